@@ -1,0 +1,125 @@
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/**
+ * Every variable the product reads, validated at start. Names are fixed by DESIGN.md; problems are
+ * reported all at once, each naming its variable and saying how to fix it.
+ */
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const optionalUrl = (what: string) =>
+  z.preprocess(blankToUndefined, z.url(`must be a URL (${what})`).optional());
+
+const intInRange = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: `must be a whole number from ${min} to ${max}` })
+      .int(`must be a whole number from ${min} to ${max}`)
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+
+const idList = (pattern: RegExp, what: string) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    z.array(z.string().regex(pattern, `each entry must be ${what}`)),
+  );
+
+export const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
+  ),
+  SLACK_APP_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_API_URL: optionalUrl('e.g. https://slack.com/api/'),
+  PORT: intInRange(3000, 0, 65535),
+  ALERT_CHANNELS: idList(/^[CG][A-Z0-9]+$/, 'a channel ID like C0123ABCD'),
+  APPROVERS: idList(/^[UWS][A-Z0-9]+$/, 'a user ID (U…/W…) or user-group ID (S…)'),
+  ESCALATION_CHANNEL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]+$/, 'must be a channel ID like C0123ABCD')
+      .optional(),
+  ),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl('an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1'),
+  OPENAI_MODEL: z.preprocess(blankToUndefined, z.string().default('gpt-4o-mini')),
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\//,
+        'must be a postgres:// URL (leave unset for the embedded database)',
+      )
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  FLEET_FILE: optionalString,
+
+  // Tunables. Defaults are the ones DESIGN.md gives.
+  RESTART_THRESHOLD_PERCENT: intInRange(90, 1, 100),
+  RESTART_BUDGET: intInRange(1, 0, 100),
+  RESTART_BUDGET_WINDOW_MINUTES: intInRange(30, 1, 24 * 60),
+  PROPOSAL_TTL_MINUTES: intInRange(30, 1, 24 * 60),
+  PLANNER_MAX_TURNS: intInRange(6, 1, 20),
+  PLANNER_CALL_TIMEOUT_MS: intInRange(20_000, 100, 600_000),
+  PLANNER_DEADLINE_MS: intInRange(60_000, 1_000, 1_800_000),
+  TOOL_TIMEOUT_MS: intInRange(10_000, 100, 600_000),
+  VERIFY_ATTEMPTS: intInRange(3, 1, 20),
+  VERIFY_INTERVAL_MS: intInRange(10_000, 0, 600_000),
+  TOOL_RESULT_MAX_CHARS: intInRange(4_000, 200, 100_000),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(
+      `Configuration problems (set these in .env or the environment; see .env.example):\n${problems
+        .map((p) => `  - ${p}`)
+        .join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = EnvSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const [name, index] = issue.path;
+      const where =
+        typeof index === 'number' ? `${String(name)} (entry ${index + 1})` : String(name);
+      return `${where}: ${issue.message}`;
+    }),
+  );
+}
+
+/** Reads `.env` (if present, never overriding the real environment) and validates everything. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  loadDotenv({ quiet: true, processEnv: env });
+  return parseConfig(env);
+}

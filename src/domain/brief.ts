@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { Evidence, EvidenceId } from './evidence.ts';
+import { Action, Category, Environment, Escalation, Severity } from './vocabulary.ts';
+
+export const Fact = z.object({
+  text: z.string().min(1),
+  /** Every fact cites the evidence it rests on. */
+  evidence: z.array(EvidenceId).min(1, 'a fact must cite at least one evidence id'),
+});
+export type Fact = z.infer<typeof Fact>;
+
+export const Hypothesis = z.object({
+  text: z.string().min(1),
+  confidence: z.enum(['low', 'medium', 'high']),
+});
+export type Hypothesis = z.infer<typeof Hypothesis>;
+
+/**
+ * What a planner (model or rules) proposes. It has no escalation and no actions taken:
+ * escalation is computed by code and actions taken come only from the audit log.
+ */
+export const PlannerDraft = z.object({
+  title: z.string().min(1).max(150),
+  summary: z.string().min(1),
+  category: Category,
+  severity: Severity,
+  action: Action,
+  /** The server a restart is proposed for; required when action is restart. */
+  restartServer: z.string().nullable(),
+  facts: z.array(Fact),
+  hypotheses: z.array(Hypothesis),
+  safeChecks: z.array(z.string()),
+  nextActions: z.array(z.string()),
+  /** Who is affected, what is broken, how bad. */
+  impact: z.string().min(1),
+});
+export type PlannerDraft = z.infer<typeof PlannerDraft>;
+
+/** The decision after the policy guard and escalation rules have had their say. */
+export const Decision = z.object({
+  action: Action,
+  category: Category,
+  severity: Severity,
+  escalation: Escalation,
+  restartServer: z.string().nullable(),
+  /** Why the guard changed or upheld the planner's proposal, in plain words. */
+  policyNotes: z.array(z.string()),
+});
+export type Decision = z.infer<typeof Decision>;
+
+export const TimelineEntry = z.object({ at: z.iso.datetime(), event: z.string() });
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const ActionTaken = z.object({
+  at: z.iso.datetime(),
+  actor: z.string(),
+  action: z.string(),
+});
+export type ActionTaken = z.infer<typeof ActionTaken>;
+
+export const Ownership = z.object({
+  service: z.string().nullable(),
+  team: z.string().nullable(),
+  onCall: z.string().nullable(),
+  dependencies: z.array(z.string()),
+});
+export type Ownership = z.infer<typeof Ownership>;
+
+/** The minimum escalation package of the use case. */
+export const EscalationPackage = z.object({
+  impact: z.string().min(1),
+  timeline: z.array(TimelineEntry),
+  evidence: z.array(Fact),
+  ownership: Ownership,
+  actionsTaken: z.array(ActionTaken),
+});
+export type EscalationPackage = z.infer<typeof EscalationPackage>;
+
+export const ChecklistItem = z.object({
+  item: z.string(),
+  status: z.enum(['captured', 'missing']),
+});
+export type ChecklistItem = z.infer<typeof ChecklistItem>;
+
+export const PlannerReport = z.object({
+  planner: z.enum(['openai', 'rules']),
+  model: z.string().nullable(),
+  /** Set when the model failed and the rules planner answered instead. */
+  fallbackReason: z.string().nullable(),
+  turns: z.number().int().min(0),
+  toolCalls: z.number().int().min(0),
+  tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
+  durationMs: z.number().min(0),
+});
+export type PlannerReport = z.infer<typeof PlannerReport>;
+
+export const RestartProposalRef = z.object({
+  serverId: z.string(),
+  proposalId: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+
+export const IncidentBrief = z.object({
+  incidentId: z.string(),
+  createdAt: z.iso.datetime(),
+  title: z.string().min(1).max(150),
+  summary: z.string(),
+  report: z.string(),
+  environment: Environment,
+  servers: z.array(z.string()),
+  category: Category,
+  severity: Severity,
+  escalation: Escalation,
+  action: Action,
+  restart: RestartProposalRef.nullable(),
+  facts: z.array(Fact),
+  hypotheses: z.array(Hypothesis),
+  safeChecks: z.array(z.string()),
+  nextActions: z.array(z.string()),
+  documentationChecklist: z.array(ChecklistItem),
+  escalationPackage: EscalationPackage,
+  policyNotes: z.array(z.string()),
+  planner: PlannerReport,
+  evidence: z.array(Evidence),
+});
+export type IncidentBrief = z.infer<typeof IncidentBrief>;

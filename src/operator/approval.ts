@@ -1,0 +1,288 @@
+import type { IncidentBrief } from '../domain/brief.ts';
+import type { HealthReading } from '../domain/evidence.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import type { Store } from '../store/store.ts';
+import type { Escalator } from '../tools/backends.ts';
+import { describeError } from '../tools/errors.ts';
+import type { Toolbox } from '../tools/toolbox.ts';
+import { refreshFromAudit } from './brief.ts';
+import { type EscalationResult, sendEscalation } from './escalate.ts';
+
+/** Who may decide a restart. Slack checks APPROVERS (users and user groups); the CLI trusts its operator. */
+export interface ApproverPolicy {
+  isApprover(userId: string): Promise<boolean>;
+  /** Shown to a refused user: how approvers are configured. */
+  describe(): string;
+}
+
+export type DecisionOutcome =
+  | { kind: 'unknown'; message: string }
+  | { kind: 'refused'; message: string }
+  | { kind: 'expired'; proposal: Proposal; message: string }
+  | { kind: 'already_decided'; proposal: Proposal; message: string }
+  | { kind: 'denied'; proposal: Proposal; brief: IncidentBrief; escalation: EscalationResult }
+  | {
+      kind: 'restarted';
+      proposal: Proposal;
+      recovered: boolean;
+      before: HealthReading | null;
+      after: HealthReading | null;
+      brief: IncidentBrief;
+      escalation: EscalationResult | null;
+    }
+  | {
+      kind: 'restart_failed';
+      proposal: Proposal;
+      error: string;
+      brief: IncidentBrief;
+      escalation: EscalationResult;
+    };
+
+export type VerifySettings = {
+  /** Health readings after a restart before giving up on recovery. */
+  attempts: number;
+  intervalMs: number;
+  thresholdPercent: number;
+};
+
+export type ApprovalDeps = {
+  store: Store;
+  toolbox: Toolbox;
+  escalator: Escalator;
+  approvers: ApproverPolicy;
+  verify: VerifySettings;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+const ALREADY: Partial<Record<Proposal['state'], string>> = {
+  approved: 'was already approved and is being executed',
+  denied: 'was already denied',
+  expired: 'has expired',
+  executed: 'was already approved and executed',
+  failed: 'was already approved; the restart failed',
+  recovered: 'was already approved; the server recovered',
+  not_recovered: 'was already approved; the server did not recover and the incident was escalated',
+};
+
+function alreadyDecided(p: Proposal): string {
+  const by = p.decidedBy ? ` (by ${p.decidedBy})` : '';
+  return `The restart proposal for ${p.serverId} ${ALREADY[p.state] ?? `is ${p.state}`}${by}.`;
+}
+
+function recovered(h: HealthReading, thresholdPercent: number): boolean {
+  return h.status === 'healthy' && h.cpu < thresholdPercent && h.memory < thresholdPercent;
+}
+
+/**
+ * The only path to a restart: an authorized decision on a pending proposal, taken by one atomic
+ * transition, so a double click or two replicas execute it exactly once.
+ */
+export class ApprovalService {
+  private readonly deps: ApprovalDeps;
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(deps: ApprovalDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  private audit(
+    incidentId: string,
+    event: Parameters<Store['appendAudit']>[0]['event'],
+    actor: string,
+    details: Record<string, unknown>,
+  ) {
+    return this.deps.store.appendAudit({
+      at: this.now().toISOString(),
+      incident_id: incidentId,
+      event,
+      actor,
+      details,
+    });
+  }
+
+  /** Common gate for approve and deny: exists, authorized, still pending, not expired. */
+  private async gate(
+    proposalId: string,
+    actor: string,
+    verb: 'approve' | 'deny',
+  ): Promise<Proposal | DecisionOutcome> {
+    const proposal = await this.deps.store.getProposal(proposalId);
+    if (!proposal)
+      return {
+        kind: 'unknown',
+        message: 'This restart proposal is unknown (it may belong to another installation).',
+      };
+    if (!(await this.deps.approvers.isApprover(actor))) {
+      await this.audit(proposal.incidentId, 'approval.refused', actor, {
+        proposal_id: proposal.id,
+        server_id: proposal.serverId,
+        attempted: verb,
+      });
+      return {
+        kind: 'refused',
+        message: `You are not allowed to ${verb} restarts. ${this.deps.approvers.describe()}`,
+      };
+    }
+    if (proposal.state === 'pending' && Date.parse(proposal.expiresAt) <= this.now().getTime()) {
+      const expired = await this.deps.store.transitionProposal(proposal.id, ['pending'], 'expired');
+      if (expired)
+        await this.audit(proposal.incidentId, 'proposal.expired', 'operator', {
+          proposal_id: proposal.id,
+          server_id: proposal.serverId,
+        });
+      return {
+        kind: 'expired',
+        proposal: expired ?? proposal,
+        message: `This restart proposal for ${proposal.serverId} expired at ${proposal.expiresAt}; nothing was restarted. Re-run triage for a fresh one.`,
+      };
+    }
+    if (proposal.state !== 'pending') {
+      const message = alreadyDecided(proposal);
+      return proposal.state === 'expired'
+        ? { kind: 'expired', proposal, message }
+        : { kind: 'already_decided', proposal, message };
+    }
+    return proposal;
+  }
+
+  private async lostRace(proposalId: string): Promise<DecisionOutcome> {
+    const current = await this.deps.store.getProposal(proposalId);
+    if (!current) return { kind: 'unknown', message: 'This restart proposal is unknown.' };
+    return { kind: 'already_decided', proposal: current, message: alreadyDecided(current) };
+  }
+
+  private async brief(incidentId: string): Promise<IncidentBrief> {
+    const incident = await this.deps.store.getIncident(incidentId);
+    if (!incident?.brief) throw new Error(`incident ${incidentId} has no brief`);
+    const refreshed = refreshFromAudit(
+      incident.brief,
+      await this.deps.store.listAudit({ incidentId }),
+    );
+    await this.deps.store.saveBrief(incidentId, refreshed);
+    return refreshed;
+  }
+
+  private escalate(brief: IncidentBrief, reason: string): Promise<EscalationResult> {
+    return sendEscalation(
+      { store: this.deps.store, escalator: this.deps.escalator, now: this.now },
+      brief,
+      reason,
+    );
+  }
+
+  async deny(proposalId: string, actor: string): Promise<DecisionOutcome> {
+    const gated = await this.gate(proposalId, actor, 'deny');
+    if ('kind' in gated) return gated;
+    const denied = await this.deps.store.transitionProposal(gated.id, ['pending'], 'denied', {
+      decidedBy: actor,
+      decidedAt: this.now(),
+    });
+    if (!denied) return this.lostRace(gated.id);
+    await this.audit(denied.incidentId, 'proposal.denied', actor, {
+      proposal_id: denied.id,
+      server_id: denied.serverId,
+    });
+    const brief = await this.brief(denied.incidentId);
+    const escalation = await this.escalate(
+      brief,
+      `restart of ${denied.serverId} was denied by ${actor}`,
+    );
+    return { kind: 'denied', proposal: denied, brief: escalation.brief, escalation };
+  }
+
+  async approve(proposalId: string, actor: string): Promise<DecisionOutcome> {
+    const gated = await this.gate(proposalId, actor, 'approve');
+    if ('kind' in gated) return gated;
+    const approved = await this.deps.store.transitionProposal(gated.id, ['pending'], 'approved', {
+      decidedBy: actor,
+      decidedAt: this.now(),
+    });
+    // Someone else's click won the compare-and-set: this one restarts nothing.
+    if (!approved) return this.lostRace(gated.id);
+    await this.audit(approved.incidentId, 'proposal.approved', actor, {
+      proposal_id: approved.id,
+      server_id: approved.serverId,
+    });
+
+    const { toolbox } = this.deps;
+    const server = approved.serverId;
+    const before = await toolbox.checkHealth(server).catch(() => null);
+    try {
+      const result = await toolbox.executeRestart(server);
+      await this.deps.store.transitionProposal(approved.id, ['approved'], 'executed', {
+        executedAt: this.now(),
+        ...(before ? { before } : {}),
+      });
+      await this.audit(approved.incidentId, 'restart.executed', 'operator', {
+        proposal_id: approved.id,
+        server_id: server,
+        approved_by: actor,
+        detail: result.detail,
+      });
+    } catch (error) {
+      const message = describeError(error);
+      const failed = await this.deps.store.transitionProposal(approved.id, ['approved'], 'failed', {
+        executedAt: this.now(),
+      });
+      await this.audit(approved.incidentId, 'restart.failed', 'operator', {
+        proposal_id: approved.id,
+        server_id: server,
+        error: message,
+      });
+      const brief = await this.brief(approved.incidentId);
+      const escalation = await this.escalate(brief, `restart of ${server} failed: ${message}`);
+      return {
+        kind: 'restart_failed',
+        proposal: failed ?? approved,
+        error: message,
+        brief: escalation.brief,
+        escalation,
+      };
+    }
+
+    const after = await this.verify(server);
+    const ok = after !== null && recovered(after, this.deps.verify.thresholdPercent);
+    const final = await this.deps.store.transitionProposal(
+      approved.id,
+      ['executed'],
+      ok ? 'recovered' : 'not_recovered',
+      after ? { after } : {},
+    );
+    await this.audit(approved.incidentId, 'restart.verified', 'operator', {
+      proposal_id: approved.id,
+      server_id: server,
+      recovered: ok,
+      before,
+      after,
+    });
+    const brief = await this.brief(approved.incidentId);
+    const escalation = ok
+      ? null
+      : await this.escalate(brief, `${server} did not recover after an approved restart`);
+    return {
+      kind: 'restarted',
+      proposal: final ?? approved,
+      recovered: ok,
+      before,
+      after,
+      brief: escalation?.brief ?? brief,
+      escalation,
+    };
+  }
+
+  /** Re-checks health until it has recovered or the attempts run out. */
+  private async verify(server: string): Promise<HealthReading | null> {
+    const { attempts, intervalMs, thresholdPercent } = this.deps.verify;
+    let last: HealthReading | null = null;
+    for (let i = 0; i < Math.max(1, attempts); i++) {
+      if (i > 0) await this.sleep(intervalMs);
+      last = await this.deps.toolbox.checkHealth(server).catch(() => null);
+      if (last && recovered(last, thresholdPercent)) return last;
+    }
+    return last;
+  }
+}

@@ -1,0 +1,64 @@
+import type { IncidentBrief } from '../domain/brief.ts';
+import type { Store } from '../store/store.ts';
+import type { EscalationReceipt, Escalator } from '../tools/backends.ts';
+import { describeError } from '../tools/errors.ts';
+import { refreshFromAudit } from './brief.ts';
+
+export type EscalationResult =
+  | { sent: true; receipt: EscalationReceipt; brief: IncidentBrief }
+  | { sent: false; reason: string; brief: IncidentBrief };
+
+/** What the minimum escalation package lacks; empty when it can be sent. */
+export function missingFromPackage(brief: IncidentBrief): string[] {
+  const pkg = brief.escalationPackage;
+  const missing: string[] = [];
+  if (pkg.impact.trim().length === 0) missing.push('impact');
+  if (pkg.timeline.length === 0) missing.push('timeline');
+  if (pkg.evidence.length === 0) missing.push('evidence');
+  if (!pkg.ownership.service && brief.servers.length === 0)
+    missing.push('ownership (no service or server)');
+  return missing;
+}
+
+/**
+ * Sends the escalation package, or refuses when it is incomplete: no escalation without evidence.
+ * A sent escalation is audited, and only then appears under actions taken.
+ */
+export async function sendEscalation(
+  deps: { store: Store; escalator: Escalator; now: () => Date },
+  brief: IncidentBrief,
+  reason: string,
+  actor = 'operator',
+): Promise<EscalationResult> {
+  const missing = missingFromPackage(brief);
+  if (missing.length > 0) {
+    return {
+      sent: false,
+      reason: `escalation refused: the package lacks ${missing.join(', ')}`,
+      brief,
+    };
+  }
+  let receipt: EscalationReceipt;
+  try {
+    receipt = await deps.escalator.send({ incidentId: brief.incidentId, reason, brief });
+  } catch (error) {
+    return {
+      sent: false,
+      reason: `escalation to ${deps.escalator.name} failed: ${describeError(error)}`,
+      brief,
+    };
+  }
+  await deps.store.appendAudit({
+    at: deps.now().toISOString(),
+    incident_id: brief.incidentId,
+    event: 'escalation.sent',
+    actor,
+    details: { target: receipt.target, ref: receipt.ref, reason, escalation: brief.escalation },
+  });
+  const refreshed = refreshFromAudit(
+    brief,
+    await deps.store.listAudit({ incidentId: brief.incidentId }),
+  );
+  await deps.store.saveBrief(brief.incidentId, refreshed);
+  return { sent: true, receipt, brief: refreshed };
+}

@@ -1,0 +1,273 @@
+import type { IncidentBrief, PlannerReport } from '../domain/brief.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import type { Environment, ToolName } from '../domain/vocabulary.ts';
+import type { IncidentSource, Store } from '../store/store.ts';
+import type { Escalator } from '../tools/backends.ts';
+import { TOOL_LIMITS } from '../tools/definitions.ts';
+import { describeError } from '../tools/errors.ts';
+import { redact } from '../tools/redact.ts';
+import { ToolSession } from '../tools/session.ts';
+import type { Toolbox } from '../tools/toolbox.ts';
+import { buildBrief } from './brief.ts';
+import { type EscalationResult, sendEscalation } from './escalate.ts';
+import {
+  type PlanContext,
+  type Planner,
+  PlannerFailure,
+  type PlanOutcome,
+} from './planners/planner.ts';
+import { RulesPlanner } from './planners/rules.ts';
+import { applyPolicy, type PolicySettings } from './policy.ts';
+import { outOfScopeDraft, resolveScope, type Scope } from './scope.ts';
+import { abnormal, detectSignals, SIGNAL_LABELS, type Signal } from './signals.ts';
+
+export type TriageRequest = {
+  report: string;
+  source: IncidentSource;
+  /** Who raised it: a Slack user or bot id, `cli:<user>`. */
+  actor: string;
+  environment?: Environment;
+};
+
+/** What a presenter (terminal, Slack) shows while an investigation runs. */
+export type ProgressEvent =
+  | { stage: 'opened'; incidentId: string }
+  | { stage: 'scope'; servers: string[]; unknown: string[] }
+  | { stage: 'evidence'; tool: ToolName; subject: string; ok: boolean }
+  | { stage: 'reasoning'; planner: Planner['name'] }
+  | { stage: 'fallback'; reason: string }
+  | { stage: 'decided'; action: IncidentBrief['action'] };
+
+export type Investigation = {
+  brief: IncidentBrief;
+  proposal: Proposal | null;
+  escalation: EscalationResult | null;
+  /** Every tool called, prefetch and planner, gated ones included: what evals score `never_call` on. */
+  calledTools: string[];
+};
+
+export type OperatorSettings = {
+  policy: PolicySettings;
+  proposalTtlMinutes: number;
+  /** Overall bound on one investigation: prefetch plus planning. */
+  deadlineMs: number;
+};
+
+export type OperatorDeps = {
+  store: Store;
+  toolbox: Toolbox;
+  planner: Planner;
+  escalator: Escalator;
+  settings: OperatorSettings;
+  now?: () => Date;
+};
+
+/**
+ * One investigation, in the order data flows: open the incident, find the servers, gather
+ * evidence in parallel, plan, guard, propose or escalate, and hand back the brief.
+ */
+export class Operator {
+  private readonly deps: OperatorDeps;
+  private readonly rules = new RulesPlanner();
+  private readonly now: () => Date;
+
+  constructor(deps: OperatorDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async investigate(
+    request: TriageRequest,
+    onProgress: (event: ProgressEvent) => void = () => {},
+  ): Promise<Investigation> {
+    const { store, toolbox, settings } = this.deps;
+    const signal = AbortSignal.timeout(settings.deadlineMs);
+    const report = redact(request.report.trim());
+    const incident = await store.createIncident({
+      source: request.source,
+      report,
+      now: this.now(),
+    });
+    await store.appendAudit({
+      at: incident.createdAt,
+      incident_id: incident.id,
+      event: 'incident.opened',
+      actor: request.actor,
+      details: { source: request.source, report },
+    });
+    onProgress({ stage: 'opened', incidentId: incident.id });
+
+    const scope = resolveScope(report, await toolbox.inventory.listServers());
+    onProgress({ stage: 'scope', servers: scope.servers.map((s) => s.id), unknown: scope.unknown });
+    const environment = request.environment ?? scope.servers[0]?.environment ?? 'prod';
+
+    const session = new ToolSession();
+    await this.prefetch(scope, session, signal, onProgress);
+
+    const signalOptions = { thresholdPercent: settings.policy.thresholdPercent, now: this.now() };
+    const context: PlanContext = {
+      incidentId: incident.id,
+      report,
+      environment,
+      scope,
+      session,
+      toolbox,
+      signalOptions,
+      signal,
+    };
+    const { draft, report: plannerReport } =
+      scope.servers.length === 0 ? this.outOfScope(scope) : await this.plan(context, onProgress);
+
+    const serviceOf = new Map(scope.servers.map((s) => [s.id, s.service]));
+    const signals = detectSignals(session.evidence, { ...signalOptions, serviceOf });
+    const budgetSince = new Date(
+      this.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
+    );
+    const decision = await applyPolicy({
+      draft,
+      scope: scope.servers,
+      evidence: session.evidence,
+      signals,
+      recentRestarts: (server) => store.countRestarts(server, budgetSince),
+      settings: settings.policy,
+    });
+    onProgress({ stage: 'decided', action: decision.action });
+
+    let proposal: Proposal | null = null;
+    if (decision.action === 'restart' && decision.restartServer) {
+      const now = this.now();
+      proposal = await store.createProposal({
+        incidentId: incident.id,
+        serverId: decision.restartServer,
+        reason: restartReason(decision.restartServer, signals),
+        now,
+        expiresAt: new Date(now.getTime() + settings.proposalTtlMinutes * 60_000),
+      });
+      await store.appendAudit({
+        at: now.toISOString(),
+        incident_id: incident.id,
+        event: 'proposal.created',
+        actor: 'operator',
+        details: {
+          proposal_id: proposal.id,
+          server_id: proposal.serverId,
+          reason: proposal.reason,
+          expires_at: proposal.expiresAt,
+        },
+      });
+    }
+
+    let brief = buildBrief({
+      incidentId: incident.id,
+      createdAt: incident.createdAt,
+      source: request.source,
+      report,
+      environment,
+      scope,
+      draft,
+      decision,
+      evidence: session.evidence,
+      signals,
+      planner: plannerReport,
+      proposal,
+      audit: await store.listAudit({ incidentId: incident.id }),
+    });
+    await store.saveBrief(incident.id, brief);
+
+    let escalation: EscalationResult | null = null;
+    if (decision.action === 'escalate') {
+      escalation = await sendEscalation(
+        { store, escalator: this.deps.escalator, now: this.now },
+        brief,
+        decision.policyNotes.at(-1) ?? `${brief.category}/${brief.severity}: ${brief.summary}`,
+      );
+      brief = escalation.brief;
+      if (!escalation.sent) {
+        brief = { ...brief, policyNotes: [...brief.policyNotes, escalation.reason] };
+        await store.saveBrief(incident.id, brief);
+      }
+    }
+
+    const calledTools = session.calledTools();
+    if (proposal && !calledTools.includes('restart_service')) calledTools.push('restart_service');
+    if (escalation?.sent && !calledTools.includes('escalate_to_engineer'))
+      calledTools.push('escalate_to_engineer');
+    return { brief, proposal, escalation, calledTools };
+  }
+
+  /** Health, logs and changes for every server in scope, all at once, before any planning. */
+  private async prefetch(
+    scope: Scope,
+    session: ToolSession,
+    signal: AbortSignal,
+    onProgress: (e: ProgressEvent) => void,
+  ) {
+    const { toolbox } = this.deps;
+    const report = (tool: ToolName, subject: string) => (e: { data: { kind: string } }) =>
+      onProgress({ stage: 'evidence', tool, subject, ok: e.data.kind !== 'error' });
+    // A server without a service is its own service for change history.
+    const services = [...new Set(scope.servers.map((s) => s.service ?? s.id))];
+    await Promise.all([
+      ...scope.servers.flatMap((s) => [
+        toolbox
+          .getHealth(session, s.id, 'prefetch', signal)
+          .then(report('get_server_health', s.id)),
+        toolbox
+          .fetchLogs(session, s.id, TOOL_LIMITS.defaultLogLines, 'prefetch', signal)
+          .then(report('fetch_recent_logs', s.id)),
+      ]),
+      ...services.map((service) =>
+        toolbox
+          .listChanges(session, service, 'prefetch', signal)
+          .then(report('list_recent_changes', service)),
+      ),
+    ]);
+  }
+
+  /** The configured planner, and the rules planner whenever it fails, said plainly. */
+  private async plan(
+    context: PlanContext,
+    onProgress: (e: ProgressEvent) => void,
+  ): Promise<PlanOutcome> {
+    const { planner } = this.deps;
+    onProgress({ stage: 'reasoning', planner: planner.name });
+    if (planner.name === 'rules') return planner.plan(context);
+    try {
+      return await planner.plan(context);
+    } catch (error) {
+      const reason = describeError(error);
+      onProgress({ stage: 'fallback', reason });
+      const fallback = await this.rules.plan(context);
+      const usage: Pick<PlannerReport, 'turns' | 'toolCalls' | 'tokens'> =
+        error instanceof PlannerFailure
+          ? { turns: error.turns, toolCalls: error.toolCalls, tokens: error.tokens }
+          : { turns: 0, toolCalls: 0, tokens: { prompt: 0, completion: 0 } };
+      return {
+        draft: fallback.draft,
+        report: { ...fallback.report, ...usage, model: planner.model, fallbackReason: reason },
+      };
+    }
+  }
+
+  private outOfScope(scope: Scope): PlanOutcome {
+    return {
+      draft: outOfScopeDraft(scope),
+      report: {
+        planner: 'rules',
+        model: null,
+        fallbackReason: null,
+        turns: 0,
+        toolCalls: 0,
+        tokens: { prompt: 0, completion: 0 },
+        durationMs: 0,
+      },
+    };
+  }
+}
+
+function restartReason(server: string, signals: readonly Signal[]): string {
+  const mine = abnormal(signals).filter((s) => s.subject === server);
+  return mine.length
+    ? mine.map((s) => `${SIGNAL_LABELS[s.id]} (${s.evidence.join(', ')}: ${s.detail})`).join('; ')
+    : `proposed for ${server}`;
+}

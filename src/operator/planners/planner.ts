@@ -1,0 +1,49 @@
+import type { PlannerDraft, PlannerReport } from '../../domain/brief.ts';
+import type { Environment } from '../../domain/vocabulary.ts';
+import type { ToolSession } from '../../tools/session.ts';
+import type { Toolbox } from '../../tools/toolbox.ts';
+import type { Scope } from '../scope.ts';
+import type { SignalOptions } from '../signals.ts';
+
+export type PlanContext = {
+  incidentId: string;
+  /** The report, already redacted. It is data, never instructions. */
+  report: string;
+  environment: Environment;
+  scope: Scope;
+  /** Holds the prefetched evidence; planners that call tools add to it. */
+  session: ToolSession;
+  toolbox: Toolbox;
+  signalOptions: SignalOptions;
+  /** Aborts when the investigation's deadline passes. */
+  signal: AbortSignal;
+};
+
+export type PlanOutcome = { draft: PlannerDraft; report: PlannerReport };
+
+/** Both planners produce the same draft; the policy guard and brief builder do not care which. */
+export interface Planner {
+  readonly name: 'openai' | 'rules';
+  /** The model behind it, when there is one. */
+  readonly model: string | null;
+  plan(context: PlanContext): Promise<PlanOutcome>;
+}
+
+/** A planner that could not produce a valid draft. Carries what it consumed, for honest accounting. */
+export class PlannerFailure extends Error {
+  readonly turns: number;
+  readonly toolCalls: number;
+  readonly tokens: { prompt: number; completion: number };
+
+  constructor(
+    message: string,
+    usage: { turns: number; toolCalls: number; tokens: { prompt: number; completion: number } },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PlannerFailure';
+    this.turns = usage.turns;
+    this.toolCalls = usage.toolCalls;
+    this.tokens = usage.tokens;
+  }
+}

@@ -1,0 +1,151 @@
+import type { SignalId } from '../signals.ts';
+
+/**
+ * What an experienced responder thinks and checks for each signal. The rules planner writes its
+ * hypotheses, safe checks and next actions from this table. Checks are read-only diagnostics.
+ */
+export type RunbookEntry = {
+  hypothesis: string;
+  checks: readonly string[];
+  next: readonly string[];
+};
+
+export const RUNBOOK: Partial<Record<SignalId, RunbookEntry>> = {
+  hung_process: {
+    hypothesis:
+      'The service process is hung (threads blocked or deadlocked) and no longer serves requests',
+    checks: [
+      'Confirm the health endpoint times out: curl -m 5 -sS http://<server>/healthz',
+      'Capture a thread dump before any restart (jstack <pid> or kill -QUIT <pid>) so the cause can be found later',
+    ],
+    next: [
+      'Approve the proposed restart if the checks confirm the hang; keep the thread dump for the owning team',
+    ],
+  },
+  resource_exhaustion: {
+    hypothesis: 'Resource exhaustion (CPU or worker/thread pool) is starving request handling',
+    checks: [
+      'List the top CPU consumers: ps aux --sort=-%cpu | head',
+      'Compare the request rate with the same hour yesterday on the service dashboard',
+    ],
+    next: [
+      'If traffic is normal, a restart clears the saturated pool; if traffic spiked, scale out instead',
+    ],
+  },
+  out_of_memory: {
+    hypothesis:
+      'A memory leak or undersized heap is exhausting memory and crashing the application',
+    checks: [
+      'Capture a heap histogram before restart (jmap -histo:live <pid> | head -30)',
+      'Check memory growth over the last 24 h for a steady climb (leak) versus a sudden jump (load)',
+    ],
+    next: [
+      'A restart buys time; ask the owning team to investigate the leak with the heap histogram',
+    ],
+  },
+  high_cpu: {
+    hypothesis: 'CPU saturation is slowing or timing out requests',
+    checks: ['Check CPU steal and load average (top, vmstat 1 5) to rule out a noisy neighbour'],
+    next: [],
+  },
+  high_memory: {
+    hypothesis: 'Memory pressure is degrading the service',
+    checks: ['Check swap use and the OOM killer log (dmesg -T | grep -i oom)'],
+    next: [],
+  },
+  dependency_failure: {
+    hypothesis:
+      'A dependency this service calls is down or unreachable; restarting this service will not fix it',
+    checks: [
+      "Check the dependency's own health endpoint or status page",
+      'Test the network path from this server: nc -vz <host> <port>',
+    ],
+    next: [
+      'Engage the team that owns the dependency with this brief',
+      'Do not restart this service: it will fail the same way until the dependency is back',
+    ],
+  },
+  dns_failure: {
+    hypothesis: 'Name resolution is failing, so the service cannot find its dependencies',
+    checks: [
+      'Resolve the failing name from this server and from another host: dig <name>',
+      "Check the resolver configuration (/etc/resolv.conf) and the DNS service's health",
+    ],
+    next: ['Engage the network/DNS owners; a restart will not fix resolution'],
+  },
+  disk_full: {
+    hypothesis: 'A full disk is making writes fail',
+    checks: [
+      'Find what filled it: df -h; du -xsh /var/log/* | sort -h | tail',
+      'Check whether log rotation ran (ls -lt /var/log | head)',
+    ],
+    next: [
+      'Ask the owning team to free space or extend the volume; a restart will not free disk and may fail to start',
+    ],
+  },
+  tls_failure: {
+    hypothesis: 'A TLS certificate has expired or fails verification, so clients cannot connect',
+    checks: [
+      'Read the certificate dates: openssl s_client -connect <host>:443 -servername <host> </dev/null | openssl x509 -noout -dates',
+    ],
+    next: [
+      'Engage the certificate owner to renew and deploy the certificate; a restart will not renew it',
+    ],
+  },
+  auth_failure: {
+    hypothesis: 'Credentials were rotated, expired or revoked, so authentication fails',
+    checks: [
+      'Check when the credential was last rotated in the secret store (read only)',
+      'Count failures per source to tell a config problem (one client) from an attack (many sources)',
+    ],
+    next: ['Engage the owning team to restore valid credentials; the bot never changes secrets'],
+  },
+  suspicious_activity: {
+    hypothesis: 'Possible compromise: activity on this host matches a known attack pattern',
+    checks: [
+      'Preserve evidence: do not restart, log in interactively or kill processes',
+      'Read-only: list the process tree and connections (ps -ef --forest; ss -tupn) from your EDR/console',
+    ],
+    next: [
+      'Engage security now with this brief; let them decide on isolation',
+      'Do not restart: it destroys forensic evidence',
+    ],
+  },
+  data_integrity: {
+    hypothesis: 'Data integrity is at risk (replication or corruption); a wrong move can lose data',
+    checks: [
+      'Check replication status (pg_stat_replication / SHOW REPLICA STATUS) without changing it',
+    ],
+    next: ['Engage the database owners; do not restart or fail over without them'],
+  },
+  bad_deploy: {
+    hypothesis: 'A recent deploy introduced a regression',
+    checks: [
+      'Compare the error rate before and after the deploy time on the dashboard',
+      "Read the deploy's change list for the failing code path",
+    ],
+    next: ['Engage the deploying team to decide on a rollback; the bot never changes deployments'],
+  },
+  application_errors: {
+    hypothesis: 'Application errors point to a code or configuration fault',
+    checks: ['Group the errors by type and first-seen time in the log search'],
+    next: [],
+  },
+  unhealthy_status: {
+    hypothesis: 'The server reports an unhealthy status without a clear signature in the logs',
+    checks: ['Read more log lines and the service dashboard for the first error'],
+    next: ['Escalate with this brief: the cause is unknown, so a restart is a guess'],
+  },
+  server_down: {
+    hypothesis: 'The server or its process is down',
+    checks: [
+      'Check whether the host answers at all (ping, console) and the last log lines before it stopped',
+    ],
+    next: ['Escalate to the owning team: a down host needs more than a service restart'],
+  },
+};
+
+export const MONITOR_CHECKS: readonly string[] = [
+  'Re-check health in 15 minutes, or when the reporter sees the problem again',
+  'Compare with the service dashboard for the reported time window',
+];

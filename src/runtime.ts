@@ -1,0 +1,118 @@
+import type { Config } from './config/env.ts';
+import { ApprovalService, type ApproverPolicy } from './operator/approval.ts';
+import { Operator } from './operator/investigate.ts';
+import { OpenAiPlanner } from './operator/planners/openai.ts';
+import type { Planner } from './operator/planners/planner.ts';
+import { RulesPlanner } from './operator/planners/rules.ts';
+import { SqliteStore } from './store/sqlite.ts';
+import type { Store } from './store/store.ts';
+import type { Backends, Escalator } from './tools/backends.ts';
+import { loadDemoFleet, loadFleet } from './tools/fleet/load.ts';
+import { SimulatedFleet } from './tools/fleet/simulated.ts';
+import { LocalEscalator } from './tools/local-escalator.ts';
+import { Toolbox } from './tools/toolbox.ts';
+
+/** Everything one process needs, wired from configuration. Tests pass overrides instead of mocking. */
+export type Runtime = {
+  config: Config;
+  store: Store;
+  backends: Backends;
+  toolbox: Toolbox;
+  planner: Planner;
+  operator: Operator;
+  approvals: ApprovalService;
+  close(): Promise<void>;
+};
+
+export type RuntimeOverrides = {
+  store?: Store;
+  backends?: Backends;
+  planner?: Planner;
+  escalator?: Escalator;
+  approvers: ApproverPolicy;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export async function openStore(config: Config): Promise<Store> {
+  if (config.DATABASE_URL) {
+    throw new Error(
+      'DATABASE_URL is set, but this build has only the embedded store; unset it to use DATA_DIR',
+    );
+  }
+  return SqliteStore.open({ dataDir: config.DATA_DIR });
+}
+
+export async function simulatedBackends(
+  config: Pick<Config, 'FLEET_FILE'>,
+  now?: () => Date,
+): Promise<Backends> {
+  const fleet = SimulatedFleet.fromFleet(
+    config.FLEET_FILE ? await loadFleet(config.FLEET_FILE) : await loadDemoFleet(),
+    now,
+  );
+  return { inventory: fleet, health: fleet, logs: fleet, changes: fleet, restarter: fleet };
+}
+
+export function createPlanner(config: Config): Planner {
+  if (!config.OPENAI_API_KEY) return new RulesPlanner();
+  return new OpenAiPlanner({
+    apiKey: config.OPENAI_API_KEY,
+    baseURL: config.OPENAI_BASE_URL,
+    model: config.OPENAI_MODEL,
+    maxTurns: config.PLANNER_MAX_TURNS,
+    callTimeoutMs: config.PLANNER_CALL_TIMEOUT_MS,
+    toolResultMaxChars: config.TOOL_RESULT_MAX_CHARS,
+  });
+}
+
+export async function createRuntime(config: Config, overrides: RuntimeOverrides): Promise<Runtime> {
+  const store = overrides.store ?? (await openStore(config));
+  const backends = overrides.backends ?? (await simulatedBackends(config, overrides.now));
+  const toolbox = new Toolbox(backends, {
+    toolTimeoutMs: config.TOOL_TIMEOUT_MS,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  const planner = overrides.planner ?? createPlanner(config);
+  const escalator = overrides.escalator ?? new LocalEscalator();
+  const policy = {
+    thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
+    restartBudget: config.RESTART_BUDGET,
+    budgetWindowMinutes: config.RESTART_BUDGET_WINDOW_MINUTES,
+  };
+  const operator = new Operator({
+    store,
+    toolbox,
+    planner,
+    escalator,
+    settings: {
+      policy,
+      proposalTtlMinutes: config.PROPOSAL_TTL_MINUTES,
+      deadlineMs: config.PLANNER_DEADLINE_MS,
+    },
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  const approvals = new ApprovalService({
+    store,
+    toolbox,
+    escalator,
+    approvers: overrides.approvers,
+    verify: {
+      attempts: config.VERIFY_ATTEMPTS,
+      intervalMs: backends.health.settlesInstantly ? 0 : config.VERIFY_INTERVAL_MS,
+      thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
+    },
+    ...(overrides.now ? { now: overrides.now } : {}),
+    ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
+  });
+  return {
+    config,
+    store,
+    backends,
+    toolbox,
+    planner,
+    operator,
+    approvals,
+    close: () => store.close(),
+  };
+}

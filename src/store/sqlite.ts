@@ -1,0 +1,283 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { AuditEntry } from '../domain/audit.ts';
+import { IncidentBrief } from '../domain/brief.ts';
+import { HealthReading } from '../domain/evidence.ts';
+import type { Proposal, ProposalState } from '../domain/proposal.ts';
+import { newIncidentId, newProposalId } from './ids.ts';
+import {
+  type AuditFilter,
+  type IncidentRecord,
+  type IncidentSource,
+  type NewProposal,
+  type ProposalPatch,
+  RESTARTED_STATES,
+  type Store,
+} from './store.ts';
+
+/** Versioned migrations, applied in order at open; a version is never edited once released. */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        report TEXT NOT NULL,
+        brief TEXT
+      );
+      CREATE TABLE proposals (
+        id TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents(id),
+        server_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT,
+        executed_at TEXT,
+        before_health TEXT,
+        after_health TEXT
+      );
+      CREATE INDEX proposals_server_executed ON proposals(server_id, executed_at);
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        details TEXT NOT NULL
+      );
+      CREATE INDEX audit_incident ON audit_log(incident_id, seq);
+      -- The audit log is append-only, enforced by the database itself.
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
+];
+
+type Row = Record<string, SQLInputValue>;
+
+function text(row: Row, key: string): string {
+  const v = row[key];
+  if (typeof v !== 'string') throw new Error(`store: column ${key} is not text`);
+  return v;
+}
+
+function nullableText(row: Row, key: string): string | null {
+  const v = row[key];
+  return typeof v === 'string' ? v : null;
+}
+
+function health(row: Row, key: string) {
+  const v = nullableText(row, key);
+  return v === null ? null : HealthReading.parse(JSON.parse(v));
+}
+
+function toProposal(row: Row): Proposal {
+  return {
+    id: text(row, 'id'),
+    incidentId: text(row, 'incident_id'),
+    serverId: text(row, 'server_id'),
+    reason: text(row, 'reason'),
+    state: text(row, 'state') as ProposalState,
+    createdAt: text(row, 'created_at'),
+    expiresAt: text(row, 'expires_at'),
+    decidedBy: nullableText(row, 'decided_by'),
+    decidedAt: nullableText(row, 'decided_at'),
+    executedAt: nullableText(row, 'executed_at'),
+    before: health(row, 'before_health'),
+    after: health(row, 'after_health'),
+  };
+}
+
+function toIncident(row: Row): IncidentRecord {
+  const brief = nullableText(row, 'brief');
+  return {
+    id: text(row, 'id'),
+    createdAt: text(row, 'created_at'),
+    source: text(row, 'source') as IncidentSource,
+    report: text(row, 'report'),
+    brief: brief === null ? null : IncidentBrief.parse(JSON.parse(brief)),
+  };
+}
+
+/** The embedded store: one file under DATA_DIR, or `:memory:` for evals and tests. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  private readonly db: DatabaseSync;
+
+  private constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  static open(location: { dataDir: string } | ':memory:'): SqliteStore {
+    let path = ':memory:';
+    if (location !== ':memory:') {
+      mkdirSync(location.dataDir, { recursive: true });
+      path = join(location.dataDir, 'operator.db');
+    }
+    const db = new DatabaseSync(path);
+    // WAL lets `npm run audit` read while the bot writes; busy_timeout waits out a writer's lock.
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    const store = new SqliteStore(db);
+    store.migrate();
+    return store;
+  }
+
+  private migrate(): void {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set(
+      this.db
+        .prepare('SELECT version FROM schema_migrations')
+        .all()
+        .map((r) => Number(r.version)),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.exec(m.sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+          .run(m.version, new Date().toISOString());
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+    }
+  }
+
+  async createIncident(input: {
+    source: IncidentSource;
+    report: string;
+    now: Date;
+  }): Promise<IncidentRecord> {
+    const record: IncidentRecord = {
+      id: newIncidentId(),
+      createdAt: input.now.toISOString(),
+      source: input.source,
+      report: input.report,
+      brief: null,
+    };
+    this.db
+      .prepare('INSERT INTO incidents (id, created_at, source, report) VALUES (?, ?, ?, ?)')
+      .run(record.id, record.createdAt, record.source, record.report);
+    return record;
+  }
+
+  async getIncident(id: string): Promise<IncidentRecord | null> {
+    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id);
+    return row ? toIncident(row) : null;
+  }
+
+  async saveBrief(incidentId: string, brief: IncidentBrief): Promise<void> {
+    this.db
+      .prepare('UPDATE incidents SET brief = ? WHERE id = ?')
+      .run(JSON.stringify(brief), incidentId);
+  }
+
+  async createProposal(input: NewProposal & { now: Date }): Promise<Proposal> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO proposals (id, incident_id, server_id, reason, state, created_at, expires_at)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?) RETURNING *`,
+      )
+      .get(
+        newProposalId(),
+        input.incidentId,
+        input.serverId,
+        input.reason,
+        input.now.toISOString(),
+        input.expiresAt.toISOString(),
+      );
+    if (!row) throw new Error('store: proposal insert returned nothing');
+    return toProposal(row);
+  }
+
+  async getProposal(id: string): Promise<Proposal | null> {
+    const row = this.db.prepare('SELECT * FROM proposals WHERE id = ?').get(id);
+    return row ? toProposal(row) : null;
+  }
+
+  async transitionProposal(
+    id: string,
+    from: readonly ProposalState[],
+    to: ProposalState,
+    patch: ProposalPatch = {},
+  ): Promise<Proposal | null> {
+    if (from.length === 0) return null;
+    // One UPDATE … WHERE state IN (…) is the compare-and-set: SQLite serialises writers.
+    const row = this.db
+      .prepare(
+        `UPDATE proposals SET
+           state = ?,
+           decided_by = COALESCE(?, decided_by),
+           decided_at = COALESCE(?, decided_at),
+           executed_at = COALESCE(?, executed_at),
+           before_health = COALESCE(?, before_health),
+           after_health = COALESCE(?, after_health)
+         WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})
+         RETURNING *`,
+      )
+      .get(
+        to,
+        patch.decidedBy ?? null,
+        patch.decidedAt?.toISOString() ?? null,
+        patch.executedAt?.toISOString() ?? null,
+        patch.before ? JSON.stringify(patch.before) : null,
+        patch.after ? JSON.stringify(patch.after) : null,
+        id,
+        ...from,
+      );
+    return row ? toProposal(row) : null;
+  }
+
+  async countRestarts(serverId: string, since: Date): Promise<number> {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM proposals
+         WHERE server_id = ? AND executed_at >= ? AND state IN (${RESTARTED_STATES.map(() => '?').join(', ')})`,
+      )
+      .get(serverId, since.toISOString(), ...RESTARTED_STATES);
+    return Number(row?.n ?? 0);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    const valid = AuditEntry.parse(entry);
+    this.db
+      .prepare(
+        'INSERT INTO audit_log (at, incident_id, event, actor, details) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(valid.at, valid.incident_id, valid.event, valid.actor, JSON.stringify(valid.details));
+  }
+
+  async listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    const where = filter.incidentId ? 'WHERE incident_id = ?' : '';
+    const params: SQLInputValue[] = filter.incidentId ? [filter.incidentId] : [];
+    const rows = this.db
+      .prepare(`SELECT * FROM audit_log ${where} ORDER BY seq DESC LIMIT ?`)
+      .all(...params, filter.limit ?? -1);
+    return rows.map((row) =>
+      AuditEntry.parse({
+        at: text(row, 'at'),
+        incident_id: text(row, 'incident_id'),
+        event: text(row, 'event'),
+        actor: text(row, 'actor'),
+        details: JSON.parse(text(row, 'details')),
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}
