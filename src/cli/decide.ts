@@ -1,0 +1,48 @@
+import { loadConfig } from '../config/env.ts';
+import { createRuntime } from '../runtime.ts';
+import { EXIT, paint, parseCommandLine, runCommand, UsageError } from './common.ts';
+import { renderOutcome } from './render.ts';
+import { localOperator } from './triage.ts';
+
+export const USAGE = `usage: npm run decide -- <proposal-id> --approve | --deny [--json]
+
+  Decides a pending restart proposal left by \`npm run triage\` (for example one run without a
+  terminal), through the same approval path as Slack's buttons: exactly once, audited, health
+  re-checked after a restart, escalated when it does not recover or is denied.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { approve: { type: 'boolean' }, deny: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const [proposalId, ...extra] = positionals;
+  if (!proposalId || extra.length > 0) throw new UsageError(`decide needs exactly one proposal id.\n\n${USAGE}`);
+  if (values.approve === values.deny) throw new UsageError(`say --approve or --deny (one of them).\n\n${USAGE}`);
+  const { actor, approvers } = localOperator();
+  const runtime = await createRuntime(loadConfig(), { approvers });
+  try {
+    const outcome = values.approve
+      ? await runtime.approvals.approve(proposalId, actor)
+      : await runtime.approvals.deny(proposalId, actor);
+    if (values.json) {
+      const { kind } = outcome;
+      const proposal = 'proposal' in outcome ? { id: outcome.proposal.id, state: outcome.proposal.state, server_id: outcome.proposal.serverId } : null;
+      process.stdout.write(`${JSON.stringify({ kind, proposal, message: 'message' in outcome ? outcome.message : null }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${renderOutcome(outcome, paint(process.stdout))}\n`);
+    }
+    // A decision that could not be taken is a failure for scripts that call this.
+    return outcome.kind === 'unknown' || outcome.kind === 'refused' || outcome.kind === 'expired' || outcome.kind === 'already_decided'
+      ? EXIT.failure
+      : EXIT.ok;
+  } finally {
+    await runtime.close();
+  }
+}
+
+if (import.meta.main) await runCommand(() => main(process.argv.slice(2)));
