@@ -7,9 +7,8 @@ import { RulesPlanner } from './operator/planners/rules.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
 import type { Backends, Escalator } from './tools/backends.ts';
-import { loadDemoFleet, loadFleet } from './tools/fleet/load.ts';
-import { SimulatedFleet } from './tools/fleet/simulated.ts';
 import { LocalEscalator } from './tools/local-escalator.ts';
+import { createBackends } from './tools/select.ts';
 import { Toolbox } from './tools/toolbox.ts';
 
 /** Everything one process needs, wired from configuration. Tests pass overrides instead of mocking. */
@@ -68,13 +67,16 @@ export function createPlanner(config: Config): Planner {
 
 export async function createRuntime(config: Config, overrides: RuntimeOverrides): Promise<Runtime> {
   const store = overrides.store ?? (await openStore(config));
-  const backends = overrides.backends ?? (await simulatedBackends(config, overrides.now));
+  const selected = overrides.backends
+    ? { backends: overrides.backends, escalators: [] }
+    : await createBackends(config, overrides.now ? { now: overrides.now } : {});
+  const { backends } = selected;
   const toolbox = new Toolbox(backends, {
     toolTimeoutMs: config.TOOL_TIMEOUT_MS,
     ...(overrides.now ? { now: overrides.now } : {}),
   });
   const planner = overrides.planner ?? createPlanner(config);
-  const escalator = overrides.escalator ?? new LocalEscalator();
+  const escalator = overrides.escalator ?? selected.escalators[0] ?? new LocalEscalator();
   const policy = {
     thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
     restartBudget: config.RESTART_BUDGET,

@@ -1,5 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { BackendEnvSchema } from './backends.ts';
 
 /**
  * Every variable the product reads, validated at start. Names are fixed by DESIGN.md; problems are
@@ -87,6 +88,7 @@ export const EnvSchema = z.object({
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  ...BackendEnvSchema.shape,
 });
 
 export type Config = z.infer<typeof EnvSchema>;
