@@ -42,17 +42,6 @@ export async function openStore(config: Config): Promise<Store> {
   return SqliteStore.open({ dataDir: config.DATA_DIR });
 }
 
-export async function simulatedBackends(
-  config: Pick<Config, 'FLEET_FILE'>,
-  now?: () => Date,
-): Promise<Backends> {
-  const fleet = SimulatedFleet.fromFleet(
-    config.FLEET_FILE ? await loadFleet(config.FLEET_FILE) : await loadDemoFleet(),
-    now,
-  );
-  return { inventory: fleet, health: fleet, logs: fleet, changes: fleet, restarter: fleet };
-}
-
 export function createPlanner(config: Config): Planner {
   if (!config.OPENAI_API_KEY) return new RulesPlanner();
   return new OpenAiPlanner({
