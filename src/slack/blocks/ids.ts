@@ -1,0 +1,26 @@
+/**
+ * The identifiers the Slack listener and these renderers share: the listener registers handlers on
+ * the action ids and finds the restart controls in a posted brief by the block id prefixes.
+ */
+export const ACTION_IDS = {
+  approve: 'approve_restart',
+  deny: 'deny_restart',
+} as const;
+
+/**
+ * Block id prefixes; the proposal id follows a dot, so an updated message never reuses a block id
+ * (Slack's advice for chat.update) and a click names the proposal twice (block and value).
+ */
+export const BLOCK_IDS = {
+  restartActions: 'lzo_restart_actions',
+  restartApprovers: 'lzo_restart_approvers',
+  restartDecision: 'lzo_restart_decision',
+} as const;
+
+export function blockId(prefix: string, proposalId: string | null): string {
+  return proposalId ? `${prefix}.${proposalId}`.slice(0, 255) : prefix;
+}
+
+export function hasPrefix(id: string | undefined, prefix: string): boolean {
+  return id === prefix || (id?.startsWith(`${prefix}.`) ?? false);
+}
