@@ -88,6 +88,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     toolbox,
     escalator,
     approvers: overrides.approvers,
+    budget: policy,
     verify: {
       attempts: config.VERIFY_ATTEMPTS,
       intervalMs: backends.health.settlesInstantly ? 0 : config.VERIFY_INTERVAL_MS,

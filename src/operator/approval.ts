@@ -4,9 +4,11 @@ import type { Proposal } from '../domain/proposal.ts';
 import type { Store } from '../store/store.ts';
 import type { Escalator } from '../tools/backends.ts';
 import { describeError } from '../tools/errors.ts';
+import { redact } from '../tools/redact.ts';
 import type { Toolbox } from '../tools/toolbox.ts';
 import { refreshFromAudit } from './brief.ts';
 import { type EscalationResult, sendEscalation } from './escalate.ts';
+import type { PolicySettings } from './policy.ts';
 
 /** Who may decide a restart. Slack checks APPROVERS (users and user groups); the CLI trusts its operator. */
 export interface ApproverPolicy {
@@ -51,6 +53,11 @@ export type ApprovalDeps = {
   escalator: Escalator;
   approvers: ApproverPolicy;
   verify: VerifySettings;
+  /**
+   * The restart budget, checked again at approval: two proposals the guard accepted while neither
+   * had run must not both restart.
+   */
+  budget: Pick<PolicySettings, 'restartBudget' | 'budgetWindowMinutes'>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 };
@@ -82,6 +89,8 @@ export class ApprovalService {
   private readonly deps: ApprovalDeps;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Per server: the tail of the approvals taking the budget check and the approving transition. */
+  private readonly serverQueues = new Map<string, Promise<void>>();
 
   constructor(deps: ApprovalDeps) {
     this.deps = deps;
@@ -194,15 +203,62 @@ export class ApprovalService {
     return { kind: 'denied', proposal: denied, brief: escalation.brief, escalation };
   }
 
+  /**
+   * Runs `work` after every earlier call for the same server has finished, so the budget check and
+   * the approving transition of two proposals for one server cannot interleave in this process.
+   */
+  private async oneAtATime<T>(serverId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.serverQueues.get(serverId) ?? Promise.resolve();
+    const done = Promise.withResolvers<void>();
+    const tail = previous.then(() => done.promise);
+    this.serverQueues.set(serverId, tail);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      done.resolve();
+      if (this.serverQueues.get(serverId) === tail) this.serverQueues.delete(serverId);
+    }
+  }
+
+  /** The approving transition, refused when the server's restart budget is already used. */
+  private takeApproval(proposal: Proposal, actor: string): Promise<Proposal | DecisionOutcome> {
+    return this.oneAtATime(proposal.serverId, async () => {
+      const { restartBudget, budgetWindowMinutes } = this.deps.budget;
+      const since = new Date(this.now().getTime() - budgetWindowMinutes * 60_000);
+      const used = await this.deps.store.countRestarts(proposal.serverId, since);
+      const current = await this.deps.store.getProposal(proposal.id);
+      if (current?.state === 'pending' && used >= restartBudget) {
+        await this.audit(proposal.incidentId, 'approval.refused', actor, {
+          proposal_id: proposal.id,
+          server_id: proposal.serverId,
+          attempted: 'approve',
+          reason: 'restart budget used',
+        });
+        return {
+          kind: 'refused',
+          message: `Not restarted: ${proposal.serverId} already used its restart budget (${used} restart${used === 1 ? '' : 's'} in the last ${budgetWindowMinutes} min, limit ${restartBudget}). Escalate to an engineer instead.`,
+        };
+      }
+      const approved = await this.deps.store.transitionProposal(
+        proposal.id,
+        ['pending'],
+        'approved',
+        {
+          decidedBy: actor,
+          decidedAt: this.now(),
+        },
+      );
+      // Someone else's click won the compare-and-set: this one restarts nothing.
+      return approved ?? (await this.lostRace(proposal.id));
+    });
+  }
+
   async approve(proposalId: string, actor: string): Promise<DecisionOutcome> {
     const gated = await this.gate(proposalId, actor, 'approve');
     if ('kind' in gated) return gated;
-    const approved = await this.deps.store.transitionProposal(gated.id, ['pending'], 'approved', {
-      decidedBy: actor,
-      decidedAt: this.now(),
-    });
-    // Someone else's click won the compare-and-set: this one restarts nothing.
-    if (!approved) return this.lostRace(gated.id);
+    const approved = await this.takeApproval(gated, actor);
+    if ('kind' in approved) return approved;
     await this.audit(approved.incidentId, 'proposal.approved', actor, {
       proposal_id: approved.id,
       server_id: approved.serverId,
@@ -224,7 +280,7 @@ export class ApprovalService {
         detail: result.detail,
       });
     } catch (error) {
-      const message = describeError(error);
+      const message = redact(describeError(error));
       const failed = await this.deps.store.transitionProposal(approved.id, ['approved'], 'failed', {
         executedAt: this.now(),
       });

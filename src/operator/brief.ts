@@ -58,6 +58,20 @@ function ownership(scope: Scope, evidence: readonly Evidence[]): Ownership {
   };
 }
 
+/** The order events happen in within one incident, for entries that share a timestamp. */
+const LIFECYCLE: Record<AuditEntry['event'], number> = {
+  'incident.opened': 0,
+  'proposal.created': 1,
+  'approval.refused': 2,
+  'proposal.approved': 3,
+  'proposal.denied': 3,
+  'proposal.expired': 3,
+  'restart.executed': 4,
+  'restart.failed': 4,
+  'restart.verified': 5,
+  'escalation.sent': 6,
+};
+
 const pct = (n: unknown) => (typeof n === 'number' ? `${n}%` : '?');
 
 /** Turns audit entries into the confirmed actions a human may rely on. Nothing else is a source. */
@@ -88,8 +102,10 @@ export function actionsTaken(audit: readonly AuditEntry[]): ActionTaken[] {
         return null;
     }
   };
+  // Entries written in the same millisecond (approval, restart, verification) keep their causal
+  // order whatever order the caller passes them in (the store lists newest first).
   return [...audit]
-    .sort((a, b) => a.at.localeCompare(b.at))
+    .sort((a, b) => a.at.localeCompare(b.at) || LIFECYCLE[a.event] - LIFECYCLE[b.event])
     .flatMap((entry) => {
       const action = describe(entry);
       return action ? [{ at: entry.at, actor: entry.actor, action }] : [];

@@ -2,7 +2,9 @@ import type { IncidentBrief } from '../domain/brief.ts';
 import type { Store } from '../store/store.ts';
 import type { EscalationReceipt, Escalator } from '../tools/backends.ts';
 import { describeError } from '../tools/errors.ts';
+import { redact } from '../tools/redact.ts';
 import { refreshFromAudit } from './brief.ts';
+import { computeEscalation } from './escalation.ts';
 
 export type EscalationResult =
   | { sent: true; receipt: EscalationReceipt; brief: IncidentBrief }
@@ -38,13 +40,21 @@ export async function sendEscalation(
       brief,
     };
   }
+  // Sending an escalation is a decision to escalate, and that never yields hold: a denied or failed
+  // restart of a sev2 incident pages at least L1 rather than going out marked "hold".
+  const escalation = computeEscalation({
+    category: brief.category,
+    severity: brief.severity,
+    action: 'escalate',
+  });
+  const sending = escalation === brief.escalation ? brief : { ...brief, escalation };
   let receipt: EscalationReceipt;
   try {
-    receipt = await deps.escalator.send({ incidentId: brief.incidentId, reason, brief });
+    receipt = await deps.escalator.send({ incidentId: brief.incidentId, reason, brief: sending });
   } catch (error) {
     return {
       sent: false,
-      reason: `escalation to ${deps.escalator.name} failed: ${describeError(error)}`,
+      reason: `escalation to ${deps.escalator.name} failed: ${redact(describeError(error))}`,
       brief,
     };
   }
@@ -53,10 +63,10 @@ export async function sendEscalation(
     incident_id: brief.incidentId,
     event: 'escalation.sent',
     actor,
-    details: { target: receipt.target, ref: receipt.ref, reason, escalation: brief.escalation },
+    details: { target: receipt.target, ref: receipt.ref, reason, escalation },
   });
   const refreshed = refreshFromAudit(
-    brief,
+    sending,
     await deps.store.listAudit({ incidentId: brief.incidentId }),
   );
   await deps.store.saveBrief(brief.incidentId, refreshed);

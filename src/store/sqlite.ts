@@ -245,9 +245,12 @@ export class SqliteStore implements Store {
     const row = this.db
       .prepare(
         `SELECT COUNT(*) AS n FROM proposals
-         WHERE server_id = ? AND executed_at >= ? AND state IN (${RESTARTED_STATES.map(() => '?').join(', ')})`,
+         WHERE server_id = ? AND (
+           (state IN (${RESTARTED_STATES.map(() => '?').join(', ')}) AND executed_at >= ?)
+           OR (state = 'approved' AND decided_at >= ?)
+         )`,
       )
-      .get(serverId, since.toISOString(), ...RESTARTED_STATES);
+      .get(serverId, ...RESTARTED_STATES, since.toISOString(), since.toISOString());
     return Number(row?.n ?? 0);
   }
 

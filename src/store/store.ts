@@ -57,7 +57,10 @@ export interface Store {
     to: ProposalState,
     patch?: ProposalPatch,
   ): Promise<Proposal | null>;
-  /** Restarts executed (or attempted) for a server since `since`: the restart budget's input. */
+  /**
+   * Restarts executed or attempted for a server since `since` (by executed_at), plus approvals
+   * decided since then whose restart is still in flight: the restart budget's input.
+   */
   countRestarts(serverId: string, since: Date): Promise<number>;
 
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -27,6 +27,12 @@ const RULES: readonly Rule[] = [
     pattern: /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
     replace: `$1 ${MASK}`,
   },
+  // The path of a Slack incoming webhook is its secret.
+  {
+    name: 'slack webhook',
+    pattern: /\b(https:\/\/hooks\.slack\.com\/)(services|workflows|triggers)\/[A-Za-z0-9/_-]+/g,
+    replace: `$1$2/${MASK}`,
+  },
   { name: 'slack token', pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g, replace: MASK },
   { name: 'slack app token', pattern: /\bxapp-[A-Za-z0-9-]{10,}/g, replace: MASK },
   { name: 'openai key', pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: MASK },
@@ -41,7 +47,7 @@ const RULES: readonly Rule[] = [
     // key=value, key: value, "key": "value" for secret-looking keys.
     name: 'secret assignment',
     pattern:
-      /\b((?:[A-Za-z0-9_-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth)(?:[A-Za-z0-9_-]*?))(["']?\s*[:=]\s*["']?)([^\s"',;&]+)/gi,
+      /\b((?:[A-Za-z0-9_-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|routing[_-]?key|integration[_-]?key|credentials?|auth)(?:[A-Za-z0-9_-]*?))(["']?\s*[:=]\s*["']?)([^\s"',;&]+)/gi,
     replace: (_match, key: string, separator: string, value: string) =>
       value === MASK || /^(bearer|basic)$/i.test(value)
         ? `${key}${separator}${value}`

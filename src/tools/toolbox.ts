@@ -91,7 +91,8 @@ export class Toolbox {
     try {
       result = await fetch();
     } catch (error) {
-      const message = describeError(error);
+      // A backend's error can quote a connection string or a token; it reaches the planner and Slack.
+      const message = redact(describeError(error));
       result = {
         summary: `${tool}(${subject}) failed: ${message}`,
         data: { kind: 'error', message },
@@ -154,15 +155,18 @@ export class Toolbox {
         `fetch_recent_logs(${serverId})`,
         this.options.toolTimeoutMs,
         signal,
-        (s) => backend.fetchLogs(serverId, wanted, s),
+        // One line more than wanted tells whether older lines exist (`truncated`).
+        (s) => backend.fetchLogs(serverId, wanted + 1, s),
       );
-      const newest = sample.lines.slice(-wanted);
-      const clipped = newest.map((l) =>
-        l.length > TOOL_LIMITS.maxLogLineLength
-          ? `${l.slice(0, TOOL_LIMITS.maxLogLineLength)}…`
-          : l,
-      );
-      const redacted = clipped.map(redact);
+      // Redact before clipping: a secret cut at the clip point would no longer match its pattern.
+      const redacted = sample.lines
+        .slice(-wanted)
+        .map(redact)
+        .map((l) =>
+          l.length > TOOL_LIMITS.maxLogLineLength
+            ? `${l.slice(0, TOOL_LIMITS.maxLogLineLength)}…`
+            : l,
+        );
       return {
         summary: logsSummary(serverId, redacted),
         data: { kind: 'logs', lines: redacted, truncated: sample.lines.length > wanted },

@@ -32,14 +32,13 @@ export const ServerSpec = z.strictObject({
 });
 export type ServerSpec = z.infer<typeof ServerSpec>;
 
-const serverId = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-    'server ids are letters, digits, dots, dashes and underscores',
-  );
+const SERVER_ID_RULE = 'server ids are letters, digits, dots, dashes and underscores';
+const serverId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, SERVER_ID_RULE);
 
-export const ServersMap = z.record(serverId, ServerSpec);
+// Without the error hook zod reports a bad key as "Invalid key in record", hiding the rule.
+export const ServersMap = z.record(serverId, ServerSpec, {
+  error: (issue) => (issue.code === 'invalid_key' ? SERVER_ID_RULE : undefined),
+});
 
 export const ChangeSpec = z.strictObject({
   service: z.string().min(1),

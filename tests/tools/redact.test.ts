@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { redact, redactLines } from '../../src/tools/redact.ts';
+
+describe('redact', () => {
+  it.each([
+    [
+      'postgres URL password',
+      'connect postgres://app_user:s3cr3t-P4ss@db.internal:5432/payments failed',
+      's3cr3t-P4ss',
+      'postgres://app_user:[REDACTED]@db.internal:5432/payments',
+    ],
+    [
+      'bearer token',
+      'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9abcdefghijk',
+      'eyJhbGciOiJIUzI1NiJ9abcdefghijk',
+      'Authorization: Bearer [REDACTED]',
+    ],
+    [
+      'basic auth header',
+      'auth header Basic dXNlcjpwYXNzd29yZA==',
+      'dXNlcjpwYXNzd29yZA==',
+      'Basic [REDACTED]',
+    ],
+    [
+      'slack bot token',
+      'posting with xoxb-1234567890-0987654321-AbCdEf',
+      'xoxb-1234567890',
+      '[REDACTED]',
+    ],
+    ['slack app token', 'socket xapp-1-A0123-4567-abcdef', 'xapp-1-A0123', '[REDACTED]'],
+    [
+      'openai key',
+      'OPENAI sk-proj-abcdefghijklmnop1234',
+      'sk-proj-abcdefghijklmnop1234',
+      '[REDACTED]',
+    ],
+    [
+      'github token',
+      'cloning with ghp_ABCDEFGHIJKLMNOPQRSTuvwxyz0123',
+      'ghp_ABCDEFGHIJ',
+      '[REDACTED]',
+    ],
+    [
+      'AWS access key',
+      'using key AKIAIOSFODNN7EXAMPLE for s3',
+      'AKIAIOSFODNN7EXAMPLE',
+      'key [REDACTED] for',
+    ],
+    [
+      'JWT',
+      'session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlX2hlcmU',
+      'eyJzdWIiOiIxMjM0In0',
+      'session [REDACTED]',
+    ],
+    [
+      'password=',
+      'login retry password=hunter2 user=bob',
+      'hunter2',
+      'password=[REDACTED] user=bob',
+    ],
+    [
+      'DB_PASSWORD: value',
+      'env DB_PASSWORD: "Tr0ub4dor&3"',
+      'Tr0ub4dor',
+      'DB_PASSWORD: "[REDACTED]',
+    ],
+    [
+      'JSON secret',
+      '{"client_secret":"abc123xyz","id":7}',
+      'abc123xyz',
+      '"client_secret":"[REDACTED]"',
+    ],
+    [
+      'api_key in a query string',
+      'GET /v1/data?api_key=k-998877&page=2',
+      'k-998877',
+      'api_key=[REDACTED]&page=2',
+    ],
+    [
+      'aws secret key',
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'wJalrXUtnFEMI',
+      'aws_secret_access_key=[REDACTED]',
+    ],
+    [
+      'PagerDuty routing key',
+      'enqueue failed: {"routing_key":"R0ut1ngK3y0123","event_action":"trigger"}',
+      'R0ut1ngK3y0123',
+      '"routing_key":"[REDACTED]"',
+    ],
+    [
+      'Slack webhook URL',
+      'POST https://hooks.slack.com/services/T0001/B0002/XXXXyyyyZZZZ failed',
+      'XXXXyyyyZZZZ',
+      'https://hooks.slack.com/services/[REDACTED] failed',
+    ],
+    [
+      'private key block',
+      '-----BEGIN RSA PRIVATE KEY-----MIIEpAIBAAKCAQEA-----END RSA PRIVATE KEY-----',
+      'MIIEpAIBAAKCAQEA',
+      '[REDACTED]',
+    ],
+  ])('hides a %s', (_what, line, secret, expected) => {
+    const out = redact(line);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(expected);
+  });
+
+  it.each([
+    '[INFO] Token validated user_882',
+    '[INFO] Request received /pay/v1',
+    '[ERROR] Connection refused: elastic-cluster-main:9200',
+    '[WARN] CPU threshold exceeded 90%',
+    '[ERROR] java.lang.OutOfMemoryError: Java heap space',
+    '[INFO] GET https://api.example.com/v1/status 200 OK',
+    '[WARN] Password reset requested for user_17',
+    '[INFO] Health check: OK',
+    '[INFO] Bearer of bad news',
+  ])('leaves an ordinary line alone: %s', (line) => {
+    expect(redact(line)).toBe(line);
+  });
+
+  it('keeps the user and host of a connection string, which help diagnosis', () => {
+    expect(redact('mysql://reporting:pw123@replica-2.db:3306/app')).toBe(
+      'mysql://reporting:[REDACTED]@replica-2.db:3306/app',
+    );
+  });
+
+  it('hides every secret on a line that has several, and is idempotent', () => {
+    const line =
+      'retry postgres://u:p4ss@h/db token=xoxb-1111111111-2222 Authorization: Bearer abcdefgh12345678';
+    const once = redact(line);
+    expect(once).not.toMatch(/p4ss|1111111111|abcdefgh12345678/);
+    expect(redact(once)).toBe(once);
+  });
+
+  it('redacts each line of a list', () => {
+    expect(redactLines(['password=a1b2c3', 'fine'])).toEqual(['password=[REDACTED]', 'fine']);
+  });
+});
