@@ -18,7 +18,12 @@ export type LogSignatureId =
   | 'auth_failure'
   | 'suspicious_activity'
   | 'data_integrity'
-  | 'application_errors';
+  | 'application_errors'
+  | 'storage_failure'
+  /** The platform keeps restarting it and it keeps dying: one more restart will not help. */
+  | 'crash_loop'
+  /** Load, not a sick process: restarting drops sessions and the load comes back. */
+  | 'traffic_surge';
 
 export type SignalId =
   | LogSignatureId
@@ -44,6 +49,11 @@ type LogSignature = {
   label: string;
   category: Category;
   patterns: readonly RegExp[];
+  /**
+   * Ignore lines the logger itself marked routine (INFO/DEBUG/TRACE): a client hanging up or a
+   * user mistyping a password is logged at info all day and is not an incident.
+   */
+  skipRoutine?: boolean;
 };
 
 export const LOG_SIGNATURES: readonly LogSignature[] = [
@@ -53,12 +63,14 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     category: 'security',
     patterns: [
       /\b(xmrig|cryptominer|coinhive|minerd|kinsing|kdevtmpfsi)\b/i,
+      /stratum\+tcp|\b(supportxmr|nanopool|minexmr|moneroocean|nicehash)\b/i,
       /reverse shell/i,
       /failed password for (invalid user|root)/i,
+      /invalid user \S+ from \d/i,
       /brute[- ]?force/i,
       /unexpected outbound connection/i,
       /suspicious (process|binary|activity|login|file)/i,
-      /\/(tmp|dev\/shm)\/\.[a-z0-9_-]+/i,
+      /\/(tmp|dev\/shm|var\/tmp)\/\.[a-z0-9_-]+/i,
       /privilege escalation/i,
       /(unauthori[sz]ed|unknown) (ssh )?key (was )?added/i,
       /port scan/i,
@@ -67,6 +79,8 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
       /\b(nc|ncat|netcat) -e\b/i,
       /(curl|wget) [^|]*\|\s*(ba)?sh\b/i,
       /new (admin|root|sudo) user (created|added)/i,
+      // useradd/auditd: a second uid-0 account is a backdoor, whatever its name.
+      /new user: name=[^,\s]+,\s*UID=0\b/i,
       /data exfiltration|exfiltrat/i,
     ],
   },
@@ -77,7 +91,14 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     patterns: [
       /replication (lag|broken|stopped|error|failed)/i,
       /replica\b.*\b(behind|out of sync|diverged)/i,
+      /(replica|slave) (sql|io) thread (aborted|stopped|exiting)/i,
+      /requested WAL segment \S+ has already been removed/i,
       /checksum (mismatch|failure)/i,
+      /page verification failed/i,
+      /invalid page in block/i,
+      // Elasticsearch/OpenSearch red: a primary shard is unassigned, its data unavailable.
+      /cluster health status changed from \[\w+\] to \[RED\]/i,
+      /unassigned primary shards?|primary shard is not active/i,
       /data corruption|corrupt(ed)? (page|index|block|row|table|record)/i,
       /split[- ]brain/i,
       /inconsistent (data|state)/i,
@@ -98,9 +119,23 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     ],
   },
   {
+    id: 'storage_failure',
+    label: 'storage failure',
+    category: 'availability',
+    patterns: [
+      // A block device's I/O error, not an HTTP client's "I/O error on POST request".
+      /\bI\/O error,? (on )?dev(ice)?\b/i,
+      /\bEXT4-fs error\b|\bXFS\b.*\b(corruption|shutdown)/i,
+      /remounting filesystem read-only/i,
+      /read-only file system|\bEROFS\b/i,
+      /\b(medium|media) error\b|\bbad sector/i,
+    ],
+  },
+  {
     id: 'dns_failure',
     label: 'DNS resolution failure',
     category: 'availability',
+    skipRoutine: true,
     patterns: [
       /\bNXDOMAIN\b/,
       /\bENOTFOUND\b/,
@@ -110,6 +145,7 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
       /dns (lookup|resolution|query) (failed|error|timed out)/i,
       /no such host/i,
       /\bSERVFAIL\b/,
+      /UnknownHostException/,
     ],
   },
   {
@@ -121,26 +157,41 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
       /\bCERT_HAS_EXPIRED\b/,
       /x509: certificate/i,
       /(ssl|tls)[ _]?handshake (failed|failure|error)/i,
+      /SSL_do_handshake\(\) failed/,
       /certificate verify failed/i,
       /unable to verify the first certificate/i,
-      /certificate (will )?expires? in \d+ days?/i,
+      /PKIX path (building|validation) failed/i,
+      /certificate\b.*\b(will )?expires? in \d+ days?/i,
     ],
   },
   {
     id: 'dependency_failure',
     label: 'dependency failure',
     category: 'availability',
+    skipRoutine: true,
     patterns: [
       /connection refused/i,
       /\bECONNREFUSED\b/,
+      /connection to \S+ refused/i,
       /dependency (is )?(unreachable|down|unavailable)/i,
       /upstream\b.*\b(unavailable|unreachable|timed? ?out|down|refused)/i,
       /\b(502|503|504)\b.*\bupstream\b/i,
-      /circuit breaker (is )?open/i,
+      /circuit ?breaker\b.*\b(is |to )?open\b/i,
       /no route to host/i,
       /connection reset by peer/i,
       /could not connect to/i,
       /(broker|queue|database|cache|cluster|service) (is )?(unreachable|unavailable|down)\b/i,
+    ],
+  },
+  {
+    id: 'crash_loop',
+    label: 'crash loop',
+    category: 'availability',
+    patterns: [
+      /CrashLoopBackOff/,
+      /back-?off restarting failed container/i,
+      /start request repeated too quickly/i,
+      /restart (count|counter)( is at)?:?\s*([3-9]|\d{2,})\b/i,
     ],
   },
   {
@@ -151,10 +202,11 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
       /OutOfMemoryError/,
       /\bout of memory\b/i,
       /\bOOM[- ]?kill(ed|er)?\b/i,
-      /memory leak/i,
+      /invoked oom-killer/i,
+      /memory leak (suspected|detected)|leak(ing)? memory|due to (a )?memory leak/i,
       /cannot allocate memory/i,
       /heap (space|exhausted|out of)/i,
-      /JavaScript heap out of memory/i,
+      /JavaScript heap out of memory|reached heap limit/i,
       /GC overhead limit/i,
       /garbage collection taking too long/i,
     ],
@@ -167,11 +219,24 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
       /process (is )?hung/i,
       /not accepting (new )?connections/i,
       /\bunresponsive\b/i,
-      /\bdeadlock(ed)?\b/i,
+      // Thread deadlocks hang a process; a database's "deadlock detected" aborts one transaction and moves on.
+      /java-level deadlock|deadlocked threads?|threads? (are )?deadlocked/i,
       /watchdog\b.*\b(timeout|expired|fired)/i,
-      /timeout waiting for (thread|worker|lock)/i,
+      /timeout waiting for (a )?(thread|worker|lock)/i,
+      /\bWORKER TIMEOUT\b/,
       /event loop (blocked|lag)/i,
       /health ?check (timed out|timeout)/i,
+      /blocked for more than \d+ seconds/i,
+    ],
+  },
+  {
+    id: 'traffic_surge',
+    label: 'traffic surge',
+    category: 'performance',
+    patterns: [
+      /limiting (requests|connections), excess/i,
+      /\btraffic (spike|surge)\b/i,
+      /request rate\b.*\b(\d+x|times) (normal|baseline)/i,
     ],
   },
   {
@@ -179,26 +244,33 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     label: 'resource exhaustion',
     category: 'performance',
     patterns: [
-      /cpu (threshold|usage|load)\b.*\b(exceeded|high|saturat)/i,
+      /cpu (threshold|usage|load)\b.*\b(exceeded|high|above|saturat)/i,
       /thread pool (exhaust|saturat|full)/i,
       /too many open files/i,
       /\bEMFILE\b/,
       /request queue (full|overflow)/i,
       /worker pool (exhaust|saturat|full)/i,
+      /connection is not available, request timed out|timeout acquiring a connection/i,
+      /(connection|db|database) pool (is )?(exhausted|full)/i,
+      /unable to create (new )?native thread/i,
     ],
   },
   {
     id: 'auth_failure',
     label: 'authentication failures',
     category: 'availability',
+    skipRoutine: true,
     patterns: [
       /authentication failed/i,
       /invalid credentials/i,
       /\b401 unauthori[sz]ed\b/i,
       /access denied for user/i,
-      /(token|certificate|credential)s? (has |have )?expired/i,
-      /invalid (api )?key/i,
-      /login failed/i,
+      /\b(api|access|service([ _-]account)?|client|oauth|bearer)[ _-]?(token|key|credentials?)\b.*\b(expired|revoked)\b/i,
+      /credentials? (have |has )?(expired|been revoked)/i,
+      /invalid (api[ _-]?key|access key|client secret|client credentials)/i,
+      /login failed for user/i,
+      /\bbad credentials\b/i,
+      /clock skew too great|\bKRB_AP_ERR_SKEW\b/i,
     ],
   },
   {
@@ -206,19 +278,33 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
     label: 'application errors',
     category: 'change',
     patterns: [
-      /\b(NullPointerException|ClassNotFoundException|NoSuchMethodError|NoClassDefFoundError|IllegalStateException)\b/,
+      /\b(NullPointerException|ClassNotFoundException|NoSuchMethodError|NoClassDefFoundError|IllegalStateException|ClassCastException)\b/,
       /\b(TypeError|ReferenceError|ModuleNotFoundError|ImportError|AttributeError|KeyError)\b/,
       /undefined is not a function|cannot read propert(y|ies) of (undefined|null)/i,
+      /cannot find module/i,
       /\bpanic:/,
-      /segmentation fault|\bSIGSEGV\b/i,
+      /segmentation fault|\bsegfault\b|\bSIGSEGV\b/i,
       /migration (failed|error)/i,
       /(unknown column|column .* does not exist|schema mismatch)/i,
       /error rate (rose|increased|spiked|above)/i,
       /\b(since|after) (the )?(deploy|release|rollout|upgrade)\b/i,
       /\bHTTP 5\d\d\b|\bstatus[=: ]5\d\d\b/i,
+      // An access-log line: method, path, optional protocol, then a 5xx status.
+      /\b(GET|POST|PUT|PATCH|DELETE) \S+( HTTP\/[\d.]+)?"? 5\d\d\b/,
     ],
   },
 ];
+
+/** How loggers mark a routine line: `[INFO]`, `level=info`, `"level":"info"`, a leading `INFO`, `LOG:`. */
+const ROUTINE_MARKS: readonly RegExp[] = [
+  /\[\s*(info|debug|trace)\s*\]/i,
+  /\blevel=(info|debug|trace)\b/i,
+  /"level"\s*:\s*"(info|debug|trace)"/i,
+  /^(\S+\s+){0,2}(INFO|DEBUG|TRACE)\b/,
+  // PostgreSQL: `[pid] LOG:` is its informational level.
+  /\]\s+(LOG|NOTICE|INFO|DEBUG\d?):\s/,
+];
+const routine = (line: string) => ROUTINE_MARKS.some((m) => m.test(line));
 
 export const SIGNAL_LABELS: Record<SignalId, string> = {
   ...(Object.fromEntries(LOG_SIGNATURES.map((s) => [s.id, s.label])) as Record<
@@ -238,6 +324,9 @@ export const RESTART_BLOCKING: ReadonlySet<SignalId> = new Set([
   'dependency_failure',
   'dns_failure',
   'disk_full',
+  'storage_failure',
+  'crash_loop',
+  'traffic_surge',
   'bad_deploy',
   'suspicious_activity',
 ]);
@@ -257,7 +346,9 @@ const DEFAULT_RECENT_CHANGE_MINUTES = 120;
 function logSignals(e: Evidence, lines: readonly string[]): Signal[] {
   const found: Signal[] = [];
   for (const signature of LOG_SIGNATURES) {
-    const line = lines.find((l) => signature.patterns.some((p) => p.test(l)));
+    const line = lines.find(
+      (l) => !(signature.skipRoutine && routine(l)) && signature.patterns.some((p) => p.test(l)),
+    );
     if (line !== undefined)
       found.push({ id: signature.id, subject: e.source.subject, evidence: [e.id], detail: line });
   }

@@ -95,8 +95,14 @@ function judgeServer(
       ...pick(mine, ['recent_change', 'application_errors']),
     ]);
 
-  const disk = pick(mine, ['disk_full']);
-  if (disk.length) return escalate('availability', mostSevere(status, 'sev2'), 'disk full', disk);
+  const disk = pick(mine, ['disk_full', 'storage_failure']);
+  if (disk.length)
+    return escalate(
+      'availability',
+      mostSevere(status, 'sev2'),
+      disk[0]?.id === 'disk_full' ? 'disk full' : 'storage failing',
+      disk,
+    );
 
   const dependency = pick(mine, ['dependency_failure', 'dns_failure']);
   if (dependency.length)
@@ -122,6 +128,25 @@ function judgeServer(
   if (auth.length)
     return escalate('availability', mostSevere(status, 'sev2'), 'authentication failing', auth);
 
+  // The platform already restarts it and it dies again: another restart is not a fix.
+  const looping = pick(mine, ['crash_loop']);
+  if (looping.length)
+    return escalate('availability', mostSevere(status, 'sev2'), 'crash loop', [
+      ...looping,
+      ...pick(mine, ['out_of_memory', 'application_errors']),
+    ]);
+
+  const surge = pick(mine, ['traffic_surge']);
+  if (surge.length)
+    return escalate('performance', mostSevere(status, 'sev2'), 'traffic surge', [
+      ...surge,
+      ...pick(mine, ['high_cpu', 'resource_exhaustion']),
+    ]);
+
+  // A server that is down needs more than a service restart, whatever its last log lines said.
+  const down = pick(mine, ['server_down']);
+  if (down.length) return escalate('availability', 'sev1', 'server down', down);
+
   const hung = pick(mine, ['hung_process']);
   const oom = pick(mine, ['out_of_memory']);
   const exhaustion = pick(mine, ['resource_exhaustion']);
@@ -130,6 +155,16 @@ function judgeServer(
     hung.length > 0 ||
     (health?.data.kind === 'health' &&
       (health.data.cpu >= thresholdPercent || health.data.memory >= thresholdPercent));
+  // Busy is not sick: high CPU or memory on a server that reports healthy and logs no symptom.
+  if (hot.length && !hung.length && !oom.length && !exhaustion.length && status === 'sev3')
+    return {
+      action: 'monitor',
+      category: 'performance',
+      severity: 'sev3',
+      restartServer: null,
+      headline: `${hot.map((s) => s.detail).join(', ')} but healthy, with no symptom in the logs`,
+      drivers: hot,
+    };
   if (hotEnough && (hung.length || oom.length || exhaustion.length || hot.length)) {
     const memoryLed = oom.length > 0 || has(mine, 'high_memory');
     const crashing = memoryLed && (oom.length > 0 || status === 'sev1');
@@ -149,8 +184,15 @@ function judgeServer(
     };
   }
 
-  const down = pick(mine, ['server_down']);
-  if (down.length) return escalate('availability', 'sev1', 'server down', down);
+  // A known symptom that does not justify a restart still says what kind of incident this is.
+  const symptoms = [...oom, ...exhaustion];
+  if (symptoms.length)
+    return escalate(
+      oom.length ? 'availability' : 'performance',
+      status,
+      `${SIGNAL_LABELS[symptoms[0]?.id ?? 'unhealthy_status']}, below the restart threshold`,
+      [...symptoms, ...pick(mine, ['unhealthy_status'])],
+    );
 
   const unhealthy = pick(mine, [
     'unhealthy_status',
@@ -181,10 +223,12 @@ const ACTION_RANK: Record<Action, number> = { escalate: 0, restart: 1, monitor: 
 
 /** One verdict for the incident: the most decisive server wins; two restarts at once mean a shared cause. */
 function combine(verdicts: readonly Verdict[]): Verdict | null {
+  // Ties go to a verdict with a known cause: "dependency down" explains more than "cause unclear".
   const sorted = [...verdicts].sort(
     (a, b) =>
       ACTION_RANK[a.action] - ACTION_RANK[b.action] ||
-      severityRank[a.severity] - severityRank[b.severity],
+      severityRank[a.severity] - severityRank[b.severity] ||
+      Number(a.category === 'unknown') - Number(b.category === 'unknown'),
   );
   const top = sorted[0];
   if (!top) return null;

@@ -83,6 +83,39 @@ export const RUNBOOK: Partial<Record<SignalId, RunbookEntry>> = {
       'Ask the owning team to free space or extend the volume; a restart will not free disk and may fail to start',
     ],
   },
+  storage_failure: {
+    hypothesis:
+      'The disk or filesystem is failing (I/O errors, read-only remount); data on it may be at risk',
+    checks: [
+      'Read the kernel log for the failing device: dmesg -T | grep -iE "i/o error|ext4|xfs"',
+      'Check the mount state without changing it: findmnt -o TARGET,SOURCE,OPTIONS | grep ro,',
+    ],
+    next: [
+      'Engage the infrastructure owners to replace or fail over the volume; a restart will not repair a disk',
+    ],
+  },
+  crash_loop: {
+    hypothesis:
+      'The service crashes on or soon after start and the platform keeps restarting it; another restart will not fix it',
+    checks: [
+      'Read the logs of the previous run (kubectl logs --previous, journalctl -u <unit> -b) for the first error',
+      'Compare the exit reason (OOMKilled, exit code) with the memory limit and the last change',
+    ],
+    next: [
+      'Engage the owning team with the crash reason; fixing it needs a config, limit or code change, not a restart',
+    ],
+  },
+  traffic_surge: {
+    hypothesis:
+      'Load well above normal (a campaign, a bot, an attack) is saturating the service; the process itself is fine',
+    checks: [
+      'Compare the request rate with the same hour yesterday and look at the top client IPs and user agents',
+    ],
+    next: [
+      'Scale out or tighten rate limits with the owning team; a restart drops sessions and the load comes straight back',
+      'If the traffic looks hostile, bring in security',
+    ],
+  },
   tls_failure: {
     hypothesis: 'A TLS certificate has expired or fails verification, so clients cannot connect',
     checks: [

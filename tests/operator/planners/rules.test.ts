@@ -1,0 +1,372 @@
+import { describe, expect, it } from 'vitest';
+import type { PlannerDraft } from '../../../src/domain/brief.ts';
+import { RulesPlanner } from '../../../src/operator/planners/rules.ts';
+import { resolveScope } from '../../../src/operator/scope.ts';
+import { parseScenarios } from '../../../src/tools/fleet/load.ts';
+import { SimulatedFleet } from '../../../src/tools/fleet/simulated.ts';
+import { ToolSession } from '../../../src/tools/session.ts';
+import { Toolbox } from '../../../src/tools/toolbox.ts';
+
+/**
+ * The rules planner's own draft (before the policy guard), from evidence gathered the way the
+ * operator prefetches it: health and logs for each server in scope, changes for each service.
+ */
+async function plan(yaml: string): Promise<PlannerDraft> {
+  const [scenario] = parseScenarios(yaml, 'inline');
+  if (!scenario) throw new Error('no scenario');
+  const now = new Date();
+  const fleet = SimulatedFleet.fromScenario(scenario, () => now);
+  const toolbox = new Toolbox(
+    { inventory: fleet, health: fleet, logs: fleet, changes: fleet, restarter: fleet },
+    { toolTimeoutMs: 1_000, now: () => now },
+  );
+  const session = new ToolSession();
+  const scope = resolveScope(scenario.report, await fleet.listServers());
+  for (const s of scope.servers) {
+    await toolbox.getHealth(session, s.id, 'prefetch');
+    await toolbox.fetchLogs(session, s.id, 50, 'prefetch');
+  }
+  for (const service of new Set(scope.servers.map((s) => s.service ?? s.id)))
+    await toolbox.listChanges(session, service, 'prefetch');
+  const outcome = await new RulesPlanner().plan({
+    incidentId: 'INC-test',
+    report: scenario.report,
+    environment: scenario.environment,
+    scope,
+    session,
+    toolbox,
+    signalOptions: { thresholdPercent: 90, now },
+    signal: new AbortController().signal,
+  });
+  return outcome.draft;
+}
+
+const SEEDS = `
+- id: seeds
+  report: REPORT
+  servers:
+    payment-server-01:
+      health: { cpu: 98, memory: 40, status: Warning }
+      logs:
+        - "[INFO] Request received /pay/v1"
+        - "[WARN] CPU threshold exceeded 90%"
+        - "[WARN] Thread pool exhaustion"
+        - "[CRITICAL] Process hung, not accepting new connections"
+        - "[ERROR] Timeout waiting for thread"
+    db-node-02:
+      health: { cpu: 12, memory: 60, status: Healthy }
+      logs:
+        - "[INFO] Backup started"
+        - "[INFO] Backup completed successfully"
+        - "[INFO] User query executed in 12ms"
+        - "[INFO] Health check: OK"
+        - "[INFO] Replication sync active"
+    auth-service-03:
+      health: { cpu: 45, memory: 95, status: Critical }
+      logs:
+        - "[INFO] Token validated user_882"
+        - "[WARN] Garbage collection taking too long (>5s)"
+        - "[ERROR] java.lang.OutOfMemoryError: Java heap space"
+        - "[CRITICAL] Application crashing due to memory leak"
+        - "[INFO] Restarting context..."
+    search-index-09:
+      health: { cpu: 10, memory: 15, status: Error }
+      logs:
+        - "[INFO] Indexing started"
+        - "[ERROR] Connection refused: elastic-cluster-main:9200"
+        - "[ERROR] Failed to write document ID 4432"
+        - "[CRITICAL] Dependency Unreachable: Search Engine is down"
+        - "[ERROR] Retrying in 30s..."
+    frontend-node-04:
+      health: { cpu: 25, memory: 30, status: Healthy }
+      logs:
+        - "[INFO] GET /home 200 OK"
+        - "[INFO] GET /assets/logo.png 200 OK"
+        - "[INFO] GET /login 200 OK"
+        - "[INFO] GET /api/v1/status 200 OK"
+        - "[INFO] Health check passed"
+`;
+
+const seed = (report: string) => plan(SEEDS.replace('REPORT', JSON.stringify(report)));
+
+describe('rules planner: the seed data', () => {
+  it('payment-server-01 (CPU saturation, hung) → restart it', async () => {
+    const draft = await seed('The payment-server-01 is extremely slow and timing out.');
+    expect(draft).toMatchObject({
+      action: 'restart',
+      restartServer: 'payment-server-01',
+      category: 'performance',
+    });
+    expect(['sev1', 'sev2']).toContain(draft.severity);
+  });
+
+  it('db-node-02 (healthy) → monitor, nothing to escalate', async () => {
+    const draft = await seed('Something is wrong with db-node-02');
+    expect(draft).toMatchObject({ action: 'monitor', restartServer: null, severity: 'sev3' });
+  });
+
+  it('auth-service-03 (heap exhausted, memory leak) → restart it', async () => {
+    const draft = await seed('Users are reporting login failures on auth-service-03.');
+    expect(draft).toMatchObject({ action: 'restart', restartServer: 'auth-service-03' });
+    expect(['availability', 'performance']).toContain(draft.category);
+  });
+
+  it('search-index-09 (dependency down) → escalate, no restart', async () => {
+    const draft = await seed("Search isn't working. Can you check search-index-09?");
+    expect(draft).toMatchObject({
+      action: 'escalate',
+      restartServer: null,
+      category: 'availability',
+    });
+    expect(draft.nextActions.join(' ')).toMatch(/do not restart/i);
+  });
+
+  it('frontend-node-04 (healthy) → monitor', async () => {
+    const draft = await seed('Check frontend-node-04 just to be safe.');
+    expect(draft).toMatchObject({ action: 'monitor', restartServer: null, severity: 'sev3' });
+  });
+
+  it('cites evidence for every fact and labels causes as hypotheses', async () => {
+    const draft = await seed('The payment-server-01 is extremely slow and timing out.');
+    expect(draft.facts.length).toBeGreaterThan(0);
+    for (const fact of draft.facts) expect(fact.evidence.length).toBeGreaterThan(0);
+    expect(draft.hypotheses[0]?.confidence).toBe('high');
+  });
+});
+
+const server = (id: string, spec: string) => `
+    ${id}:
+      service: svc
+${spec
+  .trim()
+  .split('\n')
+  .map((l) => `      ${l}`)
+  .join('\n')}`;
+
+const scenario = (report: string, servers: string, extra = '') =>
+  `- id: t\n  report: ${JSON.stringify(report)}\n${extra}  servers:${servers}\n`;
+
+describe('rules planner: telling restartable from not', () => {
+  it('a deploy 15 minutes ago with saturation and a hang, but no regression errors → restart', async () => {
+    const draft = await plan(
+      scenario(
+        'api-01 is slow',
+        server(
+          'api-01',
+          `health: { cpu: 98, memory: 40, status: warning }
+logs: ["[WARN] CPU threshold exceeded 90%", "[CRITICAL] Process hung, not accepting new connections"]`,
+        ),
+        '  changes: [{ service: svc, minutes_ago: 15, description: "deploy v2.4.1" }]\n',
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'restart', restartServer: 'api-01' });
+  });
+
+  it('a recent deploy followed by application errors → escalate as a change', async () => {
+    const draft = await plan(
+      scenario(
+        'api-01 returns 500s',
+        server(
+          'api-01',
+          `health: { cpu: 60, memory: 40, status: error }
+logs: ["TypeError: Cannot read properties of undefined (reading 'id')", "POST /orders 500 12ms"]`,
+        ),
+        '  changes: [{ service: svc, minutes_ago: 10, description: "deploy v3" }]\n',
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', category: 'change' });
+  });
+
+  it('busy but healthy, with no symptom in the logs → monitor', async () => {
+    const draft = await plan(
+      scenario(
+        'batch-01 CPU alarm',
+        server(
+          'batch-01',
+          `health: { cpu: 97, memory: 50, status: healthy }
+logs: ["[INFO] nightly job stage 3/7 started"]`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'monitor', category: 'performance', severity: 'sev3' });
+  });
+
+  it('a crash loop → escalate: the platform already restarts it', async () => {
+    const draft = await plan(
+      scenario(
+        'worker-01 keeps dying',
+        server(
+          'worker-01',
+          `health: { cpu: 10, memory: 99, status: critical }
+logs: ["Last State: Terminated Reason: OOMKilled Exit Code: 137", "Status: CrashLoopBackOff"]`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({
+      action: 'escalate',
+      category: 'availability',
+      restartServer: null,
+    });
+  });
+
+  it('a traffic surge at high CPU → escalate as performance, no restart', async () => {
+    const draft = await plan(
+      scenario(
+        'web-01 is hot',
+        server(
+          'web-01',
+          `health: { cpu: 96, memory: 50, status: warning }
+logs: ['[error] 22#22: *1002 limiting requests, excess: 20.460 by zone "perip", client: 203.0.113.9']`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', category: 'performance' });
+  });
+
+  it('a disk-full signature wins over high CPU', async () => {
+    const draft = await plan(
+      scenario(
+        'logs-01 is hot',
+        server(
+          'logs-01',
+          `health: { cpu: 96, memory: 40, status: warning }
+logs: ["write /var/lib/buffer/1.flb: no space left on device"]`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', category: 'availability' });
+  });
+
+  it('a security signature wins over everything, even pegged CPU', async () => {
+    const draft = await plan(
+      scenario(
+        'node-07 is slow, restart it',
+        server(
+          'node-07',
+          `health: { cpu: 100, memory: 70, status: warning }
+logs: ["[WARN] Unknown process /tmp/.x/xmrig using 395% CPU"]`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', category: 'security' });
+  });
+
+  it('out of memory below the restart threshold still names its category', async () => {
+    const draft = await plan(
+      scenario(
+        'gw-06 fails requests',
+        server(
+          'gw-06',
+          `health: { cpu: 40, memory: 85, status: critical }
+logs: ["java.lang.OutOfMemoryError: unable to create native thread"]`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', category: 'availability', severity: 'sev1' });
+  });
+
+  it('a down server → escalate, even when its last lines show a hang', async () => {
+    const draft = await plan(
+      scenario(
+        'erp-01 does not answer',
+        server(
+          'erp-01',
+          `health: { cpu: 0, memory: 0, status: down }
+logs: ["[CRITICAL] Process hung, not accepting new connections"]`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({
+      action: 'escalate',
+      category: 'availability',
+      restartServer: null,
+    });
+  });
+
+  it('an unhealthy status with no signature → escalate, cause unknown', async () => {
+    const draft = await plan(
+      scenario(
+        'q-02 shows ERROR',
+        server('q-02', `health: { cpu: 30, memory: 40, status: error }\nlogs: ["[INFO] all good"]`),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', category: 'unknown', severity: 'sev1' });
+  });
+});
+
+describe('rules planner: several servers', () => {
+  it('two servers saturated at once → escalate a shared cause, restart neither', async () => {
+    const hot = `health: { cpu: 99, memory: 60, status: warning }\nlogs: ["[WARN] request queue full, rejecting new requests"]`;
+    const draft = await plan(
+      scenario('web-01 and web-02 are slow', server('web-01', hot) + server('web-02', hot)),
+    );
+    expect(draft).toMatchObject({
+      action: 'escalate',
+      restartServer: null,
+      category: 'performance',
+    });
+  });
+
+  it('one sick server among healthy ones → restart only the sick one', async () => {
+    const draft = await plan(
+      scenario(
+        'web-03 and web-04 return errors',
+        server(
+          'web-03',
+          `health: { cpu: 50, memory: 97, status: critical }\nlogs: ["FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"]`,
+        ) + server('web-04', `health: { cpu: 30, memory: 40, status: healthy }\nlogs: []`),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'restart', restartServer: 'web-03' });
+  });
+
+  it('at equal severity a known cause beats "cause unclear"', async () => {
+    const draft = await plan(
+      scenario(
+        'a-01 and b-01 are down',
+        server('a-01', `health: { cpu: 9, memory: 30, status: error }\nlogs: ["[INFO] started"]`) +
+          server(
+            'b-01',
+            `health: { cpu: 9, memory: 30, status: error }\nlogs: ["[ERROR] connect ECONNREFUSED 10.0.3.12:5432"]`,
+          ),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', category: 'availability' });
+  });
+
+  it('a widespread report with two failing servers is sev0', async () => {
+    const down = `health: { cpu: 9, memory: 30, status: error }\nlogs: ["[ERROR] connect ECONNREFUSED 10.0.3.12:5432"]`;
+    const draft = await plan(
+      scenario('a-01 and b-01 are down for all users', server('a-01', down) + server('b-01', down)),
+    );
+    expect(draft.severity).toBe('sev0');
+  });
+});
+
+describe('rules planner: environment and scope', () => {
+  it('caps severity at sev2 outside production', async () => {
+    const draft = await plan(
+      scenario(
+        'stg-01 down',
+        server('stg-01', `health: { cpu: 0, memory: 0, status: down }\nlogs: []`),
+        '  environment: staging\n',
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', severity: 'sev2' });
+  });
+
+  it('never guesses at an unknown server id', async () => {
+    const draft = await plan(
+      scenario(
+        'payment-server-99 is down',
+        server(
+          'payment-server-01',
+          `health: { cpu: 98, memory: 40, status: warning }\nlogs: ["[CRITICAL] Process hung"]`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'monitor', restartServer: null });
+    expect(draft.summary).toContain('payment-server-99');
+    expect(draft.summary).toContain('payment-server-01');
+  });
+});
