@@ -89,8 +89,6 @@ export class ApprovalService {
   private readonly deps: ApprovalDeps;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
-  /** Per server: the tail of the approvals taking the budget check and the approving transition. */
-  private readonly serverQueues = new Map<string, Promise<void>>();
 
   constructor(deps: ApprovalDeps) {
     this.deps = deps;
@@ -203,32 +201,26 @@ export class ApprovalService {
     return { kind: 'denied', proposal: denied, brief: escalation.brief, escalation };
   }
 
-  /**
-   * Runs `work` after every earlier call for the same server has finished, so the budget check and
-   * the approving transition of two proposals for one server cannot interleave in this process.
-   */
-  private async oneAtATime<T>(serverId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.serverQueues.get(serverId) ?? Promise.resolve();
-    const done = Promise.withResolvers<void>();
-    const tail = previous.then(() => done.promise);
-    this.serverQueues.set(serverId, tail);
-    await previous;
-    try {
-      return await work();
-    } finally {
-      done.resolve();
-      if (this.serverQueues.get(serverId) === tail) this.serverQueues.delete(serverId);
-    }
-  }
-
-  /** The approving transition, refused when the server's restart budget is already used. */
-  private takeApproval(proposal: Proposal, actor: string): Promise<Proposal | DecisionOutcome> {
-    return this.oneAtATime(proposal.serverId, async () => {
-      const { restartBudget, budgetWindowMinutes } = this.deps.budget;
-      const since = new Date(this.now().getTime() - budgetWindowMinutes * 60_000);
-      const used = await this.deps.store.countRestarts(proposal.serverId, since);
-      const current = await this.deps.store.getProposal(proposal.id);
-      if (current?.state === 'pending' && used >= restartBudget) {
+  /** The approving transition, taken with the budget check in one store transaction. */
+  private async takeApproval(
+    proposal: Proposal,
+    actor: string,
+  ): Promise<Proposal | DecisionOutcome> {
+    const { restartBudget, budgetWindowMinutes } = this.deps.budget;
+    const attempt = await this.deps.store.approveProposal(proposal.id, {
+      decidedBy: actor,
+      decidedAt: this.now(),
+      budget: restartBudget,
+      since: new Date(this.now().getTime() - budgetWindowMinutes * 60_000),
+    });
+    switch (attempt.outcome) {
+      case 'approved':
+        return attempt.proposal;
+      // Someone else's click won: this one restarts nothing.
+      case 'not_pending':
+        return this.lostRace(proposal.id);
+      case 'budget_used': {
+        const { used } = attempt;
         await this.audit(proposal.incidentId, 'approval.refused', actor, {
           proposal_id: proposal.id,
           server_id: proposal.serverId,
@@ -240,18 +232,7 @@ export class ApprovalService {
           message: `Not restarted: ${proposal.serverId} already used its restart budget (${used} restart${used === 1 ? '' : 's'} in the last ${budgetWindowMinutes} min, limit ${restartBudget}). Escalate to an engineer instead.`,
         };
       }
-      const approved = await this.deps.store.transitionProposal(
-        proposal.id,
-        ['pending'],
-        'approved',
-        {
-          decidedBy: actor,
-          decidedAt: this.now(),
-        },
-      );
-      // Someone else's click won the compare-and-set: this one restarts nothing.
-      return approved ?? (await this.lostRace(proposal.id));
-    });
+    }
   }
 
   async approve(proposalId: string, actor: string): Promise<DecisionOutcome> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
@@ -7,9 +8,15 @@ import { HealthReading } from '../domain/evidence.ts';
 import type { Proposal, ProposalState } from '../domain/proposal.ts';
 import { newIncidentId, newProposalId } from './ids.ts';
 import {
+  type AlertGroup,
+  type ApprovalAttempt,
   type AuditFilter,
   type IncidentRecord,
   type IncidentSource,
+  type IncidentThread,
+  IncidentThreadSchema,
+  type Job,
+  type JobState,
   type NewProposal,
   type ProposalPatch,
   RESTARTED_STATES,
@@ -17,7 +24,7 @@ import {
 } from './store.ts';
 
 /** Versioned migrations, applied in order at open; a version is never edited once released. */
-const MIGRATIONS: readonly { version: number; sql: string }[] = [
+export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 1,
     sql: `
@@ -59,6 +66,38 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE incidents ADD COLUMN thread TEXT;
+      CREATE INDEX proposals_pending_expiry ON proposals(state, expires_at);
+      CREATE INDEX proposals_incident ON proposals(incident_id);
+      CREATE TABLE claims (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
+      CREATE TABLE alert_groups (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        thread TEXT NOT NULL,
+        incident_id TEXT,
+        counter_ts TEXT,
+        reported_count INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX alert_groups_key ON alert_groups(key, opened_at);
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        lease_expires_at TEXT,
+        created_at TEXT NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX jobs_runnable ON jobs(state, created_at);
+    `,
+  },
 ];
 
 type Row = Record<string, SQLInputValue>;
@@ -98,12 +137,41 @@ function toProposal(row: Row): Proposal {
 
 function toIncident(row: Row): IncidentRecord {
   const brief = nullableText(row, 'brief');
+  const thread = nullableText(row, 'thread');
   return {
     id: text(row, 'id'),
     createdAt: text(row, 'created_at'),
     source: text(row, 'source') as IncidentSource,
     report: text(row, 'report'),
     brief: brief === null ? null : IncidentBrief.parse(JSON.parse(brief)),
+    thread: thread === null ? null : IncidentThreadSchema.parse(JSON.parse(thread)),
+  };
+}
+
+function toAlertGroup(row: Row): AlertGroup {
+  return {
+    id: text(row, 'id'),
+    key: text(row, 'key'),
+    openedAt: text(row, 'opened_at'),
+    count: Number(row.count),
+    thread: IncidentThreadSchema.parse(JSON.parse(text(row, 'thread'))),
+    incidentId: nullableText(row, 'incident_id'),
+    counterTs: nullableText(row, 'counter_ts'),
+    reportedCount: Number(row.reported_count),
+  };
+}
+
+function toJob(row: Row): Job {
+  return {
+    id: text(row, 'id'),
+    kind: text(row, 'kind'),
+    payload: JSON.parse(text(row, 'payload')),
+    state: text(row, 'state') as JobState,
+    attempts: Number(row.attempts),
+    owner: nullableText(row, 'owner'),
+    leaseExpiresAt: nullableText(row, 'lease_expires_at'),
+    createdAt: text(row, 'created_at'),
+    error: nullableText(row, 'error'),
   };
 }
 
@@ -140,7 +208,7 @@ export class SqliteStore implements Store {
         .all()
         .map((r) => Number(r.version)),
     );
-    for (const m of MIGRATIONS) {
+    for (const m of SQLITE_MIGRATIONS) {
       if (applied.has(m.version)) continue;
       this.db.exec('BEGIN IMMEDIATE');
       try {
@@ -156,10 +224,24 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Runs `work` in one write transaction; BEGIN IMMEDIATE also serialises other processes. */
+  private transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
   async createIncident(input: {
     source: IncidentSource;
     report: string;
     now: Date;
+    thread?: IncidentThread | null;
   }): Promise<IncidentRecord> {
     const record: IncidentRecord = {
       id: newIncidentId(),
@@ -167,11 +249,26 @@ export class SqliteStore implements Store {
       source: input.source,
       report: input.report,
       brief: null,
+      thread: input.thread ?? null,
     };
     this.db
-      .prepare('INSERT INTO incidents (id, created_at, source, report) VALUES (?, ?, ?, ?)')
-      .run(record.id, record.createdAt, record.source, record.report);
+      .prepare(
+        'INSERT INTO incidents (id, created_at, source, report, thread) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(
+        record.id,
+        record.createdAt,
+        record.source,
+        record.report,
+        record.thread ? JSON.stringify(record.thread) : null,
+      );
     return record;
+  }
+
+  async setIncidentThread(incidentId: string, thread: IncidentThread): Promise<void> {
+    this.db
+      .prepare('UPDATE incidents SET thread = ? WHERE id = ?')
+      .run(JSON.stringify(thread), incidentId);
   }
 
   async getIncident(id: string): Promise<IncidentRecord | null> {
@@ -242,6 +339,10 @@ export class SqliteStore implements Store {
   }
 
   async countRestarts(serverId: string, since: Date): Promise<number> {
+    return this.restartsSince(serverId, since);
+  }
+
+  private restartsSince(serverId: string, since: Date): number {
     const row = this.db
       .prepare(
         `SELECT COUNT(*) AS n FROM proposals
@@ -252,6 +353,162 @@ export class SqliteStore implements Store {
       )
       .get(serverId, ...RESTARTED_STATES, since.toISOString(), since.toISOString());
     return Number(row?.n ?? 0);
+  }
+
+  async approveProposal(
+    id: string,
+    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date },
+  ): Promise<ApprovalAttempt> {
+    return this.transaction((): ApprovalAttempt => {
+      const row = this.db.prepare('SELECT * FROM proposals WHERE id = ?').get(id);
+      const proposal = row ? toProposal(row) : null;
+      if (proposal?.state !== 'pending') return { outcome: 'not_pending', proposal };
+      const used = this.restartsSince(proposal.serverId, input.since);
+      if (used >= input.budget) return { outcome: 'budget_used', used };
+      const updated = this.db
+        .prepare(
+          `UPDATE proposals SET state = 'approved', decided_by = ?, decided_at = ?
+           WHERE id = ? AND state = 'pending' RETURNING *`,
+        )
+        .get(input.decidedBy, input.decidedAt.toISOString(), id);
+      if (!updated) throw new Error('store: proposal changed inside a write transaction');
+      return { outcome: 'approved', proposal: toProposal(updated) };
+    });
+  }
+
+  async proposalsForIncident(incidentId: string): Promise<Proposal[]> {
+    return this.db
+      .prepare('SELECT * FROM proposals WHERE incident_id = ? ORDER BY created_at')
+      .all(incidentId)
+      .map(toProposal);
+  }
+
+  async listExpiredProposals(now: Date, limit: number): Promise<Proposal[]> {
+    return this.db
+      .prepare(
+        `SELECT * FROM proposals WHERE state = 'pending' AND expires_at <= ?
+         ORDER BY expires_at LIMIT ?`,
+      )
+      .all(now.toISOString(), limit)
+      .map(toProposal);
+  }
+
+  async claim(key: string, now: Date, ttlMs: number): Promise<boolean> {
+    const expires = new Date(now.getTime() + ttlMs).toISOString();
+    // Insert, or take over an expired claim; a live claim makes the WHERE false and changes nothing.
+    const result = this.db
+      .prepare(
+        `INSERT INTO claims (key, expires_at) VALUES (?, ?)
+         ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
+         WHERE claims.expires_at <= ?`,
+      )
+      .run(key, expires, now.toISOString());
+    return Number(result.changes) === 1;
+  }
+
+  async joinAlertGroup(input: {
+    key: string;
+    now: Date;
+    windowMs: number;
+    thread: IncidentThread;
+  }): Promise<{ opened: boolean; group: AlertGroup }> {
+    const openedAfter = new Date(input.now.getTime() - input.windowMs).toISOString();
+    return this.transaction(() => {
+      const joined = this.db
+        .prepare(
+          `UPDATE alert_groups SET count = count + 1
+           WHERE id = (SELECT id FROM alert_groups WHERE key = ? AND opened_at > ?
+                       ORDER BY opened_at DESC LIMIT 1)
+           RETURNING *`,
+        )
+        .get(input.key, openedAfter);
+      if (joined) return { opened: false, group: toAlertGroup(joined) };
+      const created = this.db
+        .prepare(
+          `INSERT INTO alert_groups (id, key, opened_at, count, thread) VALUES (?, ?, ?, 1, ?)
+           RETURNING *`,
+        )
+        .get(randomUUID(), input.key, input.now.toISOString(), JSON.stringify(input.thread));
+      if (!created) throw new Error('store: alert group insert returned nothing');
+      return { opened: true, group: toAlertGroup(created) };
+    });
+  }
+
+  async getAlertGroup(id: string): Promise<AlertGroup | null> {
+    const row = this.db.prepare('SELECT * FROM alert_groups WHERE id = ?').get(id);
+    return row ? toAlertGroup(row) : null;
+  }
+
+  async setAlertGroupIncident(groupId: string, incidentId: string): Promise<void> {
+    this.db
+      .prepare('UPDATE alert_groups SET incident_id = ? WHERE id = ?')
+      .run(incidentId, groupId);
+  }
+
+  async setAlertGroupCounter(
+    groupId: string,
+    counterTs: string,
+    reportedCount: number,
+  ): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE alert_groups SET counter_ts = ?, reported_count = MAX(reported_count, ?)
+         WHERE id = ?`,
+      )
+      .run(counterTs, reportedCount, groupId);
+  }
+
+  async enqueueJob(input: { kind: string; payload: unknown; now: Date }): Promise<Job> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO jobs (id, kind, payload, state, created_at) VALUES (?, ?, ?, 'queued', ?)
+         RETURNING *`,
+      )
+      .get(randomUUID(), input.kind, JSON.stringify(input.payload), input.now.toISOString());
+    if (!row) throw new Error('store: job insert returned nothing');
+    return toJob(row);
+  }
+
+  async claimJob(input: { owner: string; now: Date; leaseMs: number }): Promise<Job | null> {
+    const now = input.now.toISOString();
+    const row = this.db
+      .prepare(
+        `UPDATE jobs SET state = 'running', owner = ?, lease_expires_at = ?, attempts = attempts + 1
+         WHERE id = (SELECT id FROM jobs
+                     WHERE state = 'queued' OR (state = 'running' AND lease_expires_at <= ?)
+                     ORDER BY created_at LIMIT 1)
+         RETURNING *`,
+      )
+      .get(input.owner, new Date(input.now.getTime() + input.leaseMs).toISOString(), now);
+    return row ? toJob(row) : null;
+  }
+
+  async renewJobLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND owner = ? AND state = 'running'`,
+      )
+      .run(new Date(now.getTime() + leaseMs).toISOString(), id, owner);
+    return Number(result.changes) === 1;
+  }
+
+  async finishJob(
+    id: string,
+    owner: string,
+    state: 'done' | 'failed',
+    error?: string,
+  ): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE jobs SET state = ?, error = ?, lease_expires_at = NULL
+         WHERE id = ? AND owner = ? AND state = 'running'`,
+      )
+      .run(state, error ?? null, id, owner);
+  }
+
+  async getJob(id: string): Promise<Job | null> {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id);
+    return row ? toJob(row) : null;
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AuditEntry } from '../domain/audit.ts';
 import type { IncidentBrief } from '../domain/brief.ts';
 import type { HealthReading } from '../domain/evidence.ts';
@@ -5,13 +6,57 @@ import type { Proposal, ProposalState } from '../domain/proposal.ts';
 
 export type IncidentSource = 'cli' | 'slack' | 'eval' | 'demo';
 
+/** Where an incident is presented: a Slack channel, its thread, and the brief's own message. */
+export const IncidentThreadSchema = z.object({
+  channel: z.string().min(1),
+  threadTs: z.string().min(1),
+  /** The message that shows the progress and then the brief; null until posted. */
+  messageTs: z.string().nullable(),
+});
+export type IncidentThread = z.infer<typeof IncidentThreadSchema>;
+
 export type IncidentRecord = {
   id: string;
   createdAt: string;
   source: IncidentSource;
   report: string;
   brief: IncidentBrief | null;
+  thread: IncidentThread | null;
 };
+
+/** Repeats of one alert (same servers) within a window share one incident thread. */
+export type AlertGroup = {
+  id: string;
+  key: string;
+  openedAt: string;
+  /** Alerts seen in this group, the first included. */
+  count: number;
+  thread: IncidentThread;
+  incidentId: string | null;
+  /** The "+N more alerts" message in the thread, once posted, and the count it shows. */
+  counterTs: string | null;
+  reportedCount: number;
+};
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** Durable work: an investigation survives the process that accepted it. */
+export type Job = {
+  id: string;
+  kind: string;
+  payload: unknown;
+  state: JobState;
+  attempts: number;
+  owner: string | null;
+  leaseExpiresAt: string | null;
+  createdAt: string;
+  error: string | null;
+};
+
+export type ApprovalAttempt =
+  | { outcome: 'approved'; proposal: Proposal }
+  | { outcome: 'not_pending'; proposal: Proposal | null }
+  | { outcome: 'budget_used'; used: number };
 
 export type NewProposal = {
   incidentId: string;
@@ -41,9 +86,11 @@ export interface Store {
     source: IncidentSource;
     report: string;
     now: Date;
+    thread?: IncidentThread | null;
   }): Promise<IncidentRecord>;
   getIncident(id: string): Promise<IncidentRecord | null>;
   saveBrief(incidentId: string, brief: IncidentBrief): Promise<void>;
+  setIncidentThread(incidentId: string, thread: IncidentThread): Promise<void>;
 
   createProposal(input: NewProposal & { now: Date }): Promise<Proposal>;
   getProposal(id: string): Promise<Proposal | null>;
@@ -62,6 +109,50 @@ export interface Store {
    * decided since then whose restart is still in flight: the restart budget's input.
    */
   countRestarts(serverId: string, since: Date): Promise<number>;
+  /**
+   * pending → approved, in one transaction with the restart-budget check (countRestarts since
+   * `since` below `budget`), so two proposals for one server cannot both be approved inside the
+   * window — whichever replicas take the clicks.
+   */
+  approveProposal(
+    id: string,
+    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date },
+  ): Promise<ApprovalAttempt>;
+  proposalsForIncident(incidentId: string): Promise<Proposal[]>;
+  /** Pending proposals whose time ran out, oldest first. */
+  listExpiredProposals(now: Date, limit: number): Promise<Proposal[]>;
+
+  /**
+   * Takes `key` for `ttlMs` if nobody holds it: true for exactly one caller. How a retried event,
+   * or a mention that also arrives as a channel message, is handled once.
+   */
+  claim(key: string, now: Date, ttlMs: number): Promise<boolean>;
+
+  /**
+   * Joins the open group for `key` (opened less than `windowMs` ago), counting this alert, or
+   * opens a new one on `thread`. Atomic: concurrent alerts for one key open one group.
+   */
+  joinAlertGroup(input: {
+    key: string;
+    now: Date;
+    windowMs: number;
+    thread: IncidentThread;
+  }): Promise<{ opened: boolean; group: AlertGroup }>;
+  getAlertGroup(id: string): Promise<AlertGroup | null>;
+  setAlertGroupIncident(groupId: string, incidentId: string): Promise<void>;
+  /** Records the counter message and the count it shows; only raises reportedCount. */
+  setAlertGroupCounter(groupId: string, counterTs: string, reportedCount: number): Promise<void>;
+
+  enqueueJob(input: { kind: string; payload: unknown; now: Date }): Promise<Job>;
+  /**
+   * The oldest queued job, or a running one whose lease expired (its replica died), leased to
+   * `owner` until now + leaseMs. Null when there is nothing to do.
+   */
+  claimJob(input: { owner: string; now: Date; leaseMs: number }): Promise<Job | null>;
+  /** Extends a lease still held by `owner`; false when it was lost. */
+  renewJobLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  finishJob(id: string, owner: string, state: 'done' | 'failed', error?: string): Promise<void>;
+  getJob(id: string): Promise<Job | null>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */

@@ -258,5 +258,178 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect(await store.countRestarts('s-3', minutes(-1))).toBe(1);
       expect(await store.countRestarts('s-3', minutes(1))).toBe(0);
     });
+    it('keeps the thread an incident is presented in', async () => {
+      const thread = { channel: 'C0ALERTS', threadTs: '1700000000.000100', messageTs: null };
+      const incident = await store.createIncident({
+        source: 'slack',
+        report: 'r',
+        now: t0,
+        thread,
+      });
+      expect((await store.getIncident(incident.id))?.thread).toEqual(thread);
+      const moved = { ...thread, messageTs: '1700000000.000200' };
+      await store.setIncidentThread(incident.id, moved);
+      expect((await store.getIncident(incident.id))?.thread).toEqual(moved);
+      expect((await newIncident()).thread).toBeNull();
+    });
+
+    it('approves a pending proposal once, and refuses when the restart budget is used', async () => {
+      const first = await newProposal('web-1');
+      const second = await newProposal('web-1');
+      const approve = (id: string, by: string) =>
+        store.approveProposal(id, { decidedBy: by, decidedAt: t0, budget: 1, since: minutes(-30) });
+
+      const won = await approve(first.id, 'U1');
+      expect(won).toMatchObject({
+        outcome: 'approved',
+        proposal: { state: 'approved', decidedBy: 'U1' },
+      });
+      expect(await approve(first.id, 'U2')).toMatchObject({
+        outcome: 'not_pending',
+        proposal: { state: 'approved', decidedBy: 'U1' },
+      });
+      // The first approval is in flight: the budget of one restart per window is used.
+      expect(await approve(second.id, 'U2')).toEqual({ outcome: 'budget_used', used: 1 });
+      expect((await store.getProposal(second.id))?.state).toBe('pending');
+      expect(await approve('no-such-proposal', 'U1')).toEqual({
+        outcome: 'not_pending',
+        proposal: null,
+      });
+    });
+
+    it('lets concurrent approvals of one server win exactly once', async () => {
+      const proposals = await Promise.all([1, 2, 3, 4, 5].map(() => newProposal('web-2')));
+      const attempts = await Promise.all(
+        proposals.map((p, i) =>
+          store.approveProposal(p.id, {
+            decidedBy: `U${i}`,
+            decidedAt: t0,
+            budget: 1,
+            since: minutes(-30),
+          }),
+        ),
+      );
+      expect(attempts.filter((a) => a.outcome === 'approved')).toHaveLength(1);
+      expect(attempts.filter((a) => a.outcome === 'budget_used')).toHaveLength(4);
+    });
+
+    it("lists an incident's proposals and the pending ones that expired", async () => {
+      const p = await newProposal('db-1');
+      expect((await store.proposalsForIncident(p.incidentId)).map((x) => x.id)).toEqual([p.id]);
+      expect(await store.proposalsForIncident('INC-00000000')).toEqual([]);
+      expect(await store.listExpiredProposals(minutes(29), 10)).toEqual([]);
+      expect((await store.listExpiredProposals(minutes(30), 10)).map((x) => x.id)).toEqual([p.id]);
+      await store.transitionProposal(p.id, ['pending'], 'denied');
+      expect(await store.listExpiredProposals(minutes(60), 10)).toEqual([]);
+    });
+
+    it('gives a claim to exactly one caller until it expires', async () => {
+      const results = await Promise.all([1, 2, 3].map(() => store.claim('event:Ev1', t0, 60_000)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.claim('event:Ev1', minutes(0.5), 60_000)).toBe(false);
+      expect(await store.claim('event:Ev2', t0, 60_000)).toBe(true);
+      expect(await store.claim('event:Ev1', minutes(1), 60_000)).toBe(true);
+    });
+
+    it('groups repeats of an alert within the window and opens a new group after it', async () => {
+      const thread = (ts: string) => ({ channel: 'C1', threadTs: ts, messageTs: null });
+      const join = (at: Date, ts: string) =>
+        store.joinAlertGroup({
+          key: 'servers:web-1',
+          now: at,
+          windowMs: 15 * 60_000,
+          thread: thread(ts),
+        });
+
+      const first = await join(t0, '1.1');
+      expect(first).toMatchObject({
+        opened: true,
+        group: { count: 1, thread: thread('1.1'), incidentId: null },
+      });
+      const repeat = await join(minutes(5), '1.2');
+      expect(repeat).toMatchObject({
+        opened: false,
+        group: { id: first.group.id, count: 2, thread: thread('1.1') },
+      });
+      const other = await store.joinAlertGroup({
+        key: 'servers:db-1',
+        now: minutes(5),
+        windowMs: 15 * 60_000,
+        thread: thread('1.3'),
+      });
+      expect(other.opened).toBe(true);
+      const later = await join(minutes(16), '1.4');
+      expect(later).toMatchObject({ opened: true, group: { count: 1, thread: thread('1.4') } });
+
+      await store.setAlertGroupIncident(first.group.id, 'INC-0000000A');
+      await store.setAlertGroupCounter(first.group.id, '1.9', 5);
+      await store.setAlertGroupCounter(first.group.id, '1.9', 3);
+      expect(await store.getAlertGroup(first.group.id)).toMatchObject({
+        incidentId: 'INC-0000000A',
+        counterTs: '1.9',
+        reportedCount: 5,
+      });
+    });
+
+    it('opens one group when repeats of a new alert arrive at once', async () => {
+      const joins = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.joinAlertGroup({
+            key: 'servers:cache-1',
+            now: t0,
+            windowMs: 60_000,
+            thread: { channel: 'C1', threadTs: `2.${i}`, messageTs: null },
+          }),
+        ),
+      );
+      expect(joins.filter((j) => j.opened)).toHaveLength(1);
+      expect(Math.max(...joins.map((j) => j.group.count))).toBe(8);
+    });
+
+    it('leases jobs oldest first, once, and hands an expired lease to another owner', async () => {
+      const a = await store.enqueueJob({ kind: 'investigate', payload: { n: 1 }, now: t0 });
+      const b = await store.enqueueJob({ kind: 'investigate', payload: { n: 2 }, now: minutes(1) });
+
+      const first = await store.claimJob({ owner: 'r1', now: minutes(2), leaseMs: 60_000 });
+      expect(first).toMatchObject({
+        id: a.id,
+        state: 'running',
+        owner: 'r1',
+        attempts: 1,
+        payload: { n: 1 },
+      });
+      const second = await store.claimJob({ owner: 'r2', now: minutes(2), leaseMs: 60_000 });
+      expect(second?.id).toBe(b.id);
+      expect(await store.claimJob({ owner: 'r2', now: minutes(2), leaseMs: 60_000 })).toBeNull();
+
+      expect(await store.renewJobLease(a.id, 'r2', minutes(2.5), 60_000)).toBe(false);
+      expect(await store.renewJobLease(a.id, 'r1', minutes(2.5), 60_000)).toBe(true);
+      // r1 dies: once its lease runs out, r2 takes the job over.
+      const takeover = await store.claimJob({ owner: 'r2', now: minutes(4), leaseMs: 60_000 });
+      expect(takeover).toMatchObject({ id: a.id, owner: 'r2', attempts: 2 });
+      expect(await store.renewJobLease(a.id, 'r1', minutes(4), 60_000)).toBe(false);
+
+      await store.finishJob(a.id, 'r1', 'done');
+      expect((await store.getJob(a.id))?.state).toBe('running');
+      await store.finishJob(a.id, 'r2', 'done');
+      await store.finishJob(b.id, 'r2', 'failed', 'boom');
+      expect(await store.getJob(a.id)).toMatchObject({ state: 'done', error: null });
+      expect(await store.getJob(b.id)).toMatchObject({ state: 'failed', error: 'boom' });
+      expect(await store.claimJob({ owner: 'r3', now: minutes(60), leaseMs: 60_000 })).toBeNull();
+    });
+
+    it('never leases one job to two concurrent claimers', async () => {
+      await Promise.all(
+        [1, 2, 3].map((n) => store.enqueueJob({ kind: 'k', payload: { n }, now: t0 })),
+      );
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          store.claimJob({ owner: `r${i}`, now: t0, leaseMs: 60_000 }),
+        ),
+      );
+      const ids = claims.flatMap((c) => (c ? [c.id] : []));
+      expect(ids).toHaveLength(3);
+      expect(new Set(ids).size).toBe(3);
+    });
   });
 }
