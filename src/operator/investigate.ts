@@ -1,14 +1,14 @@
 import type { IncidentBrief, PlannerReport } from '../domain/brief.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import type { Environment, ToolName } from '../domain/vocabulary.ts';
-import type { IncidentSource, Store } from '../store/store.ts';
+import type { IncidentRecord, IncidentSource, IncidentThread, Store } from '../store/store.ts';
 import type { Escalator } from '../tools/backends.ts';
 import { TOOL_LIMITS } from '../tools/definitions.ts';
 import { describeError } from '../tools/errors.ts';
 import { redact } from '../tools/redact.ts';
 import { ToolSession } from '../tools/session.ts';
 import type { Toolbox } from '../tools/toolbox.ts';
-import { buildBrief } from './brief.ts';
+import { buildBrief, refreshFromAudit } from './brief.ts';
 import { type EscalationResult, sendEscalation } from './escalate.ts';
 import {
   type PlanContext,
@@ -27,6 +27,8 @@ export type TriageRequest = {
   /** Who raised it: a Slack user or bot id, `cli:<user>`. */
   actor: string;
   environment?: Environment;
+  /** Where the incident is presented, when a presenter has a place for it already. */
+  thread?: IncidentThread;
 };
 
 /** What a presenter (terminal, Slack) shows while an investigation runs. */
@@ -76,17 +78,15 @@ export class Operator {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async investigate(
-    request: TriageRequest,
-    onProgress: (event: ProgressEvent) => void = () => {},
-  ): Promise<Investigation> {
-    const { store, toolbox, settings } = this.deps;
-    const signal = AbortSignal.timeout(settings.deadlineMs);
+  /** Opens an incident (redacted report, audited) without investigating it yet. */
+  async open(request: TriageRequest): Promise<IncidentRecord> {
+    const { store } = this.deps;
     const report = redact(request.report.trim());
     const incident = await store.createIncident({
       source: request.source,
       report,
       now: this.now(),
+      thread: request.thread ?? null,
     });
     await store.appendAudit({
       at: incident.createdAt,
@@ -95,6 +95,26 @@ export class Operator {
       actor: request.actor,
       details: { source: request.source, report },
     });
+    return incident;
+  }
+
+  /**
+   * Investigates a new report, or — given `incidentId` — one already opened, as a queued job does.
+   * Running it again for the same incident (a retry after a crash) reuses its restart proposal and
+   * does not escalate twice.
+   */
+  async investigate(
+    request: TriageRequest & { incidentId?: string },
+    onProgress: (event: ProgressEvent) => void = () => {},
+  ): Promise<Investigation> {
+    const { store, toolbox, settings } = this.deps;
+    const deadlineAt = Date.now() + settings.deadlineMs;
+    const signal = AbortSignal.timeout(settings.deadlineMs);
+    const incident = request.incidentId
+      ? await store.getIncident(request.incidentId)
+      : await this.open(request);
+    if (!incident) throw new Error(`incident ${request.incidentId} does not exist`);
+    const report = incident.report;
     onProgress({ stage: 'opened', incidentId: incident.id });
 
     const scope = resolveScope(report, await toolbox.inventory.listServers());
@@ -114,6 +134,7 @@ export class Operator {
       toolbox,
       signalOptions,
       signal,
+      deadlineAt,
     };
     const { draft, report: plannerReport } =
       scope.servers.length === 0 ? this.outOfScope(scope) : await this.plan(context, onProgress);
@@ -133,8 +154,11 @@ export class Operator {
     });
     onProgress({ stage: 'decided', action: decision.action });
 
-    let proposal: Proposal | null = null;
-    if (decision.action === 'restart' && decision.restartServer) {
+    let proposal: Proposal | null =
+      decision.action === 'restart'
+        ? ((await store.proposalsForIncident(incident.id)).at(-1) ?? null)
+        : null;
+    if (decision.action === 'restart' && decision.restartServer && !proposal) {
       const now = this.now();
       proposal = await store.createProposal({
         incidentId: incident.id,
@@ -160,7 +184,7 @@ export class Operator {
     let brief = buildBrief({
       incidentId: incident.id,
       createdAt: incident.createdAt,
-      source: request.source,
+      source: incident.source,
       report,
       environment,
       scope,
@@ -175,7 +199,16 @@ export class Operator {
     await store.saveBrief(incident.id, brief);
 
     let escalation: EscalationResult | null = null;
-    if (decision.action === 'escalate') {
+    const audit = await store.listAudit({ incidentId: incident.id });
+    const alreadySent = audit.find((e) => e.event === 'escalation.sent');
+    if (decision.action === 'escalate' && alreadySent) {
+      const target =
+        typeof alreadySent.details.target === 'string' ? alreadySent.details.target : 'an engineer';
+      const ref = typeof alreadySent.details.ref === 'string' ? alreadySent.details.ref : null;
+      escalation = { sent: true, receipt: { target, ref }, brief: refreshFromAudit(brief, audit) };
+      brief = escalation.brief;
+      await store.saveBrief(incident.id, brief);
+    } else if (decision.action === 'escalate') {
       escalation = await sendEscalation(
         { store, escalator: this.deps.escalator, now: this.now },
         brief,

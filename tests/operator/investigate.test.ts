@@ -292,4 +292,75 @@ describe('operator, end to end with the rules planner', () => {
     expect(investigation.brief.servers.sort()).toEqual(['payment-server-01', 'quiet-01']);
     expect(investigation.proposal?.serverId).toBe('payment-server-01');
   });
+
+  describe('an incident opened first and investigated later, as a queued job does', () => {
+    it('investigates the opened incident without opening another', async () => {
+      const rt = await testRuntime();
+      const thread = { channel: 'C0ALERTS', threadTs: '1.1', messageTs: '1.2' };
+      const opened = await rt.operator.open({
+        report: 'The payment-server-01 is extremely slow and timing out.',
+        source: 'slack',
+        actor: 'U1',
+        thread,
+      });
+      const investigation = await rt.operator.investigate({
+        report: 'ignored: the stored report is used',
+        source: 'slack',
+        actor: 'U1',
+        incidentId: opened.id,
+      });
+      expect(investigation.brief.incidentId).toBe(opened.id);
+      expect(investigation.brief.report).toBe(opened.report);
+      expect((await rt.store.getIncident(opened.id))?.thread).toEqual(thread);
+      const opens = (await rt.store.listAudit()).filter((e) => e.event === 'incident.opened');
+      expect(opens).toHaveLength(1);
+    });
+
+    it('a retried investigation reuses its restart proposal instead of proposing twice', async () => {
+      const rt = await testRuntime();
+      const request = {
+        report: 'payment-server-01 is hung',
+        source: 'slack' as const,
+        actor: 'U1',
+      };
+      const opened = await rt.operator.open(request);
+      const first = await rt.operator.investigate({ ...request, incidentId: opened.id });
+      const retry = await rt.operator.investigate({ ...request, incidentId: opened.id });
+      expect(retry.proposal?.id).toBe(first.proposal?.id);
+      expect(await rt.store.proposalsForIncident(opened.id)).toHaveLength(1);
+      const created = (await rt.store.listAudit()).filter((e) => e.event === 'proposal.created');
+      expect(created).toHaveLength(1);
+    });
+
+    it('a retried investigation does not escalate twice', async () => {
+      const rt = await testRuntime();
+      const request = {
+        report: 'search-index-09 is failing',
+        source: 'slack' as const,
+        actor: 'U1',
+      };
+      const opened = await rt.operator.open(request);
+      await rt.operator.investigate({ ...request, incidentId: opened.id });
+      const retry = await rt.operator.investigate({ ...request, incidentId: opened.id });
+      expect(retry.escalation?.sent).toBe(true);
+      expect(rt.escalator.sent).toHaveLength(1);
+      const sent = (await rt.store.listAudit()).filter((e) => e.event === 'escalation.sent');
+      expect(sent).toHaveLength(1);
+      expect(retry.brief.escalationPackage.actionsTaken.map((a) => a.action)).toEqual([
+        expect.stringMatching(/^Escalated to/),
+      ]);
+    });
+
+    it('refuses to investigate an incident that does not exist', async () => {
+      const rt = await testRuntime();
+      await expect(
+        rt.operator.investigate({
+          report: 'x',
+          source: 'slack',
+          actor: 'U1',
+          incidentId: 'INC-FFFFFFFF',
+        }),
+      ).rejects.toThrow(/INC-FFFFFFFF does not exist/);
+    });
+  });
 });

@@ -353,6 +353,12 @@ export class OpenAiPlanner implements Planner {
         const problem = diagnose(error, this.options.callTimeoutMs);
         if (!problem.retryable || attempt >= OPENAI_PLANNER_LIMITS.transientRetries)
           throw fail(attempt > 0 ? `${problem.reason} (after a retry)` : problem.reason, error);
+        // A wait that would outlast the deadline is not worth starting: fall back now.
+        if (Date.now() + problem.waitMs >= context.deadlineAt)
+          throw fail(
+            `${problem.reason}; its Retry-After outlasts the investigation deadline`,
+            error,
+          );
         try {
           // Aborting with the deadline caps the wait at the time left.
           await sleep(problem.waitMs, undefined, { signal: context.signal });

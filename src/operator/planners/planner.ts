@@ -17,6 +17,8 @@ export type PlanContext = {
   signalOptions: SignalOptions;
   /** Aborts when the investigation's deadline passes. */
   signal: AbortSignal;
+  /** When that deadline passes (epoch ms), so waits can be capped before it. */
+  deadlineAt: number;
 };
 
 export type PlanOutcome = { draft: PlannerDraft; report: PlannerReport };

@@ -55,6 +55,20 @@ describe('model endpoint failures', () => {
     expect(brief.planner.fallbackReason).toBe('model rate-limited (HTTP 429) (after a retry)');
   });
 
+  it('a Retry-After longer than the time left → rules fallback at once, not a wait past the deadline', async () => {
+    const { fake, triage } = await startHarness([errorReply(429, { 'retry-after': '4' })], {
+      env: { PLANNER_DEADLINE_MS: '1000' },
+    });
+
+    const { brief } = await triage(SEARCH_REPORT);
+
+    expect(fake.requests).toHaveLength(1);
+    expect(brief.planner.planner).toBe('rules');
+    expect(brief.planner.fallbackReason).toBe(
+      'model rate-limited (HTTP 429); its Retry-After outlasts the investigation deadline',
+    );
+  });
+
   it('HTTP 500 every time → one retry, then the rules planner, with a plain reason in the brief', async () => {
     const { fake, triage } = await startHarness([], {
       fake: { whenExhausted: errorReply(500, { 'retry-after': '0' }) },

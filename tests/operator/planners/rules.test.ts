@@ -37,6 +37,7 @@ async function plan(yaml: string): Promise<PlannerDraft> {
     toolbox,
     signalOptions: { thresholdPercent: 90, now },
     signal: new AbortController().signal,
+    deadlineAt: Date.now() + 60_000,
   });
   return outcome.draft;
 }
