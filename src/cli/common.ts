@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig, styleText } from 'node:util';
+import { type ParseArgsConfig, parseArgs, styleText } from 'node:util';
 import { ConfigError } from '../config/env.ts';
 import { FileFormatError } from '../tools/fleet/load.ts';
 
@@ -13,7 +13,11 @@ export class UsageError extends Error {
   }
 }
 
-export function parseCommandLine<T extends ParseArgsConfig['options']>(argv: string[], options: T, usage: string) {
+export function parseCommandLine<T extends ParseArgsConfig['options']>(
+  argv: string[],
+  options: T,
+  usage: string,
+) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -44,9 +48,13 @@ export async function runCommand(main: () => Promise<number>): Promise<never> {
       process.stderr.write(`${error.message}\n`);
       code = EXIT.usage;
     } else {
-      process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       code = EXIT.failure;
     }
   }
+  // Let piped output drain before exiting (stdout is asynchronous on some platforms).
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(code);
 }

@@ -1,8 +1,5 @@
 import type { Scenario } from '../tools/fleet/format.ts';
-import { redact } from '../tools/redact.ts';
-
-/** The mask redact() writes in place of a secret. */
-const MASK = '[REDACTED]';
+import { REDACTION_MASK, redact } from '../tools/redact.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -13,8 +10,8 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function secretsIn(text: string): string[] {
   const masked = redact(text);
-  if (masked === text || !masked.includes(MASK)) return [];
-  const pattern = new RegExp(`^${masked.split(MASK).map(escapeRegExp).join('([\\s\\S]+?)')}$`);
+  if (masked === text || !masked.includes(REDACTION_MASK)) return [];
+  const pattern = new RegExp(`^${masked.split(REDACTION_MASK).map(escapeRegExp).join('([\\s\\S]+?)')}$`);
   const match = pattern.exec(text);
   if (!match) return [];
   // Very short captures would match innocent text; real secrets are longer.

@@ -36,6 +36,10 @@ async function restartRefusal(server: string, input: PolicyInput): Promise<strin
   if (blocking) {
     return `restart of ${server} refused: ${SIGNAL_LABELS[blocking.id]} signature present (${blocking.evidence.join(', ')}: "${blocking.detail}"), a restart will not fix it`;
   }
+  const down = find(input.signals, 'server_down', server);
+  if (down) {
+    return `restart of ${server} refused: the server is down (${down.evidence.join(', ')}), and a service restart cannot bring back a down host`;
+  }
   const health = [...input.evidence]
     .reverse()
     .find((e) => e.source.subject === server && e.data.kind === 'health');

@@ -2,7 +2,9 @@
  * Secrets are redacted from log lines (and report text) before a planner, a terminal or Slack
  * sees them. Patterns err on the side of redacting: a hidden token costs nothing, a leaked one does.
  */
-const MASK = '[REDACTED]';
+/** What a secret is replaced with. */
+export const REDACTION_MASK = '[REDACTED]';
+const MASK = REDACTION_MASK;
 
 type Rule = {
   name: string;

@@ -52,6 +52,21 @@ describe('policy guard', () => {
     ]);
   });
 
+  it('refuses a restart of a server that is down, whatever its logs say', async () => {
+    const fleet = fleetOf({
+      'api-01': server({
+        health: { cpu: 99, memory: 40, status: 'down' },
+        logs: ['[CRITICAL] Process hung, not accepting new connections'],
+      }),
+    });
+    const decision = await applyPolicy(await policyInput(fleet, ['api-01'], restartOf('api-01')));
+    expect(decision.action).toBe('escalate');
+    expect(decision.restartServer).toBeNull();
+    expect(decision.policyNotes[0]).toMatch(
+      /^restart of api-01 refused: the server is down \(E1\), and a service restart cannot bring back a down host/,
+    );
+  });
+
   it('refuses a restart with no supporting evidence on that server', async () => {
     const fleet = fleetOf({
       'warm-01': server({
