@@ -20,7 +20,13 @@ export interface ApproverPolicy {
 export type DecisionOutcome =
   | { kind: 'unknown'; message: string }
   | { kind: 'refused'; message: string }
-  | { kind: 'expired'; proposal: Proposal; message: string }
+  | {
+      kind: 'expired';
+      proposal: Proposal;
+      message: string;
+      /** Set for the one caller that expired it: the escalation sent because nobody decided. */
+      escalation?: EscalationResult;
+    }
   | { kind: 'already_decided'; proposal: Proposal; message: string }
   | { kind: 'denied'; proposal: Proposal; brief: IncidentBrief; escalation: EscalationResult }
   | {
@@ -75,6 +81,10 @@ const ALREADY: Partial<Record<Proposal['state'], string>> = {
 function alreadyDecided(p: Proposal): string {
   const by = p.decidedBy ? ` (by ${p.decidedBy})` : '';
   return `The restart proposal for ${p.serverId} ${ALREADY[p.state] ?? `is ${p.state}`}${by}.`;
+}
+
+function expiredMessage(p: Proposal): string {
+  return `This restart proposal for ${p.serverId} expired at ${p.expiresAt}; nothing was restarted. Re-run triage for a fresh one.`;
 }
 
 function recovered(h: HealthReading, thresholdPercent: number): boolean {
@@ -135,17 +145,13 @@ export class ApprovalService {
       };
     }
     if (proposal.state === 'pending' && Date.parse(proposal.expiresAt) <= this.now().getTime()) {
-      const expired = await this.deps.store.transitionProposal(proposal.id, ['pending'], 'expired');
-      if (expired)
-        await this.audit(proposal.incidentId, 'proposal.expired', 'operator', {
-          proposal_id: proposal.id,
-          server_id: proposal.serverId,
-        });
-      return {
-        kind: 'expired',
-        proposal: expired ?? proposal,
-        message: `This restart proposal for ${proposal.serverId} expired at ${proposal.expiresAt}; nothing was restarted. Re-run triage for a fresh one.`,
-      };
+      return (
+        (await this.expire(proposal)) ?? {
+          kind: 'expired',
+          proposal,
+          message: expiredMessage(proposal),
+        }
+      );
     }
     if (proposal.state !== 'pending') {
       const message = alreadyDecided(proposal);
@@ -154,6 +160,38 @@ export class ApprovalService {
         : { kind: 'already_decided', proposal, message };
     }
     return proposal;
+  }
+
+  /**
+   * pending → expired for a proposal whose time ran out, then escalates: an incident whose restart
+   * nobody decided is still an incident. Null when someone else decided or expired it first.
+   */
+  private async expire(
+    proposal: Proposal,
+  ): Promise<Extract<DecisionOutcome, { kind: 'expired' }> | null> {
+    const expired = await this.deps.store.transitionProposal(proposal.id, ['pending'], 'expired');
+    if (!expired) return null;
+    await this.audit(proposal.incidentId, 'proposal.expired', 'operator', {
+      proposal_id: proposal.id,
+      server_id: proposal.serverId,
+    });
+    const brief = await this.brief(proposal.incidentId);
+    const escalation = await this.escalate(
+      brief,
+      `the restart proposal for ${proposal.serverId} expired without a decision`,
+    );
+    return { kind: 'expired', proposal: expired, message: expiredMessage(expired), escalation };
+  }
+
+  /** Expires every pending proposal whose time ran out (a periodic sweep); one outcome each. */
+  async expireDue(limit = 50): Promise<Extract<DecisionOutcome, { kind: 'expired' }>[]> {
+    const due = await this.deps.store.listExpiredProposals(this.now(), limit);
+    const outcomes: Extract<DecisionOutcome, { kind: 'expired' }>[] = [];
+    for (const proposal of due) {
+      const outcome = await this.expire(proposal);
+      if (outcome) outcomes.push(outcome);
+    }
+    return outcomes;
   }
 
   private async lostRace(proposalId: string): Promise<DecisionOutcome> {
@@ -235,7 +273,15 @@ export class ApprovalService {
     }
   }
 
-  async approve(proposalId: string, actor: string): Promise<DecisionOutcome> {
+  /**
+   * `onApproved` runs once the approval is taken and before the restart starts, so a presenter can
+   * show "restarting…" while it runs.
+   */
+  async approve(
+    proposalId: string,
+    actor: string,
+    hooks: { onApproved?: (proposal: Proposal) => Promise<void> | void } = {},
+  ): Promise<DecisionOutcome> {
     const gated = await this.gate(proposalId, actor, 'approve');
     if ('kind' in gated) return gated;
     const approved = await this.takeApproval(gated, actor);
@@ -244,6 +290,7 @@ export class ApprovalService {
       proposal_id: approved.id,
       server_id: approved.serverId,
     });
+    await hooks.onApproved?.(approved);
 
     const { toolbox } = this.deps;
     const server = approved.serverId;

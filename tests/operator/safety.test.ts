@@ -281,13 +281,37 @@ describe('safety', () => {
       });
       expect(rt.fleet.restartCount('payment-server-01')).toBe(0);
       const audit = await rt.store.listAudit({ incidentId: proposal.incidentId });
-      expect(audit[0]).toMatchObject({
+      // Newest first: expired, then escalated because nobody decided.
+      expect(audit[1]).toMatchObject({
         event: 'proposal.expired',
         actor: 'operator',
         details: { proposal_id: proposal.id },
       });
+      expect(audit[0]).toMatchObject({
+        event: 'escalation.sent',
+        details: { reason: 'the restart proposal for payment-server-01 expired without a decision' },
+      });
       expect((await rt.approvals.deny(proposal.id, APPROVER)).kind).toBe('expired');
       expect((await events(rt)).filter((e) => e === 'proposal.expired')).toHaveLength(1);
+      expect((await events(rt)).filter((e) => e === 'escalation.sent')).toHaveLength(1);
+    });
+
+    it('the periodic sweep expires undecided proposals once and escalates them', async () => {
+      const rt = await testRuntime();
+      const proposal = await proposalFor(rt);
+      expect(await rt.approvals.expireDue()).toEqual([]);
+      rt.clock.set('2025-03-01T09:30:00.000Z');
+      const [outcome, ...rest] = await rt.approvals.expireDue();
+      expect(rest).toEqual([]);
+      expect(outcome).toMatchObject({
+        kind: 'expired',
+        proposal: { id: proposal.id, state: 'expired' },
+        escalation: { sent: true },
+      });
+      expect(await rt.approvals.expireDue()).toEqual([]);
+      expect(rt.fleet.restartCount('payment-server-01')).toBe(0);
+      expect((await rt.approvals.approve(proposal.id, APPROVER)).kind).toBe('expired');
+      expect((await events(rt)).filter((e) => e === 'escalation.sent')).toHaveLength(1);
     });
 
     it('just before expiresAt it can still be approved (PROPOSAL_TTL_MINUTES)', async () => {
