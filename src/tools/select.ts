@@ -1,25 +1,274 @@
-import type { Config } from '../config/env.ts';
-import type { Backends, Escalator } from './backends.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { backendConfigProblems, type RestarterKind } from '../config/backends.ts';
+import { type Config, ConfigError } from '../config/env.ts';
+import type { Backends, Escalator, HealthBackend, Inventory, LogsBackend } from './backends.ts';
+import { ServiceCatalog } from './catalog/catalog.ts';
+import { loadCatalog } from './catalog/load.ts';
+import { DeployLogChanges } from './changes/deploy-log.ts';
+import { DeployLogError } from './changes/format.ts';
+import { createChangesWebhook, JsonLinesChangeSink } from './changes/webhook.ts';
+import { ToolError } from './errors.ts';
 import { loadDemoFleet, loadFleet } from './fleet/load.ts';
 import { SimulatedFleet } from './fleet/simulated.ts';
+import { type KubeCredentials, loadKubeCredentials } from './kubernetes/credentials.ts';
+import { KubernetesRestarter } from './kubernetes/restarter.ts';
+import type { KubeTransport } from './kubernetes/transport.ts';
+import { LokiLogs } from './loki/loki.ts';
+import { PagerDutyEscalator } from './pagerduty/escalator.ts';
+import { PrometheusHealth } from './prometheus/prometheus.ts';
+import { type ContextualRestarter, RoutingRestarter } from './routing-restarter.ts';
+import type { FetchLike } from './webhook/http.ts';
+import { WebhookRestarter } from './webhook/restarter.ts';
+
+export type ChangesWebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export type SelectedBackends = {
   backends: Backends;
   /** Escalation destinations configured beside the presenter's own (e.g. PagerDuty). */
   escalators: Escalator[];
+  /** The service catalog, when CATALOG_FILE is set. */
+  catalog: ServiceCatalog | null;
+  /** The `POST /changes` handler when CHANGES_WEBHOOK_TOKEN is set; the HTTP server mounts it. */
+  changesWebhook: ChangesWebhookHandler | null;
 };
 
-/** Chooses a backend per tool from configuration; the simulated fleet answers whatever is not configured. */
+export type BackendOptions = {
+  now?: () => Date;
+  fetch?: FetchLike;
+  /** For routing-key env vars named in the catalog and for Kubernetes credential discovery. */
+  env?: Record<string, string | undefined>;
+  kubernetes?: {
+    credentials?: KubeCredentials;
+    transport?: KubeTransport;
+  };
+};
+
+function knownList(servers: readonly { id: string }[], max = 20): string {
+  const names = servers.map((s) => s.id).sort();
+  return `${names.slice(0, max).join(', ')}${names.length > max ? ` and ${names.length - max} more` : ''}`;
+}
+
+/**
+ * Real health and log backends answer for any name; the inventory says which servers exist. A
+ * name the model made up gets "no server named X", never a query for it.
+ */
+async function requireKnown(inventory: Inventory, serverId: string): Promise<void> {
+  const servers = await inventory.listServers();
+  if (servers.some((s) => s.id === serverId)) return;
+  throw new ToolError(
+    'unknown_server',
+    `no server named "${serverId}" in the ${inventory.name === 'catalog' ? 'service catalog' : 'inventory'}; known: ${knownList(servers)}`,
+  );
+}
+
+function knownHealth(inventory: Inventory, backend: HealthBackend): HealthBackend {
+  return {
+    name: backend.name,
+    getHealth: async (serverId, signal) => {
+      await requireKnown(inventory, serverId);
+      return backend.getHealth(serverId, signal);
+    },
+  };
+}
+
+function knownLogs(inventory: Inventory, backend: LogsBackend): LogsBackend {
+  return {
+    name: backend.name,
+    fetchLogs: async (serverId, lines, signal) => {
+      await requireKnown(inventory, serverId);
+      return backend.fetchLogs(serverId, lines, signal);
+    },
+  };
+}
+
+/** Which restarters the configuration can route to: RESTARTER plus whatever the catalog names. */
+function restarterKindsUsed(config: Config, catalog: ServiceCatalog | null): Set<RestarterKind> {
+  const kinds = new Set<RestarterKind>();
+  if (config.RESTARTER) kinds.add(config.RESTARTER);
+  else if (!catalog) kinds.add('simulated');
+  for (const s of catalog?.list() ?? [])
+    if (s.restart.allowed && s.restart.via) kinds.add(s.restart.via);
+  return kinds;
+}
+
+/**
+ * Chooses a backend per tool from configuration: a tool uses its real backend when its variable
+ * is set, and the simulated fleet answers whatever is not configured, so the embedded default
+ * works with nothing set. Every problem found at start is reported at once, naming the variable.
+ */
 export async function createBackends(
   config: Config,
-  options: { now?: () => Date } = {},
+  options: BackendOptions = {},
 ): Promise<SelectedBackends> {
-  const fleet = SimulatedFleet.fromFleet(
-    config.FLEET_FILE ? await loadFleet(config.FLEET_FILE) : await loadDemoFleet(),
-    options.now,
-  );
+  const env = options.env ?? process.env;
+  const problems = backendConfigProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const catalog = config.CATALOG_FILE
+    ? new ServiceCatalog(await loadCatalog(config.CATALOG_FILE, env), {
+        file: config.CATALOG_FILE,
+        defaultRestarter: config.RESTARTER ?? null,
+      })
+    : null;
+
+  const kinds = restarterKindsUsed(config, catalog);
+  const catalogNamed = (kind: RestarterKind) =>
+    (catalog?.list() ?? [])
+      .filter((s) => s.restart.allowed && s.restart.via === kind)
+      .map((s) => s.name);
+  if (kinds.has('kubernetes') && config.KUBERNETES_NAMESPACES.length === 0)
+    problems.push(
+      `KUBERNETES_NAMESPACES: required because the catalog restarts ${catalogNamed('kubernetes').join(', ')} via kubernetes`,
+    );
+  if (kinds.has('webhook') && !config.RESTART_WEBHOOK_URL)
+    problems.push(
+      `RESTART_WEBHOOK_URL: required because the catalog restarts ${catalogNamed('webhook').join(', ')} via webhook`,
+    );
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const needsFleet =
+    !catalog ||
+    !config.PROMETHEUS_URL ||
+    !config.LOKI_URL ||
+    !config.CHANGES_FILE ||
+    kinds.has('simulated');
+  const fleet = needsFleet
+    ? SimulatedFleet.fromFleet(
+        config.FLEET_FILE ? await loadFleet(config.FLEET_FILE) : await loadDemoFleet(),
+        options.now,
+      )
+    : null;
+  /** The fleet for whatever is not configured; only called when needsFleet said so. */
+  const simulated = (): SimulatedFleet => {
+    if (!fleet) throw new Error('internal: the simulated fleet was not loaded');
+    return fleet;
+  };
+  const inventory: Inventory = catalog ?? simulated();
+  const http = {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
+
+  const health = config.PROMETHEUS_URL
+    ? knownHealth(
+        inventory,
+        new PrometheusHealth({
+          url: config.PROMETHEUS_URL,
+          bearerToken: config.PROMETHEUS_BEARER_TOKEN,
+          queries: {
+            cpu: config.PROMETHEUS_CPU_QUERY,
+            memory: config.PROMETHEUS_MEMORY_QUERY,
+            up: config.PROMETHEUS_UP_QUERY,
+          },
+          dashboardUrl: config.PROMETHEUS_DASHBOARD_URL,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
+      )
+    : simulated();
+
+  const logs = config.LOKI_URL
+    ? knownLogs(
+        inventory,
+        new LokiLogs({
+          url: config.LOKI_URL,
+          query: config.LOKI_QUERY,
+          lookbackMinutes: config.LOKI_LOOKBACK_MINUTES,
+          tenant: config.LOKI_TENANT,
+          username: config.LOKI_USERNAME,
+          password: config.LOKI_PASSWORD,
+          bearerToken: config.LOKI_BEARER_TOKEN,
+          ...http,
+        }),
+      )
+    : simulated();
+
+  let changesWebhook: ChangesWebhookHandler | null = null;
+  let changes: Backends['changes'];
+  if (config.CHANGES_FILE) {
+    const deployLog = new DeployLogChanges({
+      file: config.CHANGES_FILE,
+      lookbackHours: config.CHANGES_LOOKBACK_HOURS,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    if (config.CHANGES_WEBHOOK_TOKEN) {
+      const sink = new JsonLinesChangeSink(config.CHANGES_FILE);
+      await sink.ensure();
+      changesWebhook = createChangesWebhook({
+        token: config.CHANGES_WEBHOOK_TOKEN,
+        sink,
+        ...(options.now ? { now: options.now } : {}),
+      });
+    }
+    // A broken deploy log is a start-up problem, not something to discover mid-incident.
+    await deployLog.readAll().catch((error: unknown) => {
+      if (error instanceof DeployLogError)
+        throw new ConfigError([`CHANGES_FILE: ${error.message}`]);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new ConfigError([
+          `CHANGES_FILE: ${config.CHANGES_FILE} does not exist (create it, or set CHANGES_WEBHOOK_TOKEN and the bot creates it)`,
+        ]);
+      throw error;
+    });
+    changes = deployLog;
+  } else {
+    changes = simulated();
+  }
+
+  const serviceOf = async (serverId: string) =>
+    (await inventory.listServers()).find((s) => s.id === serverId)?.service ?? null;
+  const restarters: Partial<Record<RestarterKind, ContextualRestarter>> = {};
+  if (fleet) restarters.simulated = fleet;
+  if (kinds.has('kubernetes')) {
+    const credentials =
+      options.kubernetes?.credentials ??
+      (await loadKubeCredentials({
+        kubeconfig: config.KUBECONFIG,
+        context: config.KUBERNETES_CONTEXT,
+        env,
+      }));
+    restarters.kubernetes = new KubernetesRestarter({
+      credentials,
+      namespaces: config.KUBERNETES_NAMESPACES,
+      targetOf: (serverId) => {
+        const route = catalog?.restartRoute(serverId);
+        return route?.ok ? route.kubernetes : null;
+      },
+      ...(options.kubernetes?.transport ? { transport: options.kubernetes.transport } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
+  if (config.RESTART_WEBHOOK_URL && config.RESTART_WEBHOOK_SECRET)
+    restarters.webhook = new WebhookRestarter({
+      url: config.RESTART_WEBHOOK_URL,
+      secret: config.RESTART_WEBHOOK_SECRET,
+      serviceOf,
+      ...http,
+    });
+  const restarter =
+    catalog || (config.RESTARTER && config.RESTARTER !== 'simulated')
+      ? new RoutingRestarter({
+          catalog,
+          defaultKind: config.RESTARTER ?? 'simulated',
+          restarters,
+        })
+      : simulated();
+
+  const escalators: Escalator[] = [];
+  if (config.PAGERDUTY_ROUTING_KEY || catalog?.hasPagerDuty())
+    escalators.push(
+      new PagerDutyEscalator({
+        eventsUrl: config.PAGERDUTY_EVENTS_URL,
+        defaultRoutingKey: config.PAGERDUTY_ROUTING_KEY ?? null,
+        routingKeyFor: (service) => catalog?.service(service)?.pagerdutyRoutingKey ?? null,
+        serviceOf: (serverId) => catalog?.serviceOf(serverId)?.name ?? null,
+        ...http,
+      }),
+    );
+
   return {
-    backends: { inventory: fleet, health: fleet, logs: fleet, changes: fleet, restarter: fleet },
-    escalators: [],
+    backends: { inventory, health, logs, changes, restarter },
+    escalators,
+    catalog,
+    changesWebhook,
   };
 }
