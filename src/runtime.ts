@@ -7,8 +7,13 @@ import { RulesPlanner } from './operator/planners/rules.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
 import type { Backends, Escalator } from './tools/backends.ts';
+import { CompositeEscalator } from './tools/composite-escalator.ts';
 import { LocalEscalator } from './tools/local-escalator.ts';
-import { createBackends } from './tools/select.ts';
+import {
+  type ChangesWebhookHandler,
+  createBackends,
+  type SelectedBackends,
+} from './tools/select.ts';
 import { Toolbox } from './tools/toolbox.ts';
 
 /** Everything one process needs, wired from configuration. Tests pass overrides instead of mocking. */
@@ -16,6 +21,8 @@ export type Runtime = {
   config: Config;
   store: Store;
   backends: Backends;
+  /** The `POST /changes` handler when CHANGES_WEBHOOK_TOKEN is set, for the HTTP server to mount. */
+  changesWebhook: ChangesWebhookHandler | null;
   toolbox: Toolbox;
   planner: Planner;
   operator: Operator;
@@ -27,6 +34,7 @@ export type RuntimeOverrides = {
   store?: Store;
   backends?: Backends;
   planner?: Planner;
+  /** The presenter's own escalation destination (the Slack channel); configured ones join it. */
   escalator?: Escalator;
   approvers: ApproverPolicy;
   now?: () => Date;
@@ -56,16 +64,20 @@ export function createPlanner(config: Config): Planner {
 
 export async function createRuntime(config: Config, overrides: RuntimeOverrides): Promise<Runtime> {
   const store = overrides.store ?? (await openStore(config));
-  const selected = overrides.backends
-    ? { backends: overrides.backends, escalators: [] }
-    : await createBackends(config, overrides.now ? { now: overrides.now } : {});
+  const selected: Pick<SelectedBackends, 'backends' | 'escalators' | 'changesWebhook'> =
+    overrides.backends
+      ? { backends: overrides.backends, escalators: [], changesWebhook: null }
+      : await createBackends(config, overrides.now ? { now: overrides.now } : {});
   const { backends } = selected;
   const toolbox = new Toolbox(backends, {
     toolTimeoutMs: config.TOOL_TIMEOUT_MS,
     ...(overrides.now ? { now: overrides.now } : {}),
   });
   const planner = overrides.planner ?? createPlanner(config);
-  const escalator = overrides.escalator ?? selected.escalators[0] ?? new LocalEscalator();
+  // Every configured destination gets the escalation: the presenter's (Slack or local) and PagerDuty.
+  const destinations = [overrides.escalator ?? new LocalEscalator(), ...selected.escalators];
+  const [only] = destinations;
+  const escalator = destinations.length === 1 && only ? only : new CompositeEscalator(destinations);
   const policy = {
     thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
     restartBudget: config.RESTART_BUDGET,
@@ -101,6 +113,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     config,
     store,
     backends,
+    changesWebhook: selected.changesWebhook,
     toolbox,
     planner,
     operator,

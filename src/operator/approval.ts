@@ -296,7 +296,11 @@ export class ApprovalService {
     const server = approved.serverId;
     const before = await toolbox.checkHealth(server).catch(() => null);
     try {
-      const result = await toolbox.executeRestart(server);
+      const result = await toolbox.executeRestart(server, {
+        incidentId: approved.incidentId,
+        proposalId: approved.id,
+        approvedBy: actor,
+      });
       await this.deps.store.transitionProposal(approved.id, ['approved'], 'executed', {
         executedAt: this.now(),
         ...(before ? { before } : {}),

@@ -143,8 +143,43 @@ function checklist(input: BriefInput, own: Ownership, facts: readonly Fact[]): C
   ];
 }
 
+const ACTION_WORDS: Record<Decision['action'], string> = {
+  restart: 'a restart',
+  escalate: 'an escalation',
+  monitor: 'monitoring',
+};
+
+/**
+ * The planner wrote its summary and next actions for its own decision. When the guard changed the
+ * decision, those words would claim what is not happening ("a restart is proposed"), so the summary
+ * says what the guard decided and why, and next actions about a restart are dropped.
+ */
+function guardedText(
+  draft: PlannerDraft,
+  decision: Decision,
+): { summary: string; nextActions: string[] } {
+  if (decision.action === draft.action)
+    return { summary: draft.summary, nextActions: draft.nextActions };
+  const proposed =
+    draft.action === 'restart' && draft.restartServer
+      ? `a restart of ${draft.restartServer}`
+      : ACTION_WORDS[draft.action];
+  const why = decision.policyNotes.at(-1) ?? 'the policy guard does not allow it';
+  const next: Record<Decision['action'], string> = {
+    restart: 'Approve or deny the proposed restart',
+    escalate:
+      'An engineer takes it from here with this brief; the bot will not restart anything for it',
+    monitor: 'No action needed now; re-run triage if the symptom returns',
+  };
+  return {
+    summary: `${draft.title}. The planner proposed ${proposed}; the policy guard decided on ${ACTION_WORDS[decision.action]} instead: ${why}.`,
+    nextActions: [next[decision.action], ...draft.nextActions.filter((a) => !/\brestart/i.test(a))],
+  };
+}
+
 /** Assembles the brief from the draft, the guarded decision, the evidence and the audit log. */
 export function buildBrief(input: BriefInput): IncidentBrief {
+  const guarded = guardedText(input.draft, input.decision);
   const cited = new Set(input.evidence.map((e) => e.id));
   // A fact that cites nothing real is not a fact; the planner validation should have caught it.
   const facts = input.draft.facts.filter((f) => f.evidence.every((id) => cited.has(id)));
@@ -166,7 +201,7 @@ export function buildBrief(input: BriefInput): IncidentBrief {
     incidentId: input.incidentId,
     createdAt: input.createdAt,
     title: input.draft.title,
-    summary: input.draft.summary,
+    summary: guarded.summary,
     report: input.report,
     environment: input.environment,
     servers: input.scope.servers.map((s) => s.id),
@@ -178,7 +213,7 @@ export function buildBrief(input: BriefInput): IncidentBrief {
     facts,
     hypotheses: input.draft.hypotheses,
     safeChecks: input.draft.safeChecks,
-    nextActions: input.draft.nextActions,
+    nextActions: guarded.nextActions,
     documentationChecklist: checklist(input, own, facts),
     escalationPackage: {
       impact: input.draft.impact,

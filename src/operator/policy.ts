@@ -30,7 +30,7 @@ async function restartRefusal(server: string, input: PolicyInput): Promise<strin
     return `restart of ${server} refused: it is not in this incident's scope (servers in scope: ${names})`;
   }
   if (inScope.restartable === false) {
-    return `restart of ${server} refused: the service catalog marks ${inScope.service ?? server} as not restartable by the bot`;
+    return `restart of ${server} refused: ${inScope.restartRefusal ?? `the service catalog marks ${inScope.service ?? server} as not restartable by the bot`}`;
   }
   const blocking = input.signals.find((s) => RESTART_BLOCKING.has(s.id));
   if (blocking) {

@@ -18,6 +18,8 @@ export type ServerInfo = {
   dependencies?: string[];
   /** false when the catalog says this service must never be restarted by the bot. */
   restartable?: boolean;
+  /** Why it is not restartable, in the catalog's words, when it is not. */
+  restartRefusal?: string;
 };
 
 export interface Inventory {
@@ -50,10 +52,13 @@ export interface ChangesBackend {
 
 export type RestartResult = { detail: string };
 
+/** The incident and proposal a restart belongs to, for restarters that pass them on (the webhook). */
+export type RestartContext = { incidentId?: string; proposalId?: string; approvedBy?: string };
+
 export interface Restarter {
   readonly name: string;
   /** Performs one bounded restart. Only the approval path calls this. */
-  restart(serverId: string, signal?: AbortSignal): Promise<RestartResult>;
+  restart(serverId: string, signal?: AbortSignal, context?: RestartContext): Promise<RestartResult>;
 }
 
 export type Backends = {

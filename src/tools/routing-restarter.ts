@@ -1,13 +1,7 @@
 import type { RestarterKind } from '../config/backends.ts';
-import type { Restarter, RestartResult } from './backends.ts';
+import type { RestartContext, Restarter, RestartResult } from './backends.ts';
 import type { ServiceCatalog } from './catalog/catalog.ts';
 import { ToolError } from './errors.ts';
-import type { RestartContext } from './webhook/restarter.ts';
-
-/** A restarter that also takes the incident and proposal a restart belongs to (the webhook sends them). */
-export type ContextualRestarter = Restarter & {
-  restart(serverId: string, signal?: AbortSignal, context?: RestartContext): Promise<RestartResult>;
-};
 
 const HOW_TO_CONFIGURE: Record<RestarterKind, string> = {
   simulated: 'the simulated fleet is not loaded',
@@ -20,7 +14,7 @@ export type RoutingRestarterOptions = {
   catalog: ServiceCatalog | null;
   /** RESTARTER, for servers when there is no catalog. */
   defaultKind: RestarterKind;
-  restarters: Partial<Record<RestarterKind, ContextualRestarter>>;
+  restarters: Partial<Record<RestarterKind, Restarter>>;
 };
 
 /**
@@ -28,7 +22,7 @@ export type RoutingRestarterOptions = {
  * restartable. The policy guard already refuses such a proposal; this refuses it again at
  * execution, so no other path (a stale proposal, a future caller) can restart it.
  */
-export class RoutingRestarter implements ContextualRestarter {
+export class RoutingRestarter implements Restarter {
   readonly name = 'routed';
   private readonly options: RoutingRestarterOptions;
 

@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { backendConfigProblems, type RestarterKind } from '../config/backends.ts';
 import { type Config, ConfigError } from '../config/env.ts';
-import type { Backends, Escalator, HealthBackend, Inventory, LogsBackend } from './backends.ts';
+import type {
+  Backends,
+  Escalator,
+  HealthBackend,
+  Inventory,
+  LogsBackend,
+  Restarter,
+} from './backends.ts';
 import { ServiceCatalog } from './catalog/catalog.ts';
 import { loadCatalog } from './catalog/load.ts';
 import { DeployLogChanges } from './changes/deploy-log.ts';
@@ -16,7 +23,7 @@ import type { KubeTransport } from './kubernetes/transport.ts';
 import { LokiLogs } from './loki/loki.ts';
 import { PagerDutyEscalator } from './pagerduty/escalator.ts';
 import { PrometheusHealth } from './prometheus/prometheus.ts';
-import { type ContextualRestarter, RoutingRestarter } from './routing-restarter.ts';
+import { RoutingRestarter } from './routing-restarter.ts';
 import type { FetchLike } from './webhook/http.ts';
 import { WebhookRestarter } from './webhook/restarter.ts';
 
@@ -216,7 +223,7 @@ export async function createBackends(
 
   const serviceOf = async (serverId: string) =>
     (await inventory.listServers()).find((s) => s.id === serverId)?.service ?? null;
-  const restarters: Partial<Record<RestarterKind, ContextualRestarter>> = {};
+  const restarters: Partial<Record<RestarterKind, Restarter>> = {};
   if (fleet) restarters.simulated = fleet;
   if (kinds.has('kubernetes')) {
     const credentials =

@@ -1,6 +1,6 @@
 import type { Evidence, EvidenceData } from '../domain/evidence.ts';
 import { ToolName } from '../domain/vocabulary.ts';
-import type { Backends, HealthSample, RestartResult } from './backends.ts';
+import type { Backends, HealthSample, RestartContext, RestartResult } from './backends.ts';
 import { TOOL_LIMITS, toolArguments } from './definitions.ts';
 import { describeError, ToolError } from './errors.ts';
 import { redact } from './redact.ts';
@@ -319,10 +319,14 @@ export class Toolbox {
   }
 
   /** The approval path's restart. Nothing else in the codebase calls the restarter. */
-  executeRestart(serverId: string, signal?: AbortSignal): Promise<RestartResult> {
+  executeRestart(
+    serverId: string,
+    context: RestartContext = {},
+    signal?: AbortSignal,
+  ): Promise<RestartResult> {
     const restarter = this.backends.restarter;
     return bounded(`restart_service(${serverId})`, this.options.toolTimeoutMs, signal, (s) =>
-      restarter.restart(serverId, s),
+      restarter.restart(serverId, s, context),
     );
   }
 

@@ -29,15 +29,19 @@ export class ServiceCatalog implements Inventory {
   }
 
   async listServers(): Promise<ServerInfo[]> {
-    return [...this.serviceOfServer].map(([id, s]) => ({
-      id,
-      service: s.name,
-      environment: s.environment,
-      team: s.team,
-      onCall: s.onCall,
-      dependencies: s.dependencies,
-      restartable: this.restartRoute(id).ok,
-    }));
+    return [...this.serviceOfServer].map(([id, s]) => {
+      const route = this.restartRoute(id);
+      return {
+        id,
+        service: s.name,
+        environment: s.environment,
+        team: s.team,
+        onCall: s.onCall,
+        dependencies: s.dependencies,
+        restartable: route.ok,
+        ...(route.ok ? {} : { restartRefusal: route.reason }),
+      };
+    });
   }
 
   /** Every service, in file order. */

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Restarter, RestartResult } from '../backends.ts';
+import type { RestartContext, Restarter, RestartResult } from '../backends.ts';
 import { ToolError } from '../errors.ts';
 import {
   clip,
@@ -13,7 +13,6 @@ import {
 } from './http.ts';
 
 /** Which incident and proposal a restart belongs to, when the caller knows. */
-export type RestartContext = { incidentId?: string; proposalId?: string };
 
 /** Header names a receiver reads. Lowercase, as node:http presents them. */
 export const WEBHOOK_HEADERS = {
@@ -101,6 +100,7 @@ export class WebhookRestarter implements Restarter {
       service: await this.options.serviceOf(serverId),
       ...(context.incidentId ? { incident_id: context.incidentId } : {}),
       ...(context.proposalId ? { proposal_id: context.proposalId } : {}),
+      ...(context.approvedBy ? { approved_by: context.approvedBy } : {}),
       requested_at: now.toISOString(),
     });
     const timestamp = String(Math.floor(now.getTime() / 1000));

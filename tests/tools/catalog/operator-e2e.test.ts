@@ -145,10 +145,13 @@ describe('the guard holds with real backends', () => {
     expect(proposal).toBeNull();
     expect(brief.restart).toBeNull();
     expect(brief.action).toBe('escalate');
-    if (process.env.SHOW_BRIEF) console.log(JSON.stringify(brief, null, 2));
     expect(brief.policyNotes.join('\n')).toMatch(
-      /restart of payment-server-01 refused: the service catalog marks payments as not restartable by the bot/,
+      /restart of payment-server-01 refused: the service catalog \(.*catalog\.yaml\) marks payments as not restartable by the bot/,
     );
+    // The brief never claims a restart is proposed when the guard said no.
+    expect(brief.summary).toMatch(/the policy guard decided on an escalation instead/);
+    expect(brief.summary).not.toMatch(/is proposed and needs approval/);
+    expect(brief.nextActions.join('\n')).not.toMatch(/approve/i);
     expect(fakes.webhook.requests).toHaveLength(0);
 
     // Ownership comes from the catalog; the escalation reached PagerDuty with the incident as dedup key.
