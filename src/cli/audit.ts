@@ -18,9 +18,11 @@ function detailsText(details: Record<string, unknown>): string {
 }
 
 export function renderAudit(entries: readonly AuditEntry[], p: ReturnType<typeof paint>): string {
-  if (entries.length === 0) return 'The audit log is empty: no incident has been triaged with this store yet.\n';
+  if (entries.length === 0)
+    return 'The audit log is empty: no incident has been triaged with this store yet.\n';
   const rows = entries.map(
-    (e) => `${e.at}  ${e.incident_id.padEnd(12)}  ${p('bold', e.event.padEnd(18))}  ${e.actor.padEnd(14)}  ${detailsText(e.details)}`,
+    (e) =>
+      `${e.at}  ${e.incident_id.padEnd(12)}  ${p('bold', e.event.padEnd(18))}  ${e.actor.padEnd(14)}  ${detailsText(e.details)}`,
   );
   return `${rows.join('\n')}\n`;
 }
@@ -40,10 +42,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}".\n\n${USAGE}`);
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}".\n\n${USAGE}`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new UsageError(`--limit must be a whole number of at least 1 (got "${values.limit}").\n\n${USAGE}`);
+    throw new UsageError(
+      `--limit must be a whole number of at least 1 (got "${values.limit}").\n\n${USAGE}`,
+    );
   }
   const store = await openStore(loadConfig());
   try {
@@ -51,7 +56,11 @@ async function main(argv: string[]): Promise<number> {
       ...(values.incident ? { incidentId: values.incident } : {}),
       ...(limit ? { limit } : {}),
     });
-    process.stdout.write(values.json ? `${JSON.stringify(entries, null, 2)}\n` : renderAudit(entries, paint(process.stdout)));
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(entries, null, 2)}\n`
+        : renderAudit(entries, paint(process.stdout)),
+    );
     return EXIT.ok;
   } finally {
     await store.close();

@@ -13,7 +13,12 @@ export const USAGE = `usage: npm run decide -- <proposal-id> --approve | --deny 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(
     argv,
-    { approve: { type: 'boolean' }, deny: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    {
+      approve: { type: 'boolean' },
+      deny: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     USAGE,
   );
   if (values.help) {
@@ -21,8 +26,10 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const [proposalId, ...extra] = positionals;
-  if (!proposalId || extra.length > 0) throw new UsageError(`decide needs exactly one proposal id.\n\n${USAGE}`);
-  if (values.approve === values.deny) throw new UsageError(`say --approve or --deny (one of them).\n\n${USAGE}`);
+  if (!proposalId || extra.length > 0)
+    throw new UsageError(`decide needs exactly one proposal id.\n\n${USAGE}`);
+  if (values.approve === values.deny)
+    throw new UsageError(`say --approve or --deny (one of them).\n\n${USAGE}`);
   const { actor, approvers } = localOperator();
   const runtime = await createRuntime(loadConfig(), { approvers });
   try {
@@ -31,13 +38,25 @@ async function main(argv: string[]): Promise<number> {
       : await runtime.approvals.deny(proposalId, actor);
     if (values.json) {
       const { kind } = outcome;
-      const proposal = 'proposal' in outcome ? { id: outcome.proposal.id, state: outcome.proposal.state, server_id: outcome.proposal.serverId } : null;
-      process.stdout.write(`${JSON.stringify({ kind, proposal, message: 'message' in outcome ? outcome.message : null }, null, 2)}\n`);
+      const proposal =
+        'proposal' in outcome
+          ? {
+              id: outcome.proposal.id,
+              state: outcome.proposal.state,
+              server_id: outcome.proposal.serverId,
+            }
+          : null;
+      process.stdout.write(
+        `${JSON.stringify({ kind, proposal, message: 'message' in outcome ? outcome.message : null }, null, 2)}\n`,
+      );
     } else {
       process.stdout.write(`${renderOutcome(outcome, paint(process.stdout))}\n`);
     }
     // A decision that could not be taken is a failure for scripts that call this.
-    return outcome.kind === 'unknown' || outcome.kind === 'refused' || outcome.kind === 'expired' || outcome.kind === 'already_decided'
+    return outcome.kind === 'unknown' ||
+      outcome.kind === 'refused' ||
+      outcome.kind === 'expired' ||
+      outcome.kind === 'already_decided'
       ? EXIT.failure
       : EXIT.ok;
   } finally {

@@ -33,13 +33,20 @@ async function main(): Promise<number> {
   try {
     for (const report of DEMO_REPORTS) {
       process.stdout.write(`${out('cyan', `» ${report}`)}\n`);
-      const { investigation, outcome } = await triage(runtime, { report, actor, source: 'demo' }, 'approve', {
-        progress: () => {},
-        ask: async () => true,
-      });
+      const { investigation, outcome } = await triage(
+        runtime,
+        { report, actor, source: 'demo' },
+        'approve',
+        {
+          progress: () => {},
+          ask: async () => true,
+        },
+      );
       process.stdout.write(`${renderCard(investigation.brief, out)}\n`);
-      if (investigation.escalation) process.stdout.write(`   ${escalationLine(investigation.escalation, out)}\n`);
-      if (outcome) process.stdout.write(`   ${renderOutcome(outcome, out).replaceAll('\n', '\n   ')}\n`);
+      if (investigation.escalation)
+        process.stdout.write(`   ${escalationLine(investigation.escalation, out)}\n`);
+      if (outcome)
+        process.stdout.write(`   ${renderOutcome(outcome, out).replaceAll('\n', '\n   ')}\n`);
       process.stdout.write(`   ${out('dim', plannerLine(investigation.brief))}\n\n`);
     }
     process.stdout.write(

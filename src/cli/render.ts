@@ -7,7 +7,9 @@ type Paint = ReturnType<typeof paint>;
 
 /** hh:mm:ss, with the date in front when it is not the incident's day. */
 const clock = (iso: string, day?: string) =>
-  day === undefined || iso.slice(0, 10) === day ? iso.slice(11, 19) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  day === undefined || iso.slice(0, 10) === day
+    ? iso.slice(11, 19)
+    : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 
 const SEVERITY_STYLE = { sev0: 'red', sev1: 'red', sev2: 'yellow', sev3: 'green' } as const;
 
@@ -43,8 +45,16 @@ export function renderBrief(brief: IncidentBrief, p: Paint): string {
       'Suspected causes (hypotheses)',
       brief.hypotheses.map((h) => `• ${h.text} ${p('dim', `(${h.confidence} confidence)`)}`),
     ),
-    ...section(p, 'Safe checks', brief.safeChecks.map((c) => `• ${c}`)),
-    ...section(p, 'Next actions', brief.nextActions.map((a) => `• ${a}`)),
+    ...section(
+      p,
+      'Safe checks',
+      brief.safeChecks.map((c) => `• ${c}`),
+    ),
+    ...section(
+      p,
+      'Next actions',
+      brief.nextActions.map((a) => `• ${a}`),
+    ),
     ...section(
       p,
       'Documentation checklist',
@@ -68,7 +78,11 @@ export function renderBrief(brief: IncidentBrief, p: Paint): string {
           `${p('bold', e.id)} ${e.source.tool}(${e.source.subject}) via ${e.source.backend} at ${time(e.source.at)} — ${e.summary}${e.source.link ? ` ${e.source.link}` : ''}`,
       ),
     ),
-    ...section(p, 'Policy', brief.policyNotes.map((n) => `• ${n}`)),
+    ...section(
+      p,
+      'Policy',
+      brief.policyNotes.map((n) => `• ${n}`),
+    ),
     '',
     p('dim', plannerLine(brief)),
   ];
@@ -77,7 +91,12 @@ export function renderBrief(brief: IncidentBrief, p: Paint): string {
 
 export function plannerLine(brief: IncidentBrief): string {
   const r = brief.planner;
-  const who = r.planner === 'openai' ? `openai planner (${r.model})` : r.fallbackReason ? `rules planner (fallback from ${r.model})` : 'rules planner';
+  const who =
+    r.planner === 'openai'
+      ? `openai planner (${r.model})`
+      : r.fallbackReason
+        ? `rules planner (fallback from ${r.model})`
+        : 'rules planner';
   return `Planned by ${who} · ${r.turns} model turns · ${r.toolCalls} tool calls · ${r.tokens.prompt + r.tokens.completion} tokens · ${Math.round(r.durationMs)} ms`;
 }
 
@@ -110,8 +129,14 @@ export function renderOutcome(outcome: DecisionOutcome, p: Paint): string {
       const { before, after } = outcome;
       const change = `cpu ${pct(before?.cpu)} → ${pct(after?.cpu)}, memory ${pct(before?.memory)} → ${pct(after?.memory)}, status ${after?.status ?? 'unknown'}`;
       const head = outcome.recovered
-        ? p('green', `✓ Restarted ${outcome.proposal.serverId} (approved by ${outcome.proposal.decidedBy}); recovered: ${change}`)
-        : p('red', `✗ Restarted ${outcome.proposal.serverId} (approved by ${outcome.proposal.decidedBy}) but it did NOT recover: ${change}`);
+        ? p(
+            'green',
+            `✓ Restarted ${outcome.proposal.serverId} (approved by ${outcome.proposal.decidedBy}); recovered: ${change}`,
+          )
+        : p(
+            'red',
+            `✗ Restarted ${outcome.proposal.serverId} (approved by ${outcome.proposal.decidedBy}) but it did NOT recover: ${change}`,
+          );
       return outcome.escalation ? `${head}\n${escalationLine(outcome.escalation, p)}` : head;
     }
     case 'denied':
@@ -142,7 +167,9 @@ export function renderCard(brief: IncidentBrief, p: Paint): string {
     p('bold', `━━ ${brief.title}`),
     `   ${severity} · ${brief.category} · escalation: ${p('bold', brief.escalation)} · action: ${p('bold', ACTION_TEXT[brief.action])}`,
     `   ${brief.summary}`,
-    ...brief.facts.slice(0, 3).map((f) => `   • ${f.text} ${p('dim', `[${f.evidence.join(', ')}]`)}`),
+    ...brief.facts
+      .slice(0, 3)
+      .map((f) => `   • ${f.text} ${p('dim', `[${f.evidence.join(', ')}]`)}`),
     ...brief.policyNotes.map((n) => `   ${p('yellow', '!')} ${n}`),
   ].join('\n');
 }

@@ -28,7 +28,8 @@ export function localOperator(): { actor: string; approvers: ApproverPolicy } {
     actor,
     approvers: {
       isApprover: async (userId) => userId === actor,
-      describe: () => `Only ${actor}, the operator running this command, may decide from the terminal.`,
+      describe: () =>
+        `Only ${actor}, the operator running this command, may decide from the terminal.`,
     },
   };
 }
@@ -68,7 +69,9 @@ export async function triage(
     choice = answer === null ? 'leave' : answer ? 'approve' : 'deny';
   }
   if (choice === 'leave') return { investigation, outcome: null };
-  io.progress(`… ${choice === 'approve' ? 'approving' : 'denying'} restart of ${proposal.serverId} as ${request.actor}`);
+  io.progress(
+    `… ${choice === 'approve' ? 'approving' : 'denying'} restart of ${proposal.serverId} as ${request.actor}`,
+  );
   const outcome =
     choice === 'approve'
       ? await runtime.approvals.approve(proposal.id, request.actor)
@@ -97,7 +100,9 @@ export function triageJson(result: TriageResult) {
     category: brief.category,
     severity: brief.severity,
     escalation: brief.escalation,
-    proposal: proposal ? { id: proposal.id, server_id: proposal.serverId, expires_at: proposal.expiresAt } : null,
+    proposal: proposal
+      ? { id: proposal.id, server_id: proposal.serverId, expires_at: proposal.expiresAt }
+      : null,
     brief: finalBrief,
     outcome: result.outcome ? outcomeJson(result.outcome) : null,
   };
@@ -148,10 +153,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const report = positionals.join(' ').trim();
   if (!report) throw new UsageError(`triage needs a report to investigate.\n\n${USAGE}`);
-  if (values.approve && values.deny) throw new UsageError(`--approve and --deny cannot be used together.\n\n${USAGE}`);
-  const environment = values.environment === undefined ? undefined : Environment.safeParse(values.environment);
+  if (values.approve && values.deny)
+    throw new UsageError(`--approve and --deny cannot be used together.\n\n${USAGE}`);
+  const environment =
+    values.environment === undefined ? undefined : Environment.safeParse(values.environment);
   if (environment && !environment.success) {
-    throw new UsageError(`--environment must be prod, staging or dev (got "${values.environment}").\n\n${USAGE}`);
+    throw new UsageError(
+      `--environment must be prod, staging or dev (got "${values.environment}").\n\n${USAGE}`,
+    );
   }
 
   const config = loadConfig();
@@ -160,7 +169,13 @@ async function main(argv: string[]): Promise<number> {
   const runtime = await createRuntime(config, { approvers });
   const json = values.json === true;
   const interactive = !json && process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const decide: Decide = values.approve ? 'approve' : values.deny ? 'deny' : interactive ? 'ask' : 'leave';
+  const decide: Decide = values.approve
+    ? 'approve'
+    : values.deny
+      ? 'deny'
+      : interactive
+        ? 'ask'
+        : 'leave';
   const out = paint(process.stdout);
   try {
     const result = await triage(
@@ -181,9 +196,14 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     // The brief as it stands now: after a decision it carries the actions taken.
-    const brief = result.outcome && 'brief' in result.outcome ? result.outcome.brief : result.investigation.brief;
-    if (decide !== 'ask' || !result.investigation.proposal) process.stdout.write(renderBrief(brief, out));
-    if (result.investigation.escalation) process.stdout.write(`${escalationLine(result.investigation.escalation, out)}\n`);
+    const brief =
+      result.outcome && 'brief' in result.outcome
+        ? result.outcome.brief
+        : result.investigation.brief;
+    if (decide !== 'ask' || !result.investigation.proposal)
+      process.stdout.write(renderBrief(brief, out));
+    if (result.investigation.escalation)
+      process.stdout.write(`${escalationLine(result.investigation.escalation, out)}\n`);
     if (result.outcome) process.stdout.write(`${renderOutcome(result.outcome, out)}\n`);
     else if (result.investigation.proposal) {
       const p = result.investigation.proposal;
