@@ -84,6 +84,12 @@ export const EnvSchema = z.object({
   VERIFY_ATTEMPTS: intInRange(3, 1, 20),
   VERIFY_INTERVAL_MS: intInRange(10_000, 0, 600_000),
   TOOL_RESULT_MAX_CHARS: intInRange(4_000, 200, 100_000),
+  // Slack intake and scale-out.
+  ALERT_GROUP_WINDOW_MINUTES: intInRange(15, 1, 24 * 60),
+  INVESTIGATION_CONCURRENCY: intInRange(4, 1, 200),
+  MODEL_CONCURRENCY: intInRange(4, 1, 200),
+  JOB_LEASE_SECONDS: intInRange(60, 1, 3600),
+  SLACK_WRITE_INTERVAL_MS: intInRange(1000, 0, 10_000),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -121,6 +127,25 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 /** Reads `.env` (if present, never overriding the real environment) and validates everything. */
+/** Slack settings `npm start` cannot run without; every missing one is named at once. */
+export type SlackMode = 'socket' | 'http';
+
+export function requireSlack(config: Config): { mode: SlackMode; botToken: string } {
+  const problems: string[] = [];
+  if (!config.SLACK_BOT_TOKEN) {
+    problems.push(
+      'SLACK_BOT_TOKEN: required to run the Slack bot (the xoxb-… Bot User OAuth Token)',
+    );
+  }
+  if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) {
+    problems.push(
+      'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode',
+    );
+  }
+  if (problems.length > 0 || !config.SLACK_BOT_TOKEN) throw new ConfigError(problems);
+  return { mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', botToken: config.SLACK_BOT_TOKEN };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   loadDotenv({ quiet: true, processEnv: env });
   return parseConfig(env);

@@ -11,7 +11,9 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function secretsIn(text: string): string[] {
   const masked = redact(text);
   if (masked === text || !masked.includes(REDACTION_MASK)) return [];
-  const pattern = new RegExp(`^${masked.split(REDACTION_MASK).map(escapeRegExp).join('([\\s\\S]+?)')}$`);
+  const pattern = new RegExp(
+    `^${masked.split(REDACTION_MASK).map(escapeRegExp).join('([\\s\\S]+?)')}$`,
+  );
   const match = pattern.exec(text);
   if (!match) return [];
   // Very short captures would match innocent text; real secrets are longer.

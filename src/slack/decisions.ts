@@ -1,0 +1,181 @@
+import type { Logger } from '../logger.ts';
+import type { ApprovalService, DecisionOutcome } from '../operator/approval.ts';
+import type { Store } from '../store/store.ts';
+import { briefMessage } from './blocks/brief.ts';
+import {
+  type DecisionView,
+  decisionContext,
+  decisionHeadline,
+  decisionThreadMessage,
+  replacesButtons,
+  withDecision,
+} from './blocks/decision.ts';
+import type { Metrics } from './metrics.ts';
+import { postToResponseUrl } from './respond.ts';
+import { type SlackMessage, type SlackWriter, slackErrorCode } from './writer.ts';
+
+/** Where the click happened: the brief message, its thread, and the response_url Slack gave. */
+export type ClickSite = {
+  user: string;
+  channel: string | null;
+  messageTs: string | null;
+  threadTs: string | null;
+  responseUrl: string | null;
+};
+
+export type DecisionsDeps = {
+  approvals: ApprovalService;
+  store: Store;
+  writer: SlackWriter;
+  approverIds: readonly string[];
+  metrics: Metrics;
+  logger: Logger;
+  fetch?: typeof fetch;
+};
+
+/**
+ * Presents restart decisions in Slack: the approval service decides and executes; this shows
+ * "restarting…", swaps the buttons for the outcome, posts the result in the thread, and answers a
+ * refused or late click privately.
+ */
+export class Decisions {
+  private readonly deps: DecisionsDeps;
+
+  constructor(deps: DecisionsDeps) {
+    this.deps = deps;
+  }
+
+  async click(
+    verb: 'approve' | 'deny',
+    proposalId: string,
+    site: ClickSite,
+  ): Promise<DecisionOutcome> {
+    const { approvals } = this.deps;
+    const outcome =
+      verb === 'approve'
+        ? await approvals.approve(proposalId, site.user, {
+            onApproved: (proposal) =>
+              this.showOnBrief(site, proposal.incidentId, {
+                kind: 'restarting',
+                serverId: proposal.serverId,
+                approvedBy: site.user,
+                proposalId: proposal.id,
+              }),
+          })
+        : await approvals.deny(proposalId, site.user);
+    this.deps.metrics.decisions.inc({ outcome: outcome.kind });
+    if ('escalation' in outcome && outcome.escalation) {
+      this.deps.metrics.escalations.inc({ sent: String(outcome.escalation.sent) });
+    }
+
+    if (!replacesButtons(outcome)) {
+      await this.tellClicker(site, decisionHeadline(outcome));
+      return outcome;
+    }
+    const incidentId = 'proposal' in outcome ? outcome.proposal.incidentId : null;
+    if (incidentId) await this.showOnBrief(site, incidentId, outcome);
+    const threadTs = site.threadTs ?? site.messageTs;
+    if (site.channel && threadTs && outcome.kind !== 'expired') {
+      await this.deps.writer
+        .post(site.channel, decisionThreadMessage(outcome), { threadTs })
+        .catch((error) => this.slackFailed(error, 'could not post the decision in the thread'));
+    }
+    if (outcome.kind === 'expired') await this.tellClicker(site, decisionHeadline(outcome));
+    return outcome;
+  }
+
+  /** Expires undecided proposals (a periodic sweep) and shows each on its brief. */
+  async sweepExpired(): Promise<number> {
+    const outcomes = await this.deps.approvals.expireDue();
+    for (const outcome of outcomes) {
+      this.deps.metrics.decisions.inc({ outcome: 'expired' });
+      const incident = await this.deps.store.getIncident(outcome.proposal.incidentId);
+      const thread = incident?.thread;
+      if (!thread?.messageTs) continue;
+      const site: ClickSite = {
+        user: 'operator',
+        channel: thread.channel,
+        messageTs: thread.messageTs,
+        threadTs: thread.threadTs,
+        responseUrl: null,
+      };
+      await this.showOnBrief(site, outcome.proposal.incidentId, outcome);
+      await this.deps.writer
+        .post(thread.channel, decisionThreadMessage(outcome), { threadTs: thread.threadTs })
+        .catch((error) => this.slackFailed(error, 'could not post the expiry in the thread'));
+    }
+    return outcomes.length;
+  }
+
+  /** The brief re-rendered from the store with the decision where its buttons were. */
+  private async showOnBrief(
+    site: ClickSite,
+    incidentId: string,
+    view: DecisionView,
+  ): Promise<void> {
+    const incident = await this.deps.store.getIncident(incidentId);
+    if (!incident?.brief) return;
+    const proposals = await this.deps.store.proposalsForIncident(incidentId);
+    const state = proposals.at(-1)?.state;
+    const brief = briefMessage(incident.brief, {
+      approvers: this.deps.approverIds,
+      ...(state ? { proposalState: state } : {}),
+    });
+    const message: SlackMessage = {
+      text: brief.text,
+      blocks: withDecision(brief.blocks ?? [], decisionContext(view)),
+    };
+    await this.replaceBrief(site, message);
+  }
+
+  private async replaceBrief(site: ClickSite, message: SlackMessage): Promise<void> {
+    if (site.channel && site.messageTs) {
+      try {
+        await this.deps.writer.update(site.channel, site.messageTs, message);
+        return;
+      } catch (error) {
+        this.slackFailed(error, 'could not update the brief; trying its response_url');
+      }
+    }
+    if (site.responseUrl) {
+      await postToResponseUrl(
+        site.responseUrl,
+        { ...message, replace_original: true },
+        this.deps.fetch,
+      ).catch((error) =>
+        this.deps.logger.warn(
+          { err: error },
+          'could not update the brief through its response_url',
+        ),
+      );
+    }
+  }
+
+  private async tellClicker(site: ClickSite, text: string): Promise<void> {
+    if (site.channel) {
+      try {
+        await this.deps.writer.ephemeral(
+          site.channel,
+          site.user,
+          { text },
+          { threadTs: site.threadTs },
+        );
+        return;
+      } catch (error) {
+        this.slackFailed(error, 'could not answer the clicker privately; trying the response_url');
+      }
+    }
+    if (site.responseUrl) {
+      await postToResponseUrl(
+        site.responseUrl,
+        { text, response_type: 'ephemeral', replace_original: false },
+        this.deps.fetch,
+      ).catch((error) => this.deps.logger.warn({ err: error }, 'could not answer the clicker'));
+    }
+  }
+
+  private slackFailed(error: unknown, what: string): void {
+    this.deps.metrics.slackErrors.inc({ error: slackErrorCode(error) });
+    this.deps.logger.warn({ err: error }, what);
+  }
+}

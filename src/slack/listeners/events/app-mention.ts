@@ -1,0 +1,43 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { alertText } from '../../alert-text.ts';
+import { AppMentionEvent, EventEnvelope } from '../../payloads.ts';
+import type { ListenerDeps } from '../deps.ts';
+
+export const MENTION_HELP =
+  'Tell me what is wrong and where, e.g. “@Level Zero Operator payment-server-01 is timing out”. I will investigate in this thread.';
+
+/** `@bot <report>` anywhere the bot is invited: triage in the mention's thread. */
+export function appMention(deps: ListenerDeps) {
+  return async ({
+    event,
+    body,
+    context,
+  }: SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs) => {
+    const parsed = AppMentionEvent.safeParse(event);
+    if (!parsed.success) {
+      deps.logger.warn(
+        { issues: parsed.error.issues },
+        'dropped an app_mention event of unexpected shape',
+      );
+      return;
+    }
+    const mention = parsed.data;
+    if (mention.bot_id && mention.bot_id === context.botId) return;
+    const replyTo = mention.thread_ts ?? mention.ts;
+    const text = alertText(mention, context.botUserId);
+    if (!text) {
+      await deps.writer.post(mention.channel, { text: MENTION_HELP }, { threadTs: replyTo });
+      return;
+    }
+    const eventId = EventEnvelope.safeParse(body).data?.event_id;
+    await deps.intake.accept({
+      origin: 'mention',
+      text,
+      actor: mention.user ?? mention.bot_id ?? 'unknown',
+      channel: mention.channel,
+      replyTo,
+      messageTs: mention.ts,
+      ...(eventId ? { eventId } : {}),
+    });
+  };
+}

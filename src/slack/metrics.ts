@@ -1,0 +1,72 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * What an SRE wants to graph about the bot itself, served at GET /metrics in Prometheus text format.
+ * One registry per bot instance, so tests and benchmarks can run several side by side.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  registry.setDefaultLabels({ app: 'level-zero-operator' });
+  const metrics = {
+    registry,
+    intake: new Counter({
+      name: 'lzo_intake_total',
+      help: 'Slack requests taken in, by origin and result (accepted, duplicate, grouped, ignored).',
+      labelNames: ['origin', 'result'] as const,
+      registers: [registry],
+    }),
+    investigations: new Counter({
+      name: 'lzo_investigations_total',
+      help: 'Investigations finished, by planner and decision.',
+      labelNames: ['planner', 'action'] as const,
+      registers: [registry],
+    }),
+    investigationSeconds: new Histogram({
+      name: 'lzo_investigation_seconds',
+      help: 'From job start to brief posted.',
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    plannerFallbacks: new Counter({
+      name: 'lzo_planner_fallbacks_total',
+      help: 'Investigations where the model failed and the rules planner answered.',
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: 'lzo_restart_decisions_total',
+      help: 'Approve/Deny clicks and expiries, by outcome.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    escalations: new Counter({
+      name: 'lzo_escalations_total',
+      help: 'Escalations, by whether they were sent.',
+      labelNames: ['sent'] as const,
+      registers: [registry],
+    }),
+    jobsQueued: new Gauge({
+      name: 'lzo_jobs_in_flight',
+      help: 'Investigations running in this replica.',
+      registers: [registry],
+    }),
+    slackWritesPending: new Gauge({
+      name: 'lzo_slack_writes_pending',
+      help: 'Slack writes waiting for their channel lane.',
+      registers: [registry],
+    }),
+    slackRateLimited: new Counter({
+      name: 'lzo_slack_rate_limited_total',
+      help: 'Slack 429 answers waited out.',
+      registers: [registry],
+    }),
+    slackErrors: new Counter({
+      name: 'lzo_slack_errors_total',
+      help: 'Slack Web API calls that failed, by error code.',
+      labelNames: ['error'] as const,
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * The parts of Slack payloads the bot relies on, validated at the boundary. Everything else in a
+ * payload is ignored; a payload without these parts is dropped with a log line, never half-used.
+ */
+
+const attachment = z
+  .object({
+    fallback: z.string().optional(),
+    pretext: z.string().optional(),
+    title: z.string().optional(),
+    text: z.string().optional(),
+    fields: z
+      .array(z.object({ title: z.string().optional(), value: z.string().optional() }))
+      .optional(),
+  })
+  .loose();
+
+export const MessageEvent = z
+  .object({
+    type: z.literal('message'),
+    channel: z.string(),
+    ts: z.string(),
+    text: z.string().optional(),
+    user: z.string().optional(),
+    bot_id: z.string().optional(),
+    app_id: z.string().optional(),
+    subtype: z.string().optional(),
+    thread_ts: z.string().optional(),
+    attachments: z.array(attachment).optional(),
+    blocks: z.array(z.unknown()).optional(),
+  })
+  .loose();
+export type MessageEvent = z.infer<typeof MessageEvent>;
+
+export const AppMentionEvent = z
+  .object({
+    type: z.literal('app_mention'),
+    channel: z.string(),
+    ts: z.string(),
+    text: z.string(),
+    user: z.string().optional(),
+    bot_id: z.string().optional(),
+    thread_ts: z.string().optional(),
+    attachments: z.array(attachment).optional(),
+    blocks: z.array(z.unknown()).optional(),
+  })
+  .loose();
+export type AppMentionEvent = z.infer<typeof AppMentionEvent>;
+
+export const EventEnvelope = z.object({ event_id: z.string().optional() }).loose();
+
+export const SlashCommand = z
+  .object({
+    text: z.string().default(''),
+    user_id: z.string(),
+    channel_id: z.string(),
+    response_url: z.url(),
+  })
+  .loose();
+export type SlashCommand = z.infer<typeof SlashCommand>;
+
+export const ButtonClick = z
+  .object({
+    user: z.object({ id: z.string() }).loose(),
+    channel: z.object({ id: z.string() }).loose().optional(),
+    container: z
+      .object({
+        channel_id: z.string().optional(),
+        message_ts: z.string().optional(),
+        thread_ts: z.string().optional(),
+      })
+      .loose()
+      .optional(),
+    message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).loose().optional(),
+    response_url: z.url().optional(),
+    actions: z.array(z.object({ action_id: z.string(), value: z.string().min(1) }).loose()).min(1),
+  })
+  .loose();
+export type ButtonClick = z.infer<typeof ButtonClick>;

@@ -1,0 +1,226 @@
+import type { Logger } from '../logger.ts';
+import type { Investigation, Operator } from '../operator/investigate.ts';
+import type { Job, Store } from '../store/store.ts';
+import { describeError } from '../tools/errors.ts';
+import { briefMessage } from './blocks/brief.ts';
+import { applyProgress, initialProgress, progressMessage } from './blocks/progress.ts';
+import { INVESTIGATE, InvestigationJob } from './jobs.ts';
+import type { Metrics } from './metrics.ts';
+import { postToResponseUrl } from './respond.ts';
+import type { SlackMessage, SlackWriter } from './writer.ts';
+
+export type WorkerSettings = {
+  /** This replica's name on the leases it takes. */
+  owner: string;
+  /** Investigations this replica runs at once; the rest wait in the queue. */
+  concurrency: number;
+  /** A job whose replica stops renewing its lease this long is taken over by another. */
+  leaseMs: number;
+  /** How often to look for work queued by other replicas or left by dead ones. */
+  pollMs: number;
+  /** Attempts before a job is given up on, with a message saying so. */
+  maxAttempts: number;
+};
+
+export type WorkerDeps = {
+  store: Store;
+  operator: Operator;
+  writer: SlackWriter;
+  /** The configured approvers, shown under the restart buttons. */
+  approverIds: readonly string[];
+  settings: WorkerSettings;
+  metrics: Metrics;
+  logger: Logger;
+  fetch?: typeof fetch;
+  now?: () => Date;
+};
+
+/**
+ * Runs queued investigations: claims a job with a lease, keeps the lease alive while it works,
+ * shows progress, and replaces the progress message with the brief. A replica that dies mid-way
+ * stops renewing; another replica's worker takes the job over when the lease runs out.
+ */
+export class InvestigationWorker {
+  private readonly deps: WorkerDeps;
+  private readonly now: () => Date;
+  private running = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private pumping = false;
+  private pumpAgain = false;
+
+  constructor(deps: WorkerDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.deps.settings.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Stops taking work and waits for the investigations already running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  get busy(): number {
+    return this.running;
+  }
+
+  /** Looks for work now (a job was just queued here, or a poll tick). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (!this.stopped && this.running < this.deps.settings.concurrency) {
+          const job = await this.deps.store.claimJob({
+            owner: this.deps.settings.owner,
+            now: this.now(),
+            leaseMs: this.deps.settings.leaseMs,
+          });
+          if (!job) break;
+          this.launch(job);
+        }
+      } while (this.pumpAgain && !this.stopped);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'could not claim a job');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private launch(job: Job): void {
+    this.running += 1;
+    this.deps.metrics.jobsQueued.set(this.running);
+    const work = this.run(job)
+      .catch((error) => this.deps.logger.error({ err: error, job: job.id }, 'job crashed'))
+      .finally(() => {
+        this.running -= 1;
+        this.deps.metrics.jobsQueued.set(this.running);
+        this.inFlight.delete(work);
+        this.wake();
+      });
+    this.inFlight.add(work);
+  }
+
+  private async run(job: Job): Promise<void> {
+    const { store, settings, logger } = this.deps;
+    const owner = settings.owner;
+    if (job.kind !== INVESTIGATE) {
+      await store.finishJob(job.id, owner, 'failed', `unknown job kind ${job.kind}`);
+      return;
+    }
+    const parsed = InvestigationJob.safeParse(job.payload);
+    if (!parsed.success) {
+      await store.finishJob(job.id, owner, 'failed', `invalid payload: ${parsed.error.message}`);
+      return;
+    }
+    const payload = parsed.data;
+    if (job.attempts > settings.maxAttempts) {
+      await this.giveUp(job, payload, `it failed ${job.attempts - 1} times`);
+      return;
+    }
+
+    const renew = setInterval(
+      () => {
+        void store.renewJobLease(job.id, owner, this.now(), settings.leaseMs).then((held) => {
+          if (!held)
+            logger.warn({ job: job.id }, 'lost the lease on a job; another replica took it over');
+        });
+      },
+      Math.max(50, Math.floor(settings.leaseMs / 3)),
+    );
+    try {
+      const started = performance.now();
+      const investigation = await this.investigate(payload);
+      await this.present(payload, investigation);
+      this.deps.metrics.investigationSeconds.observe((performance.now() - started) / 1000);
+      this.deps.metrics.investigations.inc({
+        planner: investigation.brief.planner.planner,
+        action: investigation.brief.action,
+      });
+      if (investigation.brief.planner.fallbackReason) this.deps.metrics.plannerFallbacks.inc();
+      if (investigation.escalation) {
+        this.deps.metrics.escalations.inc({ sent: String(investigation.escalation.sent) });
+      }
+      await store.finishJob(job.id, owner, 'done');
+    } catch (error) {
+      logger.error({ err: error, job: job.id, attempt: job.attempts }, 'investigation failed');
+      // Left running: when the lease runs out it is retried (here or elsewhere), up to maxAttempts.
+      if (job.attempts >= settings.maxAttempts)
+        await this.giveUp(job, payload, describeError(error));
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async investigate(payload: InvestigationJob): Promise<Investigation> {
+    const { store, operator, writer } = this.deps;
+    const incident = await store.getIncident(payload.incidentId);
+    if (!incident) throw new Error(`incident ${payload.incidentId} does not exist`);
+    let state = initialProgress;
+    const thread = payload.thread;
+    return operator.investigate(
+      { report: incident.report, source: 'slack', actor: payload.actor, incidentId: incident.id },
+      (event) => {
+        state = applyProgress(state, event);
+        if (!thread?.messageTs) return;
+        // Progress is best effort: a failed update must not fail the investigation.
+        writer.update(thread.channel, thread.messageTs, progressMessage(state)).catch(() => {});
+      },
+    );
+  }
+
+  /** Replaces the progress message with the brief, or posts it where it can. */
+  private async present(payload: InvestigationJob, investigation: Investigation): Promise<void> {
+    const message = briefMessage(investigation.brief, {
+      approvers: this.deps.approverIds,
+      ...(investigation.proposal ? { proposalState: investigation.proposal.state } : {}),
+    });
+    await this.deliver(payload, message);
+  }
+
+  private async deliver(payload: InvestigationJob, message: SlackMessage): Promise<void> {
+    const { writer, store } = this.deps;
+    const thread = payload.thread;
+    if (thread?.messageTs) {
+      await writer.update(thread.channel, thread.messageTs, message);
+    } else if (thread) {
+      const { ts } = await writer.post(thread.channel, message, { threadTs: thread.threadTs });
+      await store.setIncidentThread(payload.incidentId, { ...thread, messageTs: ts });
+    } else if (payload.responseUrl) {
+      await postToResponseUrl(
+        payload.responseUrl,
+        { ...message, response_type: 'in_channel', replace_original: false },
+        this.deps.fetch,
+      );
+    } else {
+      throw new Error('nowhere to post the brief: no thread and no response_url');
+    }
+  }
+
+  private async giveUp(job: Job, payload: InvestigationJob, why: string): Promise<void> {
+    await this.deps.store.finishJob(job.id, this.deps.settings.owner, 'failed', why);
+    const text = `⚠️ The investigation of ${payload.incidentId} was given up: ${why}. Nothing was restarted. Investigate by hand or run /triage again.`;
+    await this.deliver(payload, { text }).catch((error) =>
+      this.deps.logger.error({ err: error, job: job.id }, 'could not say that a job was given up'),
+    );
+  }
+}
