@@ -7,6 +7,8 @@ export type SlackCall = {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** What the fake answered (a posted message's ts, an error). */
+  result?: Record<string, unknown>;
 };
 
 export type FakeFailure =
@@ -153,7 +155,8 @@ export class FakeSlack {
       return;
     }
     const method = url.pathname.replace(/^\/api\//, '');
-    this.calls.push({ method, args: body, at: Date.now() });
+    const call: SlackCall = { method, args: body, at: Date.now() };
+    this.calls.push(call);
     const failure = this.takeFailure(method);
     try {
       if (failure && 'status' in failure) {
@@ -167,10 +170,12 @@ export class FakeSlack {
         return;
       }
       if (failure) {
-        json(200, { ok: false, error: failure.error });
+        call.result = { ok: false, error: failure.error };
+        json(200, call.result);
         return;
       }
-      json(200, this.answer(method, body));
+      call.result = this.answer(method, body);
+      json(200, call.result);
     } finally {
       this.notify();
     }

@@ -1,0 +1,46 @@
+import type { FakeSlack, SlackCall } from '../support/fake-slack.ts';
+
+type Block = { type: string; block_id?: string; elements?: Record<string, unknown>[] };
+
+export function blocksOf(call: SlackCall): Block[] {
+  return Array.isArray(call.args.blocks) ? (call.args.blocks as Block[]) : [];
+}
+
+/** The text a call puts on screen: its fallback text and every string inside its blocks. */
+export function shown(call: SlackCall): string {
+  return `${String(call.args.text ?? '')}\n${JSON.stringify(call.args.blocks ?? [])}`;
+}
+
+export function buttonsOf(call: SlackCall): Record<string, unknown>[] {
+  return blocksOf(call)
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? []);
+}
+
+/** The chat.update that put the brief with restart buttons on screen. */
+export function briefWithButtons(slack: FakeSlack): SlackCall | undefined {
+  return slack.callsTo('chat.update').find((c) => buttonsOf(c).length > 0);
+}
+
+export async function waitForBriefWithButtons(
+  slack: FakeSlack,
+): Promise<{ call: SlackCall; proposalId: string }> {
+  await slack.waitFor(
+    (s) => briefWithButtons(s) !== undefined,
+    10_000,
+    'a brief with restart buttons',
+  );
+  const call = briefWithButtons(slack);
+  const approve = call ? buttonsOf(call).find((b) => b.action_id === 'approve_restart') : undefined;
+  if (!call || typeof approve?.value !== 'string') throw new Error('no approve button');
+  return { call, proposalId: approve.value };
+}
+
+export function postsTo(slack: FakeSlack, channel: string): SlackCall[] {
+  return slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
+}
+
+/** Calls whose text on screen matches. */
+export function callsShowing(slack: FakeSlack, method: string, pattern: RegExp): SlackCall[] {
+  return slack.callsTo(method).filter((c) => pattern.test(shown(c)));
+}
