@@ -31,7 +31,7 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** What a receiver does (documented in docs/backends.md); exported so tests and Node receivers share it. */
+/** What a receiver does (documented in the README (Real backends)); exported so tests and Node receivers share it. */
 export function verifyWebhookSignature(input: {
   secret: string;
   timestamp: string | undefined;
