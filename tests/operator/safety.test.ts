@@ -289,7 +289,9 @@ describe('safety', () => {
       });
       expect(audit[0]).toMatchObject({
         event: 'escalation.sent',
-        details: { reason: 'the restart proposal for payment-server-01 expired without a decision' },
+        details: {
+          reason: 'the restart proposal for payment-server-01 expired without a decision',
+        },
       });
       expect((await rt.approvals.deny(proposal.id, APPROVER)).kind).toBe('expired');
       expect((await events(rt)).filter((e) => e === 'proposal.expired')).toHaveLength(1);
