@@ -98,6 +98,12 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX jobs_runnable ON jobs(state, created_at);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE pacing (key TEXT PRIMARY KEY, next_at TEXT NOT NULL);
+    `,
+  },
 ];
 
 type Row = Record<string, SQLInputValue>;
@@ -263,6 +269,30 @@ export class SqliteStore implements Store {
         record.thread ? JSON.stringify(record.thread) : null,
       );
     return record;
+  }
+
+  async setIncidentThreadIfUnposted(incidentId: string, thread: IncidentThread): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE incidents SET thread = ?
+         WHERE id = ? AND (thread IS NULL OR json_extract(thread, '$.messageTs') IS NULL)`,
+      )
+      .run(JSON.stringify(thread), incidentId);
+    return Number(result.changes) === 1;
+  }
+
+  async reserveSlot(key: string, now: Date, intervalMs: number): Promise<Date> {
+    return this.transaction(() => {
+      const row = this.db.prepare('SELECT next_at FROM pacing WHERE key = ?').get(key);
+      const free = row ? Math.max(Date.parse(text(row, 'next_at')), now.getTime()) : now.getTime();
+      this.db
+        .prepare(
+          `INSERT INTO pacing (key, next_at) VALUES (?, ?)
+           ON CONFLICT (key) DO UPDATE SET next_at = excluded.next_at`,
+        )
+        .run(key, new Date(free + intervalMs).toISOString());
+      return new Date(free);
+    });
   }
 
   async setIncidentThread(incidentId: string, thread: IncidentThread): Promise<void> {

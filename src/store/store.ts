@@ -91,6 +91,11 @@ export interface Store {
   getIncident(id: string): Promise<IncidentRecord | null>;
   saveBrief(incidentId: string, brief: IncidentBrief): Promise<void>;
   setIncidentThread(incidentId: string, thread: IncidentThread): Promise<void>;
+  /**
+   * Sets the thread only while the incident has no message yet (thread null or messageTs null):
+   * true for the one caller whose message becomes the incident's, whichever posted first.
+   */
+  setIncidentThreadIfUnposted(incidentId: string, thread: IncidentThread): Promise<boolean>;
 
   createProposal(input: NewProposal & { now: Date }): Promise<Proposal>;
   getProposal(id: string): Promise<Proposal | null>;
@@ -142,6 +147,12 @@ export interface Store {
   setAlertGroupIncident(groupId: string, incidentId: string): Promise<void>;
   /** Records the counter message and the count it shows; only raises reportedCount. */
   setAlertGroupCounter(groupId: string, counterTs: string, reportedCount: number): Promise<void>;
+
+  /**
+   * Reserves the next free slot of a paced resource (a Slack channel's writes), at least
+   * `intervalMs` after the previous one, shared by every replica. Returns when the slot starts.
+   */
+  reserveSlot(key: string, now: Date, intervalMs: number): Promise<Date>;
 
   enqueueJob(input: { kind: string; payload: unknown; now: Date }): Promise<Job>;
   /**

@@ -273,6 +273,55 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect((await newIncident()).thread).toBeNull();
     });
 
+    it("lets exactly one poster become the incident's message", async () => {
+      const incident = await store.createIncident({
+        source: 'slack',
+        report: 'r',
+        now: t0,
+        thread: { channel: 'C1', threadTs: '1.1', messageTs: null },
+      });
+      const results = await Promise.all(
+        ['1.2', '1.3', '1.4'].map((ts) =>
+          store.setIncidentThreadIfUnposted(incident.id, {
+            channel: 'C1',
+            threadTs: '1.1',
+            messageTs: ts,
+          }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = ['1.2', '1.3', '1.4'][results.indexOf(true)];
+      expect((await store.getIncident(incident.id))?.thread?.messageTs).toBe(winner);
+      const bare = await newIncident();
+      expect(
+        await store.setIncidentThreadIfUnposted(bare.id, {
+          channel: 'C2',
+          threadTs: '2.1',
+          messageTs: '2.1',
+        }),
+      ).toBe(true);
+      expect(
+        await store.setIncidentThreadIfUnposted(bare.id, {
+          channel: 'C2',
+          threadTs: '2.1',
+          messageTs: '2.2',
+        }),
+      ).toBe(false);
+    });
+
+    it('paces reservations of one key, shared by every caller, and keys independently', async () => {
+      const slots = await Promise.all(
+        [1, 2, 3, 4].map(() => store.reserveSlot('slack:C1', t0, 1000)),
+      );
+      const times = slots.map((d) => d.getTime() - t0.getTime()).sort((a, b) => a - b);
+      expect(times).toEqual([0, 1000, 2000, 3000]);
+      expect((await store.reserveSlot('slack:C2', t0, 1000)).getTime()).toBe(t0.getTime());
+      // Once the reserved slots are in the past, the next one starts now.
+      expect((await store.reserveSlot('slack:C1', minutes(1), 1000)).getTime()).toBe(
+        minutes(1).getTime(),
+      );
+    });
+
     it('approves a pending proposal once, and refuses when the restart budget is used', async () => {
       const first = await newProposal('web-1');
       const second = await newProposal('web-1');
