@@ -59,6 +59,7 @@ export function createPlanner(config: Config): Planner {
     maxTurns: config.PLANNER_MAX_TURNS,
     callTimeoutMs: config.PLANNER_CALL_TIMEOUT_MS,
     toolResultMaxChars: config.TOOL_RESULT_MAX_CHARS,
+    maxConcurrentCalls: config.MODEL_CONCURRENCY,
   });
 }
 

@@ -91,6 +91,9 @@ export const PlannerReport = z.object({
   toolCalls: z.number().int().min(0),
   tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
   durationMs: z.number().min(0),
+  /** Time spent waiting for model answers, and in tools (prefetch and planner tool calls). */
+  modelMs: z.number().min(0).default(0),
+  toolMs: z.number().min(0).default(0),
 });
 export type PlannerReport = z.infer<typeof PlannerReport>;
 

@@ -122,7 +122,9 @@ export class Operator {
     const environment = request.environment ?? scope.servers[0]?.environment ?? 'prod';
 
     const session = new ToolSession();
+    const prefetchStarted = performance.now();
     await this.prefetch(scope, session, signal, onProgress);
+    const prefetchMs = performance.now() - prefetchStarted;
 
     const signalOptions = { thresholdPercent: settings.policy.thresholdPercent, now: this.now() };
     const context: PlanContext = {
@@ -136,8 +138,10 @@ export class Operator {
       signal,
       deadlineAt,
     };
-    const { draft, report: plannerReport } =
+    const planned =
       scope.servers.length === 0 ? this.outOfScope(scope) : await this.plan(context, onProgress);
+    const draft = planned.draft;
+    const plannerReport = { ...planned.report, toolMs: planned.report.toolMs + prefetchMs };
 
     const serviceOf = new Map(scope.servers.map((s) => [s.id, s.service]));
     const signals = detectSignals(session.evidence, { ...signalOptions, serviceOf });
@@ -271,10 +275,16 @@ export class Operator {
       const reason = describeError(error);
       onProgress({ stage: 'fallback', reason });
       const fallback = await this.rules.plan(context);
-      const usage: Pick<PlannerReport, 'turns' | 'toolCalls' | 'tokens'> =
+      const usage: Pick<PlannerReport, 'turns' | 'toolCalls' | 'tokens' | 'modelMs' | 'toolMs'> =
         error instanceof PlannerFailure
-          ? { turns: error.turns, toolCalls: error.toolCalls, tokens: error.tokens }
-          : { turns: 0, toolCalls: 0, tokens: { prompt: 0, completion: 0 } };
+          ? {
+              turns: error.turns,
+              toolCalls: error.toolCalls,
+              tokens: error.tokens,
+              modelMs: error.modelMs,
+              toolMs: error.toolMs,
+            }
+          : { turns: 0, toolCalls: 0, tokens: { prompt: 0, completion: 0 }, modelMs: 0, toolMs: 0 };
       return {
         draft: fallback.draft,
         report: { ...fallback.report, ...usage, model: planner.model, fallbackReason: reason },
@@ -293,6 +303,8 @@ export class Operator {
         toolCalls: 0,
         tokens: { prompt: 0, completion: 0 },
         durationMs: 0,
+        modelMs: 0,
+        toolMs: 0,
       },
     };
   }

@@ -43,6 +43,8 @@ export function sampleBrief(overrides: Partial<IncidentBrief> = {}): IncidentBri
       toolCalls: 0,
       tokens: { prompt: 0, completion: 0 },
       durationMs: 3,
+      modelMs: 0,
+      toolMs: 0,
     },
     evidence: [
       {

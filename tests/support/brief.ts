@@ -36,6 +36,8 @@ export function sampleBrief(incidentId: string, at = '2025-03-01T09:00:00.000Z')
       toolCalls: 0,
       tokens: { prompt: 0, completion: 0 },
       durationMs: 1,
+      modelMs: 0,
+      toolMs: 0,
     },
     evidence: [
       {

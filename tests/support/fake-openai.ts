@@ -130,6 +130,9 @@ export function hang(): FakeReply {
 const ROUTES = new Set(['/v1/chat/completions', '/chat/completions']);
 
 export class FakeOpenAi {
+  /** Requests being answered right now, and the most there ever were (for concurrency bounds). */
+  inFlight = 0;
+  maxInFlight = 0;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
   /** Base URL for the SDK, e.g. http://127.0.0.1:PORT/v1 */
@@ -215,6 +218,11 @@ export class FakeOpenAi {
     }
     const request: RecordedRequest = { method, path, headers, body, index: this.requests.length };
     this.requests.push(request);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.once('close', () => {
+      this.inFlight -= 1;
+    });
     const step =
       this.script.shift() ??
       this.options.whenExhausted ??

@@ -33,6 +33,8 @@ export class ScriptedPlanner implements Planner {
         toolCalls: this.calls.length,
         tokens: { prompt: 10, completion: 10 },
         durationMs: 1,
+        modelMs: 0,
+        toolMs: 0,
       },
     };
   }

@@ -14,6 +14,7 @@ import { ToolName } from '../../domain/vocabulary.ts';
 import { toolArguments, toolDescriptions } from '../../tools/definitions.ts';
 import { describeError } from '../../tools/errors.ts';
 import type { ToolSession } from '../../tools/session.ts';
+import { Limiter } from './limiter.ts';
 import { type PlanContext, type Planner, PlannerFailure, type PlanOutcome } from './planner.ts';
 import {
   capJson,
@@ -30,6 +31,8 @@ export type OpenAiPlannerOptions = {
   maxTurns: number;
   callTimeoutMs: number;
   toolResultMaxChars: number;
+  /** Model calls this planner makes at once (MODEL_CONCURRENCY); the rest wait their turn. */
+  maxConcurrentCalls?: number;
   fetch?: typeof fetch;
 };
 
@@ -53,6 +56,8 @@ type Usage = {
   turns: number;
   toolCalls: number;
   tokens: { prompt: number; completion: number };
+  modelMs: number;
+  toolMs: number;
 };
 
 /** The five tools as function definitions, their schemas generated from the same zod schemas Toolbox validates with. */
@@ -228,10 +233,12 @@ export class OpenAiPlanner implements Planner {
   readonly model: string;
   private readonly options: OpenAiPlannerOptions;
   private readonly client: OpenAI;
+  private readonly limiter: Limiter;
 
   constructor(options: OpenAiPlannerOptions) {
     this.model = options.model;
     this.options = options;
+    this.limiter = new Limiter(options.maxConcurrentCalls ?? Number.POSITIVE_INFINITY);
     this.client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseURL,
@@ -243,7 +250,13 @@ export class OpenAiPlanner implements Planner {
 
   async plan(context: PlanContext): Promise<PlanOutcome> {
     const started = performance.now();
-    const usage: Usage = { turns: 0, toolCalls: 0, tokens: { prompt: 0, completion: 0 } };
+    const usage: Usage = {
+      turns: 0,
+      toolCalls: 0,
+      tokens: { prompt: 0, completion: 0 },
+      modelMs: 0,
+      toolMs: 0,
+    };
     const fail = (reason: string, cause?: unknown): PlannerFailure =>
       new PlannerFailure(
         reason,
@@ -271,9 +284,11 @@ export class OpenAiPlanner implements Planner {
       if (lastTurn)
         throw fail(`model kept calling tools after ${maxTurns} turns, on a turn that offered none`);
       messages.push(assistantEcho(message));
+      const toolsStarted = performance.now();
       const results = await Promise.all(
         toolCalls.map((call) => this.runTool(call, calls, context)),
       );
+      usage.toolMs += performance.now() - toolsStarted;
       messages.push(...results);
     }
     throw fail('model loop ended without an answer');
@@ -317,6 +332,8 @@ export class OpenAiPlanner implements Planner {
         toolCalls: usage.toolCalls,
         tokens: { ...usage.tokens },
         durationMs: performance.now() - started,
+        modelMs: usage.modelMs,
+        toolMs: usage.toolMs,
       },
     };
   }
@@ -334,14 +351,21 @@ export class OpenAiPlanner implements Planner {
     usage.turns++;
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await this.client.chat.completions.create(
-          {
-            model: this.model,
-            messages,
-            ...(offerTools ? { tools: TOOL_DEFINITIONS } : {}),
-          },
-          { signal: context.signal, timeout: this.options.callTimeoutMs, maxRetries: 0 },
-        );
+        const response = await this.limiter.run(async () => {
+          const sent = performance.now();
+          try {
+            return await this.client.chat.completions.create(
+              {
+                model: this.model,
+                messages,
+                ...(offerTools ? { tools: TOOL_DEFINITIONS } : {}),
+              },
+              { signal: context.signal, timeout: this.options.callTimeoutMs, maxRetries: 0 },
+            );
+          } finally {
+            usage.modelMs += performance.now() - sent;
+          }
+        }, context.signal);
         usage.tokens.prompt += response.usage?.prompt_tokens ?? 0;
         usage.tokens.completion += response.usage?.completion_tokens ?? 0;
         const message = Array.isArray(response.choices) ? response.choices[0]?.message : undefined;

@@ -36,10 +36,18 @@ export class PlannerFailure extends Error {
   readonly turns: number;
   readonly toolCalls: number;
   readonly tokens: { prompt: number; completion: number };
+  readonly modelMs: number;
+  readonly toolMs: number;
 
   constructor(
     message: string,
-    usage: { turns: number; toolCalls: number; tokens: { prompt: number; completion: number } },
+    usage: {
+      turns: number;
+      toolCalls: number;
+      tokens: { prompt: number; completion: number };
+      modelMs?: number;
+      toolMs?: number;
+    },
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -47,5 +55,7 @@ export class PlannerFailure extends Error {
     this.turns = usage.turns;
     this.toolCalls = usage.toolCalls;
     this.tokens = usage.tokens;
+    this.modelMs = usage.modelMs ?? 0;
+    this.toolMs = usage.toolMs ?? 0;
   }
 }

@@ -401,6 +401,8 @@ export class RulesPlanner implements Planner {
         toolCalls: 0,
         tokens: { prompt: 0, completion: 0 },
         durationMs: performance.now() - started,
+        modelMs: 0,
+        toolMs: 0,
       },
     };
   }
