@@ -209,6 +209,11 @@ export async function createSlackBot(
   });
 
   let sweeper: NodeJS.Timeout | null = null;
+  const port = (): number | null => {
+    if (mode === 'socket') return config.PORT;
+    const address = httpServer?.address();
+    return address && typeof address === 'object' ? (address as AddressInfo).port : null;
+  };
   return {
     mode,
     app,
@@ -217,11 +222,7 @@ export async function createSlackBot(
     worker,
     decisions,
     groupCounter,
-    port: () => {
-      if (mode === 'socket') return config.PORT;
-      const address = httpServer?.address();
-      return address && typeof address === 'object' ? (address as AddressInfo).port : null;
-    },
+    port,
     async start() {
       const started = await app.start(config.PORT);
       if (mode === 'http') httpServer = started as Server;
@@ -232,7 +233,7 @@ export async function createSlackBot(
           .catch((error) => logger.error({ err: error }, 'expiry sweep failed'));
       }, SLACK_BOT_LIMITS.expirySweepMs);
       sweeper.unref();
-      logger.info({ mode, port: config.PORT, replica }, 'Level Zero Operator is listening');
+      logger.info({ mode, port: port(), replica }, 'Level Zero Operator is listening');
     },
     async stop() {
       if (sweeper) clearInterval(sweeper);

@@ -27,6 +27,30 @@ export function createMetrics() {
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
       registers: [registry],
     }),
+    modelSeconds: new Histogram({
+      name: 'lzo_model_seconds',
+      help: 'Per investigation: time spent waiting for model answers.',
+      buckets: [0, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    toolSeconds: new Histogram({
+      name: 'lzo_tool_seconds',
+      help: 'Per investigation: time spent in tools (prefetch and planner tool calls).',
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5, 10],
+      registers: [registry],
+    }),
+    overheadSeconds: new Histogram({
+      name: 'lzo_bot_overhead_seconds',
+      help: 'Per investigation: job time that is neither model nor tools (the bot itself, Slack writes).',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    modelTurns: new Histogram({
+      name: 'lzo_model_turns',
+      help: 'Model turns per investigation.',
+      buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10],
+      registers: [registry],
+    }),
     plannerFallbacks: new Counter({
       name: 'lzo_planner_fallbacks_total',
       help: 'Investigations where the model failed and the rules planner answered.',

@@ -151,7 +151,13 @@ export class InvestigationWorker {
       const started = performance.now();
       const investigation = await this.investigate(payload);
       await this.present(payload, investigation);
-      this.deps.metrics.investigationSeconds.observe((performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      const { modelMs, toolMs, turns } = investigation.brief.planner;
+      this.deps.metrics.investigationSeconds.observe(seconds);
+      this.deps.metrics.modelSeconds.observe(modelMs / 1000);
+      this.deps.metrics.toolSeconds.observe(toolMs / 1000);
+      this.deps.metrics.overheadSeconds.observe(Math.max(0, seconds - (modelMs + toolMs) / 1000));
+      this.deps.metrics.modelTurns.observe(turns);
       this.deps.metrics.investigations.inc({
         planner: investigation.brief.planner.planner,
         action: investigation.brief.action,
