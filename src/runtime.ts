@@ -4,6 +4,7 @@ import { Operator } from './operator/investigate.ts';
 import { OpenAiPlanner } from './operator/planners/openai.ts';
 import type { Planner } from './operator/planners/planner.ts';
 import { RulesPlanner } from './operator/planners/rules.ts';
+import { PostgresConnectError, PostgresStore } from './store/postgres.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
 import type { Backends, Escalator } from './tools/backends.ts';
@@ -43,9 +44,15 @@ export type RuntimeOverrides = {
 
 export async function openStore(config: Config): Promise<Store> {
   if (config.DATABASE_URL) {
-    throw new Error(
-      'DATABASE_URL is set, but this build has only the embedded store; unset it to use DATA_DIR',
-    );
+    try {
+      return await PostgresStore.open(config.DATABASE_URL);
+    } catch (error) {
+      // A connection failure is the URL's to fix; its message names host and port, never the
+      // password, so it is safe to print and log.
+      if (error instanceof PostgresConnectError)
+        throw new PostgresConnectError(`${error.message}: check DATABASE_URL`);
+      throw error;
+    }
   }
   return SqliteStore.open({ dataDir: config.DATA_DIR });
 }

@@ -59,10 +59,14 @@ describe('runtime', () => {
     ).rejects.toBeInstanceOf(FileFormatError);
   });
 
-  it('refuses DATABASE_URL in a build with only the embedded store, saying what to do', async () => {
-    await expect(openStore(parseConfig({ DATABASE_URL: 'postgres://db/lzo' }))).rejects.toThrow(
-      /DATABASE_URL is set.*unset it to use DATA_DIR/,
+  it('opens PostgreSQL for DATABASE_URL, and says plainly when it cannot be reached', async () => {
+    const unreachable = openStore(
+      parseConfig({ DATABASE_URL: 'postgres://lzo:s3cret@127.0.0.1:1/lzo' }),
     );
+    await expect(unreachable).rejects.toThrow(
+      /cannot reach PostgreSQL at 127\.0\.0\.1:1 .*check DATABASE_URL/,
+    );
+    await expect(unreachable).rejects.not.toThrow(/s3cret/);
   });
 
   it('chooses the rules planner without a key and the model planner with one', () => {
