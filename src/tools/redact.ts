@@ -58,7 +58,8 @@ const RULES: readonly Rule[] = [
 ];
 
 export function redact(text: string): string {
-  let out = text;
+  // NUL bytes carry no meaning in a log line and PostgreSQL cannot store them in text.
+  let out = text.replaceAll('\u0000', '');
   for (const rule of RULES) {
     out =
       typeof rule.replace === 'string'

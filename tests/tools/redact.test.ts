@@ -137,4 +137,8 @@ describe('redact', () => {
   it('redacts each line of a list', () => {
     expect(redactLines(['password=a1b2c3', 'fine'])).toEqual(['password=[REDACTED]', 'fine']);
   });
+
+  it('drops NUL bytes, which no store can keep in text', () => {
+    expect(redact('[ERROR] bad\u0000byte password=hunter2')).toBe('[ERROR] badbyte password=[REDACTED]');
+  });
 });
