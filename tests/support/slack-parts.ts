@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { parseConfig } from '../../src/config/env.ts';
-import { type Logger, silentLogger } from '../../src/logger.ts';
 import type { Proposal } from '../../src/domain/proposal.ts';
+import { type Logger, silentLogger } from '../../src/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { boltLogger } from '../../src/slack/bolt-logger.ts';
 import { SlackEscalator } from '../../src/slack/escalator.ts';

@@ -139,6 +139,8 @@ describe('redact', () => {
   });
 
   it('drops NUL bytes, which no store can keep in text', () => {
-    expect(redact('[ERROR] bad\u0000byte password=hunter2')).toBe('[ERROR] badbyte password=[REDACTED]');
+    expect(redact('[ERROR] bad\u0000byte password=hunter2')).toBe(
+      '[ERROR] badbyte password=[REDACTED]',
+    );
   });
 });

@@ -1,0 +1,418 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Intake } from '../../src/slack/intake.ts';
+import { INVESTIGATE, type InvestigationJob } from '../../src/slack/jobs.ts';
+import {
+  InvestigationWorker,
+  type WorkerDeps,
+  type WorkerSettings,
+} from '../../src/slack/worker.ts';
+import type { IncidentThread } from '../../src/store/store.ts';
+import type { HealthBackend } from '../../src/tools/backends.ts';
+import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
+import {
+  ALERTS,
+  gate,
+  OPS,
+  PAYMENT_REPORT,
+  type SlackParts,
+  type SlackPartsOptions,
+  slackParts,
+  until,
+} from '../support/slack-parts.ts';
+
+let slack: FakeSlack;
+let parts: SlackParts;
+let workers: InvestigationWorker[];
+let held: HeldHealth | null;
+
+beforeAll(async () => {
+  slack = await FakeSlack.start();
+});
+afterAll(async () => {
+  await slack.close();
+});
+beforeEach(() => {
+  slack.calls.length = 0;
+  slack.responses.length = 0;
+  workers = [];
+  held = null;
+});
+afterEach(async () => {
+  held?.releaseAll();
+  for (const w of workers) await w.stop();
+  await parts.close();
+});
+
+/** Health readings that wait until the test releases them: an investigation the test holds. */
+class HeldHealth implements HealthBackend {
+  readonly name: string;
+  readonly settlesInstantly: boolean;
+  readonly waiting: (() => void)[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  calls = 0;
+  private holding = true;
+  private readonly inner: HealthBackend;
+
+  constructor(inner: HealthBackend) {
+    this.inner = inner;
+    this.name = inner.name;
+    this.settlesInstantly = inner.settlesInstantly ?? false;
+  }
+
+  async getHealth(serverId: string, signal?: AbortSignal) {
+    this.calls += 1;
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.holding) {
+        const g = gate();
+        this.waiting.push(g.open);
+        await g.promise;
+      }
+      return await this.inner.getHealth(serverId, signal);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  /** Lets every held reading through, and every later one at once. */
+  releaseAll(): void {
+    this.holding = false;
+    for (const open of this.waiting.splice(0)) open();
+  }
+}
+
+async function setup(options: SlackPartsOptions & { hold?: boolean } = {}) {
+  const { hold, ...rest } = options;
+  parts = await slackParts({
+    slack,
+    ...rest,
+    ...(hold
+      ? {
+          backends: (b) => {
+            const health = new HeldHealth(b.health);
+            held = health;
+            return { ...b, health };
+          },
+        }
+      : {}),
+  });
+}
+
+function heldHealth(): HeldHealth {
+  if (!held) throw new Error('setup({ hold: true }) first');
+  return held;
+}
+
+function worker(settings: Partial<WorkerSettings> = {}, deps: Partial<WorkerDeps> = {}) {
+  const made = new InvestigationWorker({
+    store: parts.runtime.store,
+    operator: parts.runtime.operator,
+    writer: parts.writer,
+    approverIds: ['U0APPROVER', 'S0ONCALL'],
+    settings: {
+      owner: 'replica-a',
+      concurrency: 2,
+      leaseMs: 60_000,
+      pollMs: 60_000,
+      maxAttempts: 3,
+      ...settings,
+    },
+    metrics: parts.metrics,
+    logger: parts.logger,
+    now: parts.clock.now,
+    ...deps,
+  });
+  workers.push(made);
+  return made;
+}
+
+/** A job as Intake queues it for a /triage in OPS: the progress message is the thread. */
+async function commandJob(report = PAYMENT_REPORT) {
+  const intake = new Intake({
+    store: parts.runtime.store,
+    operator: parts.runtime.operator,
+    inventory: parts.runtime.backends.inventory,
+    writer: parts.writer,
+    settings: { groupWindowMs: 60_000, dedupeTtlMs: 60_000 },
+    wake: () => {},
+    onGrouped: () => {},
+    metrics: parts.metrics,
+    logger: parts.logger,
+    now: parts.clock.now,
+  });
+  const result = await intake.accept({
+    origin: 'command',
+    text: report,
+    actor: 'U0ASKER',
+    channel: OPS,
+    replyTo: null,
+    responseUrl: slack.responseUrl('cmd'),
+  });
+  if (result.kind !== 'accepted' || !result.thread?.messageTs) throw new Error('not accepted');
+  return { ...result, messageTs: result.thread.messageTs };
+}
+
+/** A job queued directly, for an incident opened without Slack. */
+async function directJob(payload: Partial<InvestigationJob> & { thread: IncidentThread | null }) {
+  const incident = await parts.runtime.operator.open({
+    report: PAYMENT_REPORT,
+    source: 'slack',
+    actor: 'U0ASKER',
+    ...(payload.thread ? { thread: payload.thread } : {}),
+  });
+  const full: InvestigationJob = {
+    incidentId: incident.id,
+    actor: 'U0ASKER',
+    responseUrl: null,
+    groupId: null,
+    ...payload,
+  };
+  const job = await parts.runtime.store.enqueueJob({
+    kind: INVESTIGATE,
+    payload: full,
+    now: parts.clock.now(),
+  });
+  return { job, incidentId: full.incidentId };
+}
+
+const jobState = async (id: string) => (await parts.runtime.store.getJob(id))?.state;
+const finished = (id: string) => async () =>
+  ['done', 'failed'].includes((await jobState(id)) ?? '');
+
+type Element = { type?: string; action_id?: string; value?: string };
+function buttons(call: SlackCall | undefined): Element[] {
+  const blocks = Array.isArray(call?.args.blocks)
+    ? (call.args.blocks as Record<string, unknown>[])
+    : [];
+  return blocks
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => (Array.isArray(b.elements) ? (b.elements as Element[]) : []));
+}
+
+describe('InvestigationWorker', () => {
+  it('runs a queued job to a brief that replaces the progress message, with the restart buttons', async () => {
+    await setup();
+    const { jobId, incidentId, messageTs } = await commandJob();
+    worker().start();
+    await until(finished(jobId), 'the job');
+    expect(await jobState(jobId)).toBe('done');
+
+    const updates = slack.callsTo('chat.update');
+    expect(updates.length).toBeGreaterThan(0);
+    for (const u of updates) expect(u.args).toMatchObject({ channel: OPS, ts: messageTs });
+    const brief = updates.at(-1);
+    const [proposal] = await parts.runtime.store.proposalsForIncident(incidentId);
+    expect(proposal?.serverId).toBe('payment-server-01');
+    expect(buttons(brief)).toEqual([
+      expect.objectContaining({ action_id: 'approve_restart', value: proposal?.id }),
+      expect.objectContaining({ action_id: 'deny_restart', value: proposal?.id }),
+    ]);
+    expect(JSON.stringify(brief?.args.blocks)).toContain('<@U0APPROVER>');
+    // One progress post (by the intake) and nothing else posted: the brief is an update.
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    const investigations = await parts.metrics.registry.getSingleMetricAsString(
+      'lzo_investigations_total',
+    );
+    expect(investigations).toMatch(/action="restart".* 1$/m);
+  });
+
+  it('an escalation brief has no buttons and the escalation goes to the escalation channel', async () => {
+    await setup();
+    const { jobId } = await commandJob("Search isn't working. Can you check search-index-09?");
+    worker().start();
+    await until(finished(jobId), 'the job');
+    expect(buttons(slack.callsTo('chat.update').at(-1))).toEqual([]);
+    expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([OPS, 'C0ESCAL']);
+  });
+
+  it('posts the brief in the thread when the progress message was never posted, and remembers it', async () => {
+    await setup();
+    const thread = { channel: ALERTS, threadTs: '1700000000.000900', messageTs: null };
+    const { job, incidentId } = await directJob({ thread });
+    worker().start();
+    await until(finished(job.id), 'the job');
+    const [post] = slack.callsTo('chat.postMessage');
+    expect(post?.args).toMatchObject({ channel: ALERTS, thread_ts: thread.threadTs });
+    expect(buttons(post)).toHaveLength(2);
+    expect(slack.callsTo('chat.update')).toEqual([]);
+    expect((await parts.runtime.store.getIncident(incidentId))?.thread).toEqual({
+      ...thread,
+      messageTs: String(post?.result?.ts),
+    });
+  });
+
+  it('answers through the response_url when there is no thread', async () => {
+    await setup();
+    const { job } = await directJob({ thread: null, responseUrl: slack.responseUrl('cmd') });
+    worker().start();
+    await until(finished(job.id), 'the job');
+    expect(await jobState(job.id)).toBe('done');
+    expect(slack.calls).toEqual([]);
+    expect(slack.responses).toHaveLength(1);
+    expect(slack.responses[0]).toMatchObject({
+      path: '/response/cmd',
+      body: { response_type: 'in_channel', replace_original: false },
+    });
+    expect(JSON.stringify(slack.responses[0]?.body.blocks)).toContain('approve_restart');
+  });
+
+  it('gives up a job over maxAttempts with a message, and marks it failed', async () => {
+    await setup();
+    const { jobId, incidentId, messageTs } = await commandJob();
+    // A replica took it and died: its lease runs out.
+    await parts.runtime.store.claimJob({ owner: 'dead', now: parts.clock.now(), leaseMs: 1_000 });
+    parts.clock.advanceMs(1_000);
+    worker({ maxAttempts: 1 }).start();
+    // The job is marked failed first, then the message goes out.
+    await slack.waitFor((f) => f.callsTo('chat.update').length === 1, 5_000, 'the message');
+    expect(await parts.runtime.store.getJob(jobId)).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+      error: 'it failed 1 times',
+    });
+    const [update] = slack.callsTo('chat.update');
+    expect(update?.args).toMatchObject({ channel: OPS, ts: messageTs, blocks: [] });
+    expect(String(update?.args.text)).toBe(
+      `⚠️ The investigation of ${incidentId} was given up: it failed 1 times. Nothing was restarted. Investigate by hand or run /triage again.`,
+    );
+    expect(await parts.runtime.store.proposalsForIncident(incidentId)).toEqual([]);
+  });
+
+  it('leaves a failed attempt to be retried after its lease, and gives up on the last one', async () => {
+    await setup();
+    const thread = { channel: OPS, threadTs: '5.000001', messageTs: '5.000001' };
+    const job = await parts.runtime.store.enqueueJob({
+      kind: INVESTIGATE,
+      payload: {
+        incidentId: 'no-such-incident',
+        actor: 'U0ASKER',
+        thread,
+        responseUrl: null,
+        groupId: null,
+      } satisfies InvestigationJob,
+      now: parts.clock.now(),
+    });
+    const sut = worker({ maxAttempts: 2, leaseMs: 10_000 });
+    sut.start();
+    await until(async () => (await parts.runtime.store.getJob(job.id))?.attempts === 1, 'try 1');
+    await until(() => sut.busy === 0, 'attempt 1 over');
+    expect(await jobState(job.id)).toBe('running');
+    expect(slack.calls).toEqual([]);
+
+    parts.clock.advanceMs(10_000);
+    sut.wake();
+    await slack.waitFor((f) => f.callsTo('chat.update').length === 1, 5_000, 'the message');
+    expect(await parts.runtime.store.getJob(job.id)).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+      error: 'incident no-such-incident does not exist',
+    });
+    expect(String(slack.callsTo('chat.update')[0]?.args.text)).toContain(
+      'was given up: incident no-such-incident does not exist',
+    );
+  });
+
+  it('fails a job with an invalid payload or an unknown kind, and goes on with the next', async () => {
+    await setup();
+    const store = parts.runtime.store;
+    const now = parts.clock.now();
+    const invalid = await store.enqueueJob({ kind: INVESTIGATE, payload: { nope: 1 }, now });
+    const unknown = await store.enqueueJob({ kind: 'reindex', payload: {}, now });
+    const { jobId } = await commandJob();
+    worker({ concurrency: 1 }).start();
+    await until(finished(jobId), 'the good job');
+    expect(await store.getJob(invalid.id)).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/^invalid payload: /),
+    });
+    expect(await store.getJob(unknown.id)).toMatchObject({
+      state: 'failed',
+      error: 'unknown job kind reindex',
+    });
+    expect(await jobState(jobId)).toBe('done');
+  });
+
+  it('never runs more than `concurrency` investigations at once', async () => {
+    await setup({ hold: true });
+    const jobs = [];
+    for (let i = 0; i < 5; i++) jobs.push((await commandJob()).jobId);
+    const sut = worker({ concurrency: 2 });
+    sut.start();
+    const h = heldHealth();
+
+    await until(() => h.waiting.length === 2, 'two investigations');
+    expect(sut.busy).toBe(2);
+    const states = await Promise.all(jobs.map(jobState));
+    expect(states.filter((s) => s === 'running')).toHaveLength(2);
+    expect(states.filter((s) => s === 'queued')).toHaveLength(3);
+
+    // Let them through one at a time: each finished job makes room for exactly one more.
+    for (let released = 0; released < 5; released++) {
+      h.waiting.shift()?.();
+      const expected = Math.min(2, 5 - released - 1);
+      await until(() => h.waiting.length === expected && sut.busy === expected, 'the next one');
+      expect(h.maxInFlight).toBe(2);
+    }
+    for (const id of jobs) await until(finished(id), 'every job');
+    expect(h.calls).toBe(5);
+    expect(h.maxInFlight).toBe(2);
+  });
+
+  it('keeps renewing the lease of a job it is working on', async () => {
+    await setup({ hold: true });
+    const { jobId } = await commandJob();
+    worker({ leaseMs: 150 }).start();
+    const h = heldHealth();
+    await until(() => h.waiting.length === 1, 'the investigation');
+    parts.clock.advanceMs(1_000);
+    const renewedUntil = new Date(parts.clock.now().getTime() + 150).toISOString();
+    await until(
+      async () => (await parts.runtime.store.getJob(jobId))?.leaseExpiresAt === renewedUntil,
+      'a renewal',
+    );
+    // So another replica cannot take it over while it runs.
+    expect(
+      await parts.runtime.store.claimJob({ owner: 'b', now: parts.clock.now(), leaseMs: 150 }),
+    ).toBeNull();
+  });
+
+  it('stop() waits for the running investigations and takes no new work', async () => {
+    await setup({ hold: true });
+    const { jobId } = await commandJob();
+    const sut = worker();
+    sut.start();
+    const h = heldHealth();
+    await until(() => h.waiting.length === 1, 'the investigation');
+
+    let stopped = false;
+    const stopping = sut.stop().then(() => {
+      stopped = true;
+    });
+    const second = await commandJob();
+    sut.wake();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(stopped).toBe(false);
+
+    h.releaseAll();
+    await stopping;
+    expect(await jobState(jobId)).toBe('done');
+    expect(buttons(slack.callsTo('chat.update').at(-1))).toHaveLength(2);
+    expect(await jobState(second.jobId)).toBe('queued');
+  });
+
+  // BUG (src/slack/worker.ts, stop() vs pump()): stop() snapshots `inFlight` while a claim is
+  // still being awaited in pump(); the claimed job is launched afterwards (launch() does not check
+  // `stopped`), so stop() resolves with an investigation still running — in the bot, against a
+  // store that stop() is about to close.
+  it.fails('stop() right after a wake does not leave a claimed job running behind it', async () => {
+    await setup();
+    const { jobId } = await commandJob();
+    const sut = worker();
+    sut.start();
+    await sut.stop();
+    expect(sut.busy).toBe(0);
+    expect(await jobState(jobId)).not.toBe('running');
+  });
+});
