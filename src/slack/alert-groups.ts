@@ -26,6 +26,7 @@ export function counterMessage(group: AlertGroup, at: Date): SlackMessage {
 export class GroupCounter {
   private readonly deps: GroupCounterDeps;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
   private readonly now: () => Date;
 
   constructor(deps: GroupCounterDeps) {
@@ -34,7 +35,7 @@ export class GroupCounter {
   }
 
   bump(groupId: string): void {
-    if (this.timers.has(groupId)) return;
+    if (this.stopped || this.timers.has(groupId)) return;
     const timer = setTimeout(() => {
       this.timers.delete(groupId);
       this.flush(groupId).catch((error) =>
@@ -44,8 +45,9 @@ export class GroupCounter {
     this.timers.set(groupId, timer);
   }
 
-  /** Writes what is pending now; for shutdown and tests. */
+  /** Writes what is pending now and takes no more (shutdown). */
   async flushAll(): Promise<void> {
+    this.stopped = true;
     const ids = [...this.timers.keys()];
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

@@ -49,7 +49,8 @@ export function alertText(event: MessageEvent | AppMentionEvent, botUserId?: str
   // Blocks usually repeat `text`; only read them when they add something.
   const fromBlocks: string[] = [];
   blockTexts(event.blocks ?? [], fromBlocks);
-  const joined = parts.join('\n');
-  for (const t of fromBlocks) if (!joined.includes(t.trim())) parts.push(t);
+  // Compared as plain text: `text` arrives escaped (&gt;) while rich-text pieces are raw (>).
+  const joined = plainText(parts.join('\n'));
+  for (const t of fromBlocks) if (!joined.includes(plainText(t))) parts.push(t);
   return plainText([...new Set(parts)].join('\n'), botUserId);
 }

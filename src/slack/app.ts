@@ -18,6 +18,7 @@ import { httpRoutes } from './http-routes.ts';
 import { Intake } from './intake.ts';
 import { registerListeners } from './listeners/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { StorePacer } from './pacer.ts';
 import { InvestigationWorker } from './worker.ts';
 import { SlackWriter } from './writer.ts';
 
@@ -87,12 +88,13 @@ export async function createSlackBot(
   const metrics = createMetrics();
   const clientOptions = webClientOptions(config, logger);
   const web = new WebClient(botToken, clientOptions);
+  const store = overrides.store ?? (await openStore(config));
   const writer = new SlackWriter(web, {
-    minIntervalMs: config.SLACK_WRITE_INTERVAL_MS,
+    // The pace lives in the store, so replicas writing to one channel share Slack's limit.
+    pacer: new StorePacer(store, config.SLACK_WRITE_INTERVAL_MS),
     maxRateLimitWaitMs: SLACK_BOT_LIMITS.maxRateLimitWaitMs,
     onRateLimited: () => metrics.slackRateLimited.inc(),
   });
-  const store = overrides.store ?? (await openStore(config));
   const approvers = new SlackApprovers(config.APPROVERS, web, {
     onLookupFailed: (group, error) =>
       logger.warn(

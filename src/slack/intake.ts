@@ -97,12 +97,8 @@ export class Intake {
 
     let groupId: string | null = null;
     if (request.origin === 'alert' && request.replyTo) {
-      const scope = resolveScope(request.text, await this.deps.inventory.listServers());
       const { opened, group } = await store.joinAlertGroup({
-        key: alertGroupKey(
-          request.text,
-          scope.servers.map((s) => s.id),
-        ),
+        key: alertGroupKey(request.text, await this.serversNamed(request.text)),
         now,
         windowMs: settings.groupWindowMs,
         thread: { channel: request.channel, threadTs: request.replyTo, messageTs: null },
@@ -115,53 +111,74 @@ export class Intake {
       groupId = group.id;
     }
 
-    const thread = await this.postProgress(request);
+    // Durable first: once the incident and its job are stored, a crash loses nothing.
     const incident = await this.deps.operator.open({
       report: request.text,
       source: 'slack',
       actor: request.actor,
-      ...(thread ? { thread } : {}),
+      ...(request.replyTo
+        ? { thread: { channel: request.channel, threadTs: request.replyTo, messageTs: null } }
+        : {}),
     });
     if (groupId) await store.setAlertGroupIncident(groupId, incident.id);
     const payload: InvestigationJob = {
       incidentId: incident.id,
       actor: request.actor,
-      thread,
+      channel: request.channel,
+      replyTo: request.replyTo,
       responseUrl: request.responseUrl ?? null,
       groupId,
     };
     const job = await store.enqueueJob({ kind: INVESTIGATE, payload, now: this.now() });
     metrics.intake.inc({ origin: request.origin, result: 'accepted' });
+    const thread = await announce(this.deps, payload);
     this.deps.wake();
     return { kind: 'accepted', incidentId: incident.id, jobId: job.id, thread };
   }
 
-  /**
-   * The "Investigating…" message, in the thread of what was said (or top-level for a command).
-   * Null when the bot may not post there; the worker then answers through the response_url.
-   */
-  private async postProgress(request: IntakeRequest): Promise<IncidentThread | null> {
+  /** The ids of the servers a text names; none when the inventory cannot be read (then it groups by wording). */
+  private async serversNamed(text: string): Promise<string[]> {
     try {
-      const { ts } = await this.deps.writer.post(
-        request.channel,
-        progressMessage(initialProgress),
-        {
-          threadTs: request.replyTo,
-        },
-      );
-      return { channel: request.channel, threadTs: request.replyTo ?? ts, messageTs: ts };
+      return resolveScope(text, await this.deps.inventory.listServers()).servers.map((s) => s.id);
     } catch (error) {
-      const code = slackErrorCode(error);
-      this.deps.metrics.slackErrors.inc({ error: code });
-      if (request.responseUrl && NOT_A_MEMBER.has(code)) return null;
-      // Slack is down or slow: the incident still opens and the worker posts when it can.
       this.deps.logger.warn(
-        { err: error, channel: request.channel },
-        'could not post the progress message',
+        { err: error },
+        'could not read the inventory to group an alert; grouping by its wording',
       );
-      return request.replyTo
-        ? { channel: request.channel, threadTs: request.replyTo, messageTs: null }
-        : null;
+      return [];
     }
   }
+}
+
+/**
+ * Posts the "Investigating…" message for an incident and makes it the incident's message — unless
+ * another poster (the worker, or another replica) got there first, in which case this one is
+ * removed. Best effort: null when the bot may not post there (the brief then goes through the
+ * command's response_url) or Slack does not answer (the worker tries again).
+ */
+export async function announce(
+  deps: Pick<IntakeDeps, 'store' | 'writer' | 'metrics' | 'logger'>,
+  job: Pick<InvestigationJob, 'incidentId' | 'channel' | 'replyTo'>,
+): Promise<IncidentThread | null> {
+  let ts: string;
+  try {
+    ({ ts } = await deps.writer.post(job.channel, progressMessage(initialProgress), {
+      threadTs: job.replyTo,
+    }));
+  } catch (error) {
+    const code = slackErrorCode(error);
+    deps.metrics.slackErrors.inc({ error: code });
+    if (!NOT_A_MEMBER.has(code)) {
+      deps.logger.warn({ err: error, channel: job.channel }, 'could not post the progress message');
+    }
+    return null;
+  }
+  const thread: IncidentThread = {
+    channel: job.channel,
+    threadTs: job.replyTo ?? ts,
+    messageTs: ts,
+  };
+  if (await deps.store.setIncidentThreadIfUnposted(job.incidentId, thread)) return thread;
+  await deps.writer.delete(job.channel, ts).catch(() => {});
+  return (await deps.store.getIncident(job.incidentId))?.thread ?? null;
 }

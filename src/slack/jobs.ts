@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { IncidentThreadSchema } from '../store/store.ts';
 
 /** The kind of job the Slack intake queues. */
 export const INVESTIGATE = 'investigate';
@@ -8,8 +7,10 @@ export const INVESTIGATE = 'investigate';
 export const InvestigationJob = z.object({
   incidentId: z.string(),
   actor: z.string(),
-  /** Where progress and the brief go; null when the bot cannot post in the channel. */
-  thread: IncidentThreadSchema.nullable(),
+  /** Where the progress message and the brief go (the incident's thread, once posted, wins). */
+  channel: z.string(),
+  /** The message to answer in the thread of; null for a slash command (a new message). */
+  replyTo: z.string().nullable(),
   /** A slash command's response_url: the fallback when the bot is not in the channel. */
   responseUrl: z.url().nullable(),
   /** The alert group this incident answers, so repeats can point at it. */

@@ -1,9 +1,10 @@
 import type { Logger } from '../logger.ts';
 import type { Investigation, Operator } from '../operator/investigate.ts';
-import type { Job, Store } from '../store/store.ts';
+import type { IncidentThread, Job, Store } from '../store/store.ts';
 import { describeError } from '../tools/errors.ts';
 import { briefMessage } from './blocks/brief.ts';
 import { applyProgress, initialProgress, progressMessage } from './blocks/progress.ts';
+import { announce } from './intake.ts';
 import { INVESTIGATE, InvestigationJob } from './jobs.ts';
 import type { Metrics } from './metrics.ts';
 import { postToResponseUrl } from './respond.ts';
@@ -49,6 +50,8 @@ export class InvestigationWorker {
   private stopped = true;
   private pumping = false;
   private pumpAgain = false;
+  /** The claim loop in progress, so stop() also waits for a job it is just claiming. */
+  private pumped: Promise<void> = Promise.resolve();
 
   constructor(deps: WorkerDeps) {
     this.deps = deps;
@@ -67,6 +70,7 @@ export class InvestigationWorker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.pumped;
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -81,7 +85,7 @@ export class InvestigationWorker {
       this.pumpAgain = true;
       return;
     }
-    void this.pump();
+    this.pumped = this.pump();
   }
 
   private async pump(): Promise<void> {
@@ -177,12 +181,21 @@ export class InvestigationWorker {
     }
   }
 
+  /** The incident's message: the intake's, or one this worker posts now if there is none yet. */
+  private async thread(payload: InvestigationJob): Promise<IncidentThread | null> {
+    const current = (await this.deps.store.getIncident(payload.incidentId))?.thread ?? null;
+    if (current?.messageTs) return current;
+    // A command whose intake could not post answers through its response_url, not by retrying.
+    if (!payload.replyTo && payload.responseUrl) return current;
+    return (await announce(this.deps, payload)) ?? current;
+  }
+
   private async investigate(payload: InvestigationJob): Promise<Investigation> {
     const { store, operator, writer } = this.deps;
     const incident = await store.getIncident(payload.incidentId);
     if (!incident) throw new Error(`incident ${payload.incidentId} does not exist`);
+    const thread = await this.thread(payload);
     let state = initialProgress;
-    const thread = payload.thread;
     return operator.investigate(
       { report: incident.report, source: 'slack', actor: payload.actor, incidentId: incident.id },
       (event) => {
@@ -205,21 +218,26 @@ export class InvestigationWorker {
 
   private async deliver(payload: InvestigationJob, message: SlackMessage): Promise<void> {
     const { writer, store } = this.deps;
-    const thread = payload.thread;
+    const thread = (await store.getIncident(payload.incidentId))?.thread ?? null;
     if (thread?.messageTs) {
       await writer.update(thread.channel, thread.messageTs, message);
-    } else if (thread) {
-      const { ts } = await writer.post(thread.channel, message, { threadTs: thread.threadTs });
-      await store.setIncidentThread(payload.incidentId, { ...thread, messageTs: ts });
-    } else if (payload.responseUrl) {
+      return;
+    }
+    if (payload.responseUrl) {
       await postToResponseUrl(
         payload.responseUrl,
         { ...message, response_type: 'in_channel', replace_original: false },
         this.deps.fetch,
       );
-    } else {
-      throw new Error('nowhere to post the brief: no thread and no response_url');
+      return;
     }
+    // No message of ours yet (Slack was down when progress was due): post the brief itself.
+    const { ts } = await writer.post(payload.channel, message, { threadTs: payload.replyTo });
+    await store.setIncidentThread(payload.incidentId, {
+      channel: payload.channel,
+      threadTs: payload.replyTo ?? ts,
+      messageTs: ts,
+    });
   }
 
   private async giveUp(job: Job, payload: InvestigationJob, why: string): Promise<void> {

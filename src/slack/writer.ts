@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { Pacer } from './pacer.ts';
 
 export type SlackMessage = { text: string; blocks?: KnownBlock[] };
 
@@ -7,8 +8,8 @@ export type SlackMessage = { text: string; blocks?: KnownBlock[] };
 export type ChatClient = Pick<WebClient, 'chat'>;
 
 export type WriterOptions = {
-  /** Minimum time between two writes to one channel (Slack allows about one message a second). */
-  minIntervalMs: number;
+  /** When each write to a channel may start: a LocalPacer, or a StorePacer shared by replicas. */
+  pacer: Pacer;
   /** Longest total wait for rate limits on one write before giving up on it. */
   maxRateLimitWaitMs: number;
   onRateLimited?: (channel: string, retryAfterSeconds: number) => void;
@@ -33,7 +34,7 @@ type Task = {
   waitedMs: number;
 };
 
-type Lane = { tasks: Task[]; busy: boolean; nextAt: number };
+type Lane = { tasks: Task[]; busy: boolean; inFlight: boolean };
 
 /** The `error` of a Slack platform error or the code of a client error, for decisions and messages. */
 export function slackErrorCode(error: unknown): string {
@@ -115,6 +116,11 @@ export class SlackWriter {
     });
   }
 
+  /** Removes one of the bot's own messages (a duplicate progress message that lost a race). */
+  async delete(channel: string, ts: string): Promise<void> {
+    await this.enqueue(channel, null, () => this.client.chat.delete({ channel, ts }));
+  }
+
   async permalink(channel: string, ts: string): Promise<string | null> {
     try {
       const result = await this.client.chat.getPermalink({ channel, message_ts: ts });
@@ -127,7 +133,7 @@ export class SlackWriter {
   /** Writes still waiting in any lane (for the metrics endpoint and tests). */
   get pending(): number {
     let n = 0;
-    for (const lane of this.lanes.values()) n += lane.tasks.length + (lane.busy ? 1 : 0);
+    for (const lane of this.lanes.values()) n += lane.tasks.length + (lane.inFlight ? 1 : 0);
     return n;
   }
 
@@ -137,7 +143,7 @@ export class SlackWriter {
     run: () => Promise<unknown>,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const lane = this.lanes.get(channel) ?? { tasks: [], busy: false, nextAt: 0 };
+      const lane = this.lanes.get(channel) ?? { tasks: [], busy: false, inFlight: false };
       this.lanes.set(channel, lane);
       const queued = key ? lane.tasks.find((t) => t.key === key) : undefined;
       if (queued) {
@@ -156,13 +162,13 @@ export class SlackWriter {
     lane.busy = true;
     try {
       for (let task = lane.tasks[0]; task; task = lane.tasks[0]) {
-        const wait = lane.nextAt - this.now();
+        const wait = (await this.options.pacer.reserve(channel)) - this.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         // Coalescing may have replaced the task's call while we waited; take it off only now.
         lane.tasks.shift();
+        lane.inFlight = true;
         try {
           const result = await task.run();
-          lane.nextAt = this.now() + this.options.minIntervalMs;
           for (const s of task.settle) s.resolve(result);
         } catch (error) {
           const retryAfter = retryAfterSeconds(error);
@@ -170,12 +176,13 @@ export class SlackWriter {
           if (retryAfter !== null && task.waitedMs + pause <= this.options.maxRateLimitWaitMs) {
             this.options.onRateLimited?.(channel, retryAfter);
             task.waitedMs += pause;
-            lane.nextAt = this.now() + pause;
+            await this.options.pacer.penalize(channel, pause);
             lane.tasks.unshift(task);
             continue;
           }
-          lane.nextAt = this.now() + this.options.minIntervalMs;
           for (const s of task.settle) s.reject(error);
+        } finally {
+          lane.inFlight = false;
         }
       }
     } finally {

@@ -87,6 +87,21 @@ describe('GroupCounter', () => {
     expect(updates()).toHaveLength(1);
   });
 
+  it('takes no more repeats after shutdown, so no timer fires against a closed store', async () => {
+    const sut = counter(20);
+    await sut.flushAll();
+    const { group } = await parts.runtime.store.joinAlertGroup({
+      key: 'servers:auth-service-03',
+      now: parts.clock.now(),
+      windowMs: 60_000,
+      thread: { channel: ALERTS, threadTs: '9.000001', messageTs: null },
+    });
+    await repeat(sut, 'servers:auth-service-03');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await parts.runtime.store.getAlertGroup(group.id))?.count).toBe(2);
+    expect(posts()).toEqual([]);
+  });
+
   it('keeps each group to its own thread and count', async () => {
     const sut = counter(20);
     await alertFor('servers:payment-server-01', '1.000001');

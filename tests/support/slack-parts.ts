@@ -6,6 +6,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { boltLogger } from '../../src/slack/bolt-logger.ts';
 import { SlackEscalator } from '../../src/slack/escalator.ts';
 import { createMetrics, type Metrics } from '../../src/slack/metrics.ts';
+import { LocalPacer } from '../../src/slack/pacer.ts';
 import { SlackWriter, type WriterOptions } from '../../src/slack/writer.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import type { IncidentThread } from '../../src/store/store.ts';
@@ -66,7 +67,7 @@ export async function slackParts(options: SlackPartsOptions = {}): Promise<Slack
   const web = fakeWebClient(slack);
   const metrics = createMetrics();
   const writer = new SlackWriter(web, {
-    minIntervalMs: 0,
+    pacer: new LocalPacer(0),
     maxRateLimitWaitMs: 1_000,
     onRateLimited: () => metrics.slackRateLimited.inc(),
     ...options.writer,

@@ -1,0 +1,73 @@
+import type { Store } from '../store/store.ts';
+
+/**
+ * Decides when the next write to a channel may start. Slack allows about one message a second
+ * per channel; replicas writing to one channel must share that pace, not each take their own.
+ */
+export interface Pacer {
+  /** Reserves the next slot for a write to `channel`; resolves to when it may start (epoch ms). */
+  reserve(channel: string): Promise<number>;
+  /** Pushes the channel's next slot back (Slack answered 429 with Retry-After). */
+  penalize(channel: string, ms: number): Promise<void>;
+}
+
+/** One process's pace, for a single replica or when the store is unreachable. */
+export class LocalPacer implements Pacer {
+  private readonly nextAt = new Map<string, number>();
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+
+  constructor(intervalMs: number, now: () => number = () => Date.now()) {
+    this.intervalMs = intervalMs;
+    this.now = now;
+  }
+
+  async reserve(channel: string): Promise<number> {
+    const at = Math.max(this.nextAt.get(channel) ?? 0, this.now());
+    this.nextAt.set(channel, at + this.intervalMs);
+    return at;
+  }
+
+  async penalize(channel: string, ms: number): Promise<void> {
+    this.nextAt.set(channel, Math.max(this.nextAt.get(channel) ?? 0, this.now() + ms));
+  }
+}
+
+/**
+ * The pace kept in the store, shared by every replica. If the store does not answer, the write
+ * goes ahead at the local pace: a late message is better than none.
+ */
+export class StorePacer implements Pacer {
+  private readonly store: Pick<Store, 'reserveSlot'>;
+  private readonly intervalMs: number;
+  private readonly local: LocalPacer;
+  private readonly now: () => number;
+
+  constructor(
+    store: Pick<Store, 'reserveSlot'>,
+    intervalMs: number,
+    now: () => number = () => Date.now(),
+  ) {
+    this.store = store;
+    this.intervalMs = intervalMs;
+    this.now = now;
+    this.local = new LocalPacer(intervalMs, now);
+  }
+
+  async reserve(channel: string): Promise<number> {
+    if (this.intervalMs === 0) return this.now();
+    try {
+      return (
+        await this.store.reserveSlot(`slack:${channel}`, new Date(this.now()), this.intervalMs)
+      ).getTime();
+    } catch {
+      return this.local.reserve(channel);
+    }
+  }
+
+  async penalize(channel: string, ms: number): Promise<void> {
+    await this.local.penalize(channel, ms);
+    // Reserving a slot as long as the pause makes every replica wait it out.
+    await this.store.reserveSlot(`slack:${channel}`, new Date(this.now()), ms).catch(() => {});
+  }
+}
