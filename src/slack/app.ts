@@ -63,9 +63,14 @@ export type SlackBot = {
   stop(): Promise<void>;
 };
 
+/** The WebClient joins method names to this URL, so it must end with a slash. */
+function slackApiUrl(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
 export function webClientOptions(config: Config, logger: Logger): WebClientOptions {
   return {
-    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL.replace(/\/?$/, '/') } : {}),
+    ...(config.SLACK_API_URL ? { slackApiUrl: slackApiUrl(config.SLACK_API_URL) } : {}),
     retryConfig: { ...SLACK_BOT_LIMITS.retryConfig },
     // A 429 must never park a listener for half an hour: the writer waits it out, bounded.
     rejectRateLimitedCalls: true,
@@ -187,7 +192,13 @@ export async function createSlackBot(
     receiver = new SocketModeReceiver({
       appToken: config.SLACK_APP_TOKEN ?? '',
       customRoutes,
-      installerOptions: { port: config.PORT },
+      // The socket client opens its connection through the Web API too: it must honour SLACK_API_URL.
+      installerOptions: {
+        port: config.PORT,
+        clientOptions: config.SLACK_API_URL
+          ? { slackApiUrl: slackApiUrl(config.SLACK_API_URL) }
+          : {},
+      },
       logger: bolt,
     });
   } else {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSocketMode } from './fake-socket-mode.ts';
 
 /** One Web API call the bot made, with its arguments decoded (form or JSON, nested JSON parsed). */
 export type SlackCall = {
@@ -56,6 +57,7 @@ export class FakeSlack {
   private readonly failures = new Map<string, FakeFailure[]>();
   private readonly server: Server;
   private tsCounter = 100;
+  private socket: FakeSocketMode | null = null;
   private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
 
   private constructor() {
@@ -74,6 +76,12 @@ export class FakeSlack {
 
   get port(): number {
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Turns on Socket Mode: apps.connections.open hands out this server's WebSocket URL. */
+  socketMode(): FakeSocketMode {
+    this.socket ??= new FakeSocketMode(this.server, '/socket');
+    return this.socket;
   }
 
   /** The value for SLACK_API_URL. */
@@ -183,6 +191,10 @@ export class FakeSlack {
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        return this.socket
+          ? { ok: true, url: `ws://127.0.0.1:${this.port}/socket` }
+          : { ok: false, error: 'not_allowed_token_type' };
       case 'auth.test':
         return { ok: true, url: 'https://example.slack.com/', team: 'Example', ...BOT };
       case 'chat.postMessage': {
@@ -212,6 +224,7 @@ export class FakeSlack {
   }
 
   async close(): Promise<void> {
+    this.socket?.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
