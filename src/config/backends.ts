@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankToUndefined, intInRange, optionalString } from './fields.ts';
 
 /**
  * Variables that choose and configure real backends (Prometheus, Loki, Kubernetes, webhook,
@@ -9,9 +10,7 @@ import { z } from 'zod';
  * rules that involve two variables are in backendConfigProblems, checked by createBackends.
  */
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
+const optionalText = optionalString;
 
 const httpUrl = (example: string) =>
   z.preprocess(
@@ -49,17 +48,6 @@ const optionalUrlTemplate = z.preprocess(
     })
     .optional(),
 );
-
-const intInRange = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: `must be a whole number from ${min} to ${max}` })
-      .int(`must be a whole number from ${min} to ${max}`)
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`)
-      .default(fallback),
-  );
 
 const secret = (min: number, what: string) =>
   z.preprocess(

@@ -1,27 +1,15 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { BackendEnvSchema } from './backends.ts';
+import { blankToUndefined, intInRange, optionalString } from './fields.ts';
 
 /**
  * Every variable the product reads, validated at start. Names are fixed by DESIGN.md; problems are
  * reported all at once, each naming its variable and saying how to fix it.
  */
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
 const optionalUrl = (what: string) =>
   z.preprocess(blankToUndefined, z.url(`must be a URL (${what})`).optional());
-
-const intInRange = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: `must be a whole number from ${min} to ${max}` })
-      .int(`must be a whole number from ${min} to ${max}`)
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`)
-      .default(fallback),
-  );
 
 const idList = (pattern: RegExp, what: string) =>
   z.preprocess(

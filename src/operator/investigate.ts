@@ -15,6 +15,7 @@ import {
   type Planner,
   PlannerFailure,
   type PlanOutcome,
+  reportWithoutModel,
 } from './planners/planner.ts';
 import { RulesPlanner } from './planners/rules.ts';
 import { applyPolicy, type PolicySettings } from './policy.ts';
@@ -295,17 +296,7 @@ export class Operator {
   private outOfScope(scope: Scope): PlanOutcome {
     return {
       draft: outOfScopeDraft(scope),
-      report: {
-        planner: 'rules',
-        model: null,
-        fallbackReason: null,
-        turns: 0,
-        toolCalls: 0,
-        tokens: { prompt: 0, completion: 0 },
-        durationMs: 0,
-        modelMs: 0,
-        toolMs: 0,
-      },
+      report: reportWithoutModel(0),
     };
   }
 }

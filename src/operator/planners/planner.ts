@@ -59,3 +59,18 @@ export class PlannerFailure extends Error {
     this.toolMs = usage.toolMs ?? 0;
   }
 }
+
+/** The report of a plan made without a model: no turns, tokens or model time. */
+export function reportWithoutModel(durationMs: number): PlannerReport {
+  return {
+    planner: 'rules',
+    model: null,
+    fallbackReason: null,
+    turns: 0,
+    toolCalls: 0,
+    tokens: { prompt: 0, completion: 0 },
+    durationMs,
+    modelMs: 0,
+    toolMs: 0,
+  };
+}

@@ -20,7 +20,7 @@ import {
   type Signal,
   type SignalId,
 } from '../signals.ts';
-import type { PlanContext, Planner, PlanOutcome } from './planner.ts';
+import { type PlanContext, type Planner, type PlanOutcome, reportWithoutModel } from './planner.ts';
 import { MONITOR_CHECKS, RUNBOOK } from './runbook.ts';
 
 type Verdict = {
@@ -393,17 +393,7 @@ export class RulesPlanner implements Planner {
     const draft = combined ? this.draft(combined, context, signals) : outOfScopeDraft(scope);
     return {
       draft,
-      report: {
-        planner: 'rules',
-        model: null,
-        fallbackReason: null,
-        turns: 0,
-        toolCalls: 0,
-        tokens: { prompt: 0, completion: 0 },
-        durationMs: performance.now() - started,
-        modelMs: 0,
-        toolMs: 0,
-      },
+      report: reportWithoutModel(performance.now() - started),
     };
   }
 

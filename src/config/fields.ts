@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * Field schemas shared by every environment variable: blank means unset, numbers are whole and in
+ * range, and each message says what a valid value looks like.
+ */
+
+export const blankToUndefined = (v: unknown) =>
+  typeof v === 'string' && v.trim() === '' ? undefined : v;
+
+export const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+
+export const intInRange = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: `must be a whole number from ${min} to ${max}` })
+      .int(`must be a whole number from ${min} to ${max}`)
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
