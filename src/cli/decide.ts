@@ -2,7 +2,7 @@ import { loadConfig } from '../config/env.ts';
 import { createRuntime } from '../runtime.ts';
 import { EXIT, paint, parseCommandLine, runCommand, UsageError } from './common.ts';
 import { renderOutcome } from './render.ts';
-import { localOperator } from './triage.ts';
+import { localOperator, outcomeJson } from './triage.ts';
 
 export const USAGE = `usage: npm run decide -- <proposal-id> --approve | --deny [--json]
 
@@ -37,18 +37,7 @@ async function main(argv: string[]): Promise<number> {
       ? await runtime.approvals.approve(proposalId, actor)
       : await runtime.approvals.deny(proposalId, actor);
     if (values.json) {
-      const { kind } = outcome;
-      const proposal =
-        'proposal' in outcome
-          ? {
-              id: outcome.proposal.id,
-              state: outcome.proposal.state,
-              server_id: outcome.proposal.serverId,
-            }
-          : null;
-      process.stdout.write(
-        `${JSON.stringify({ kind, proposal, message: 'message' in outcome ? outcome.message : null }, null, 2)}\n`,
-      );
+      process.stdout.write(`${JSON.stringify(outcomeJson(outcome), null, 2)}\n`);
     } else {
       process.stdout.write(`${renderOutcome(outcome, paint(process.stdout))}\n`);
     }

@@ -108,7 +108,8 @@ export function triageJson(result: TriageResult) {
   };
 }
 
-function outcomeJson(outcome: DecisionOutcome) {
+/** A decision's outcome as JSON, shared by `triage --json` and `decide --json`. */
+export function outcomeJson(outcome: DecisionOutcome) {
   switch (outcome.kind) {
     case 'restarted':
       return {
