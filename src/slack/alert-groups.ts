@@ -60,7 +60,7 @@ export class GroupCounter {
     if (!group || group.count <= group.reportedCount) return;
     const message = counterMessage(group, this.now());
     if (group.counterTs) {
-      await writer.update(group.thread.channel, group.counterTs, message);
+      await writer.update(group.thread.channel, group.counterTs, message, { priority: 'low' });
       await store.setAlertGroupCounter(group.id, group.counterTs, group.count);
       return;
     }
@@ -68,6 +68,7 @@ export class GroupCounter {
     if (await store.claim(`counter:${group.id}`, this.now(), 60_000)) {
       const { ts } = await writer.post(group.thread.channel, message, {
         threadTs: group.thread.threadTs,
+        priority: 'low',
       });
       await store.setAlertGroupCounter(group.id, ts, group.count);
     } else {

@@ -151,20 +151,25 @@ export class Intake {
 }
 
 /**
- * Posts the "Investigating…" message for an incident and makes it the incident's message — unless
- * another poster (the worker, or another replica) got there first, in which case this one is
- * removed. Best effort: null when the bot may not post there (the brief then goes through the
- * command's response_url) or Slack does not answer (the worker tries again).
+ * Posts the "Investigating…" message for an incident and makes it the incident's message. It is
+ * low priority (a brief goes first) and skipped when the incident already has a message by the time
+ * its turn comes; if another message still won the race, this one is removed. Best effort: null
+ * when the bot may not post there (the brief then goes through the command's response_url) or
+ * Slack does not answer (the worker then posts the brief itself).
  */
 export async function announce(
   deps: Pick<IntakeDeps, 'store' | 'writer' | 'metrics' | 'logger'>,
   job: Pick<InvestigationJob, 'incidentId' | 'channel' | 'replyTo'>,
 ): Promise<IncidentThread | null> {
-  let ts: string;
+  const posted = async () =>
+    Boolean((await deps.store.getIncident(job.incidentId))?.thread?.messageTs);
+  let result: { ts: string } | null;
   try {
-    ({ ts } = await deps.writer.post(job.channel, progressMessage(initialProgress), {
+    result = await deps.writer.post(job.channel, progressMessage(initialProgress), {
       threadTs: job.replyTo,
-    }));
+      priority: 'low',
+      unless: posted,
+    });
   } catch (error) {
     const code = slackErrorCode(error);
     deps.metrics.slackErrors.inc({ error: code });
@@ -173,12 +178,14 @@ export async function announce(
     }
     return null;
   }
-  const thread: IncidentThread = {
-    channel: job.channel,
-    threadTs: job.replyTo ?? ts,
-    messageTs: ts,
-  };
-  if (await deps.store.setIncidentThreadIfUnposted(job.incidentId, thread)) return thread;
-  await deps.writer.delete(job.channel, ts).catch(() => {});
+  if (result) {
+    const thread: IncidentThread = {
+      channel: job.channel,
+      threadTs: job.replyTo ?? result.ts,
+      messageTs: result.ts,
+    };
+    if (await deps.store.setIncidentThreadIfUnposted(job.incidentId, thread)) return thread;
+    await deps.writer.delete(job.channel, result.ts).catch(() => {});
+  }
   return (await deps.store.getIncident(job.incidentId))?.thread ?? null;
 }

@@ -1,10 +1,9 @@
 import type { Logger } from '../logger.ts';
 import type { Investigation, Operator } from '../operator/investigate.ts';
-import type { IncidentThread, Job, Store } from '../store/store.ts';
+import type { Job, Store } from '../store/store.ts';
 import { describeError } from '../tools/errors.ts';
 import { briefMessage } from './blocks/brief.ts';
 import { applyProgress, initialProgress, progressMessage } from './blocks/progress.ts';
-import { announce } from './intake.ts';
 import { INVESTIGATE, InvestigationJob } from './jobs.ts';
 import type { Metrics } from './metrics.ts';
 import { postToResponseUrl } from './respond.ts';
@@ -21,7 +20,32 @@ export type WorkerSettings = {
   pollMs: number;
   /** Attempts before a job is given up on, with a message saying so. */
   maxAttempts: number;
+  /** At most one progress update per message this often; the latest state wins. */
+  progressIntervalMs?: number;
 };
+
+const DEFAULT_PROGRESS_INTERVAL_MS = 1_000;
+
+/** Runs `send` at most once per `intervalMs`, on the trailing edge, until cancelled. */
+function throttle(send: () => void, intervalMs: number): { request(): void; cancel(): void } {
+  let timer: NodeJS.Timeout | null = null;
+  let lastSent = Number.NEGATIVE_INFINITY;
+  return {
+    request() {
+      if (timer) return;
+      const wait = Math.max(0, lastSent + intervalMs - Date.now());
+      timer = setTimeout(() => {
+        timer = null;
+        lastSent = Date.now();
+        send();
+      }, wait);
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
 
 export type WorkerDeps = {
   store: Store;
@@ -181,30 +205,31 @@ export class InvestigationWorker {
     }
   }
 
-  /** The incident's message: the intake's, or one this worker posts now if there is none yet. */
-  private async thread(payload: InvestigationJob): Promise<IncidentThread | null> {
-    const current = (await this.deps.store.getIncident(payload.incidentId))?.thread ?? null;
-    if (current?.messageTs) return current;
-    // A command whose intake could not post answers through its response_url, not by retrying.
-    if (!payload.replyTo && payload.responseUrl) return current;
-    return (await announce(this.deps, payload)) ?? current;
-  }
-
   private async investigate(payload: InvestigationJob): Promise<Investigation> {
     const { store, operator, writer } = this.deps;
     const incident = await store.getIncident(payload.incidentId);
     if (!incident) throw new Error(`incident ${payload.incidentId} does not exist`);
-    const thread = await this.thread(payload);
+    // Never wait for Slack to start: progress goes to the intake's message if it is there already.
+    const thread = incident.thread?.messageTs ? incident.thread : null;
     let state = initialProgress;
-    return operator.investigate(
-      { report: incident.report, source: 'slack', actor: payload.actor, incidentId: incident.id },
-      (event) => {
-        state = applyProgress(state, event);
-        if (!thread?.messageTs) return;
-        // Progress is best effort: a failed update must not fail the investigation.
-        writer.update(thread.channel, thread.messageTs, progressMessage(state)).catch(() => {});
-      },
-    );
+    const progress = throttle(() => {
+      if (!thread?.messageTs) return;
+      // Best effort and low priority: a failed or late progress update changes nothing.
+      writer
+        .update(thread.channel, thread.messageTs, progressMessage(state), { priority: 'low' })
+        .catch(() => {});
+    }, this.deps.settings.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+    try {
+      return await operator.investigate(
+        { report: incident.report, source: 'slack', actor: payload.actor, incidentId: incident.id },
+        (event) => {
+          state = applyProgress(state, event);
+          progress.request();
+        },
+      );
+    } finally {
+      progress.cancel();
+    }
   }
 
   /** Replaces the progress message with the brief, or posts it where it can. */
@@ -218,12 +243,13 @@ export class InvestigationWorker {
 
   private async deliver(payload: InvestigationJob, message: SlackMessage): Promise<void> {
     const { writer, store } = this.deps;
-    const thread = (await store.getIncident(payload.incidentId))?.thread ?? null;
-    if (thread?.messageTs) {
-      await writer.update(thread.channel, thread.messageTs, message);
+    const current = (await store.getIncident(payload.incidentId))?.thread ?? null;
+    if (current?.messageTs) {
+      await writer.update(current.channel, current.messageTs, message);
       return;
     }
-    if (payload.responseUrl) {
+    if (!payload.replyTo && payload.responseUrl) {
+      // A command whose intake could not post answers through its response_url.
       await postToResponseUrl(
         payload.responseUrl,
         { ...message, response_type: 'in_channel', replace_original: false },
@@ -231,13 +257,14 @@ export class InvestigationWorker {
       );
       return;
     }
-    // No message of ours yet (Slack was down when progress was due): post the brief itself.
+    // No progress message (yet): the brief becomes the incident's message itself.
     const { ts } = await writer.post(payload.channel, message, { threadTs: payload.replyTo });
-    await store.setIncidentThread(payload.incidentId, {
-      channel: payload.channel,
-      threadTs: payload.replyTo ?? ts,
-      messageTs: ts,
-    });
+    const thread = { channel: payload.channel, threadTs: payload.replyTo ?? ts, messageTs: ts };
+    if (await store.setIncidentThreadIfUnposted(payload.incidentId, thread)) return;
+    // The progress message landed meanwhile: the brief goes there, and this copy goes away.
+    const winner = (await store.getIncident(payload.incidentId))?.thread;
+    if (winner?.messageTs) await writer.update(winner.channel, winner.messageTs, message);
+    await writer.delete(payload.channel, ts).catch(() => {});
   }
 
   private async giveUp(job: Job, payload: InvestigationJob, why: string): Promise<void> {

@@ -7,8 +7,14 @@ export type SlackMessage = { text: string; blocks?: KnownBlock[] };
 /** The Web API calls the writer makes; the Bolt app's WebClient satisfies it. */
 export type ChatClient = Pick<WebClient, 'chat'>;
 
+/**
+ * What waits for what in a busy channel: a brief, a decision or an escalation ('high') goes
+ * before progress and "+N more alerts" counters ('low'), which only say the bot is busy.
+ */
+export type Priority = 'high' | 'low';
+
 export type WriterOptions = {
-  /** When each write to a channel may start: a LocalPacer, or a StorePacer shared by replicas. */
+  /** When each new message in a channel may go out: a LocalPacer, or a StorePacer shared by replicas. */
   pacer: Pacer;
   /** Longest total wait for rate limits on one write before giving up on it. */
   maxRateLimitWaitMs: number;
@@ -29,12 +35,16 @@ export class SlackWriteError extends Error {
 type Task = {
   /** Updates of one message share a key: a queued update is replaced by a newer one. */
   key: string | null;
+  priority: Priority;
   run: () => Promise<unknown>;
   settle: { resolve: (value: unknown) => void; reject: (error: unknown) => void }[];
   waitedMs: number;
 };
 
-type Lane = { tasks: Task[]; busy: boolean; inFlight: boolean };
+/** New messages wait for the channel's pace; edits of existing messages do not. */
+type LaneKind = 'posts' | 'edits';
+
+type Lane = { kind: LaneKind; channel: string; tasks: Task[]; busy: boolean; inFlight: boolean };
 
 /** The `error` of a Slack platform error or the code of a client error, for decisions and messages. */
 export function slackErrorCode(error: unknown): string {
@@ -54,9 +64,11 @@ function retryAfterSeconds(error: unknown): number | null {
 }
 
 /**
- * Every chat write the bot makes goes through here: one lane per channel, spaced to Slack's
- * per-channel rate, waiting out 429s (bounded), and coalescing updates of one message so a burst of
- * progress becomes one call. Ephemeral replies skip the lanes: they are per user and urgent.
+ * Every chat write the bot makes goes through here. Per channel, new messages go out one at a time
+ * at the channel's pace (Slack allows about one a second per channel, shared by every replica);
+ * edits of messages already posted are not paced that way but are coalesced, so a burst of
+ * progress becomes one call. In both, a brief or a decision goes before progress and counters, and
+ * a 429 is waited out (bounded). Ephemeral replies skip the lanes: they are per user and urgent.
  */
 export class SlackWriter {
   private readonly client: ChatClient;
@@ -70,34 +82,67 @@ export class SlackWriter {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * Posts a new message. With `unless`, the post is skipped (null) when the condition holds at the
+   * moment its turn comes — a progress message nobody needs any more, for example.
+   */
+  post(
+    channel: string,
+    message: SlackMessage,
+    options?: { threadTs?: string | null; priority?: Priority },
+  ): Promise<{ ts: string }>;
+  post(
+    channel: string,
+    message: SlackMessage,
+    options: { threadTs?: string | null; priority?: Priority; unless: () => Promise<boolean> },
+  ): Promise<{ ts: string } | null>;
   async post(
     channel: string,
     message: SlackMessage,
-    options: { threadTs?: string | null } = {},
-  ): Promise<{ ts: string }> {
-    const result = (await this.enqueue(channel, null, () =>
-      this.client.chat.postMessage({
-        channel,
-        text: message.text,
-        ...(message.blocks ? { blocks: message.blocks } : {}),
-        ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
-        unfurl_links: false,
-        unfurl_media: false,
-      }),
-    )) as { ts?: string };
+    options: {
+      threadTs?: string | null;
+      priority?: Priority;
+      unless?: () => Promise<boolean>;
+    } = {},
+  ): Promise<{ ts: string } | null> {
+    const result = (await this.enqueue(
+      'posts',
+      channel,
+      null,
+      options.priority ?? 'high',
+      async () => {
+        if (options.unless && (await options.unless())) return null;
+        return this.client.chat.postMessage({
+          channel,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+      },
+    )) as { ts?: string } | null;
+    if (result === null) return null;
     if (!result.ts)
       throw new SlackWriteError('no_ts', `chat.postMessage to ${channel} returned no ts`);
     return { ts: result.ts };
   }
 
-  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
-    await this.enqueue(channel, `update:${ts}`, () =>
-      this.client.chat.update({
-        channel,
-        ts,
-        text: message.text,
-        blocks: message.blocks ?? [],
-      }),
+  async update(
+    channel: string,
+    ts: string,
+    message: SlackMessage,
+    options: { priority?: Priority } = {},
+  ): Promise<void> {
+    await this.enqueue('edits', channel, `update:${ts}`, options.priority ?? 'high', () =>
+      this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks ?? [] }),
+    );
+  }
+
+  /** Removes one of the bot's own messages (a duplicate that lost a race). */
+  async delete(channel: string, ts: string): Promise<void> {
+    await this.enqueue('edits', channel, `update:${ts}`, 'low', () =>
+      this.client.chat.delete({ channel, ts }),
     );
   }
 
@@ -114,11 +159,6 @@ export class SlackWriter {
       ...(message.blocks ? { blocks: message.blocks } : {}),
       ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
     });
-  }
-
-  /** Removes one of the bot's own messages (a duplicate progress message that lost a race). */
-  async delete(channel: string, ts: string): Promise<void> {
-    await this.enqueue(channel, null, () => this.client.chat.delete({ channel, ts }));
   }
 
   async permalink(channel: string, ts: string): Promise<string | null> {
@@ -138,34 +178,46 @@ export class SlackWriter {
   }
 
   private enqueue(
+    kind: LaneKind,
     channel: string,
     key: string | null,
+    priority: Priority,
     run: () => Promise<unknown>,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const lane = this.lanes.get(channel) ?? { tasks: [], busy: false, inFlight: false };
-      this.lanes.set(channel, lane);
+      const id = `${kind}:${channel}`;
+      const lane = this.lanes.get(id) ?? { kind, channel, tasks: [], busy: false, inFlight: false };
+      this.lanes.set(id, lane);
       const queued = key ? lane.tasks.find((t) => t.key === key) : undefined;
       if (queued) {
-        // The newer content wins; both callers learn the outcome of the one call made.
+        // The newer content wins; every caller learns the outcome of the one call made.
         queued.run = run;
+        if (priority === 'high') queued.priority = 'high';
         queued.settle.push({ resolve, reject });
       } else {
-        lane.tasks.push({ key, run, settle: [{ resolve, reject }], waitedMs: 0 });
+        lane.tasks.push({ key, priority, run, settle: [{ resolve, reject }], waitedMs: 0 });
       }
-      void this.drain(channel, lane);
+      void this.drain(id, lane);
     });
   }
 
-  private async drain(channel: string, lane: Lane): Promise<void> {
+  /** The next task: the first high-priority one, else the first. */
+  private next(lane: Lane): Task | undefined {
+    return lane.tasks.find((t) => t.priority === 'high') ?? lane.tasks[0];
+  }
+
+  private async drain(id: string, lane: Lane): Promise<void> {
     if (lane.busy) return;
     lane.busy = true;
     try {
-      for (let task = lane.tasks[0]; task; task = lane.tasks[0]) {
-        const wait = (await this.options.pacer.reserve(channel)) - this.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        // Coalescing may have replaced the task's call while we waited; take it off only now.
-        lane.tasks.shift();
+      for (let task = this.next(lane); task; task = this.next(lane)) {
+        if (lane.kind === 'posts') {
+          const wait = (await this.options.pacer.reserve(lane.channel)) - this.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          // A more urgent task may have arrived while waiting; it takes this slot.
+          task = this.next(lane) ?? task;
+        }
+        lane.tasks.splice(lane.tasks.indexOf(task), 1);
         lane.inFlight = true;
         try {
           const result = await task.run();
@@ -174,10 +226,12 @@ export class SlackWriter {
           const retryAfter = retryAfterSeconds(error);
           const pause = retryAfter === null ? 0 : retryAfter * 1000;
           if (retryAfter !== null && task.waitedMs + pause <= this.options.maxRateLimitWaitMs) {
-            this.options.onRateLimited?.(channel, retryAfter);
+            this.options.onRateLimited?.(lane.channel, retryAfter);
             task.waitedMs += pause;
-            await this.options.pacer.penalize(channel, pause);
+            // Back in the queue first, so a newer update of the same message replaces it meanwhile.
             lane.tasks.unshift(task);
+            if (lane.kind === 'posts') await this.options.pacer.penalize(lane.channel, pause);
+            else await new Promise((r) => setTimeout(r, pause));
             continue;
           }
           for (const s of task.settle) s.reject(error);
@@ -187,7 +241,7 @@ export class SlackWriter {
       }
     } finally {
       lane.busy = false;
-      if (lane.tasks.length === 0) this.lanes.delete(channel);
+      if (lane.tasks.length === 0) this.lanes.delete(id);
     }
   }
 }

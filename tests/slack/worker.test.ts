@@ -230,7 +230,7 @@ describe('InvestigationWorker', () => {
     expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([OPS, 'C0ESCAL']);
   });
 
-  it('posts its own progress message when the intake could not, then the brief on it', async () => {
+  it('never waits on Slack to start: with no progress message, the brief itself is posted in the thread', async () => {
     await setup();
     const thread = { channel: ALERTS, threadTs: '1700000000.000900', messageTs: null };
     const { job, incidentId } = await directJob({ thread });
@@ -239,14 +239,36 @@ describe('InvestigationWorker', () => {
     const posts = slack.callsTo('chat.postMessage');
     expect(posts).toHaveLength(1);
     expect(posts[0]?.args).toMatchObject({ channel: ALERTS, thread_ts: thread.threadTs });
-    const ts = String(posts[0]?.result?.ts);
-    const brief = slack.callsTo('chat.update').at(-1);
-    expect(brief?.args.ts).toBe(ts);
-    expect(buttons(brief)).toHaveLength(2);
+    expect(buttons(posts[0])).toHaveLength(2);
+    expect(slack.callsTo('chat.update')).toEqual([]);
     expect((await parts.runtime.store.getIncident(incidentId))?.thread).toEqual({
       ...thread,
-      messageTs: ts,
+      messageTs: String(posts[0]?.result?.ts),
     });
+  });
+
+  it('a progress message that lands while the brief is posted: the brief moves onto it and its copy is removed', async () => {
+    await setup();
+    const thread = { channel: ALERTS, threadTs: '1700000000.000950', messageTs: null };
+    const { job, incidentId } = await directJob({ thread });
+    // The intake's progress message wins the race just before the worker's brief is recorded.
+    const store = parts.runtime.store;
+    const original = store.setIncidentThreadIfUnposted.bind(store);
+    let raced = false;
+    store.setIncidentThreadIfUnposted = async (id, t) => {
+      if (!raced && id === incidentId) {
+        raced = true;
+        await original(id, { ...thread, messageTs: '1700000000.000951' });
+      }
+      return original(id, t);
+    };
+    worker().start();
+    await until(finished(job.id), 'the job');
+    const brief = slack.callsTo('chat.update').at(-1);
+    expect(brief?.args.ts).toBe('1700000000.000951');
+    expect(buttons(brief)).toHaveLength(2);
+    const [posted] = slack.callsTo('chat.postMessage');
+    expect(slack.callsTo('chat.delete').map((c) => c.args.ts)).toEqual([posted?.result?.ts]);
   });
 
   it('answers through the response_url when there is no thread', async () => {

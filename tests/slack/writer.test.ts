@@ -73,19 +73,19 @@ describe('SlackWriter against the fake Slack Web API', () => {
 
   it('coalesces queued updates of one message: one call, the last content wins, every caller resolves', async () => {
     const writer = writerFor();
-    // A post in flight holds the lane, so the three updates queue behind it.
-    const first = writer.post(C1, { text: 'progress' });
+    // An update in flight holds the edits lane, so the three updates queue behind it.
+    const first = writer.update(C1, '9.000001', { text: 'step 0' });
     const updates = [1, 2, 3].map((n) => writer.update(C1, '9.000001', { text: `step ${n}` }));
     expect(writer.pending).toBe(2);
     await first;
     await expect(Promise.all(updates)).resolves.toEqual([undefined, undefined, undefined]);
-    expect(slack.callsTo('chat.update').map((c) => c.args.text)).toEqual(['step 3']);
+    expect(slack.callsTo('chat.update').map((c) => c.args.text)).toEqual(['step 0', 'step 3']);
     expect(writer.pending).toBe(0);
   });
 
   it('does not coalesce updates of different messages, nor posts', async () => {
     const writer = writerFor();
-    const first = writer.post(C1, { text: 'holds the lane' });
+    const hold = writer.update(C1, '9.000009', { text: 'holds the lane' });
     const rest = [
       writer.update(C1, '9.000001', { text: 'a1' }),
       writer.update(C1, '9.000002', { text: 'b1' }),
@@ -93,14 +93,24 @@ describe('SlackWriter against the fake Slack Web API', () => {
       writer.post(C1, { text: 'p2' }),
       writer.update(C1, '9.000001', { text: 'a2' }),
     ];
-    await Promise.all([first, ...rest]);
-    expect(slack.calls.map((c) => `${c.method} ${String(c.args.text)}`)).toEqual([
-      'chat.postMessage holds the lane',
-      'chat.update a2',
-      'chat.update b1',
-      'chat.postMessage p1',
-      'chat.postMessage p2',
+    await Promise.all([hold, ...rest]);
+    expect(slack.callsTo('chat.update').map((c) => String(c.args.text))).toEqual([
+      'holds the lane',
+      'a2',
+      'b1',
     ]);
+    expect(slack.callsTo('chat.postMessage').map((c) => String(c.args.text))).toEqual(['p1', 'p2']);
+  });
+
+  it('skips a post whose `unless` holds when its turn comes', async () => {
+    const writer = writerFor();
+    let posted = false;
+    const skipped = await writer.post(C1, { text: 'progress' }, { unless: async () => true });
+    expect(skipped).toBeNull();
+    const sent = await writer.post(C1, { text: 'progress' }, { unless: async () => posted });
+    expect(sent).toEqual({ ts: expect.any(String) });
+    posted = true;
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
   it('waits out a 429 and retries the write, reporting the rate limit', async () => {
@@ -247,6 +257,32 @@ describe('SlackWriter timing (fake timers)', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await sequence;
     expect(calls.map((c) => c.at - (calls[0]?.at ?? 0))).toEqual([0, 1_000]);
+  });
+
+  it('does not pace edits: an update goes out while a new message waits for its slot', async () => {
+    const { writer, calls } = scripted();
+    const posts = [writer.post(C1, { text: 'p1' }), writer.post(C1, { text: 'p2' })];
+    await vi.advanceTimersByTimeAsync(0);
+    const edit = writer.update(C1, '7.1', { text: 'brief' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(texts(calls)).toEqual(['p1', 'brief']);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await Promise.all([...posts, edit]);
+    expect(texts(calls)).toEqual(['p1', 'brief', 'p2']);
+  });
+
+  it('gives a brief the next slot ahead of queued progress and counters', async () => {
+    const { writer, calls } = scripted();
+    const all = [
+      writer.post(C1, { text: 'first' }),
+      writer.post(C1, { text: 'progress' }, { priority: 'low' }),
+      writer.post(C1, { text: 'counter' }, { priority: 'low' }),
+      writer.post(C1, { text: 'brief' }),
+    ];
+    await vi.advanceTimersByTimeAsync(3_000);
+    await Promise.all(all);
+    expect(texts(calls)).toEqual(['first', 'brief', 'progress', 'counter']);
+    expect(calls.map((c) => c.at - (calls[0]?.at ?? 0))).toEqual([0, 1_000, 2_000, 3_000]);
   });
 
   it('keeps one lane per channel: a busy channel does not hold up another', async () => {
