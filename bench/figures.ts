@@ -49,6 +49,8 @@ export const LatencyFigures = z.object({
   /** The replica's own split of each investigation (lzo_*_seconds histograms), ms. */
   modelMs: HistogramFigures,
   toolMs: HistogramFigures,
+  /** Putting the brief in Slack, its rate-limit waits included: neither model, tools nor the bot. */
+  slackMs: HistogramFigures,
   botOverheadMs: HistogramFigures,
   /** Per mention: event→brief minus the model time the fake model served minus the mean tool time, ms. */
   endToEndOverheadMs: Summary,
@@ -101,11 +103,13 @@ export const StormFigures = z.object({
   sendLagMs: Summary,
   slackWrites: z.object({
     total: count,
-    /** Most chat.postMessage + chat.update calls to one channel within any 1-second window. */
+    /** Most chat writes (posts, edits, deletions) to one channel within any 1-second window. */
     maxPerChannelPerSecond: count,
     busiestChannel: z.string().nullable(),
-    /** The shortest time between two writes to one channel (as the fake saw them), ms. */
-    minGapMs: ms.nullable(),
+    /** Most new messages (chat.postMessage) to one channel within any 1-second window: Slack's ~1/s limit. */
+    maxPostsPerChannelPerSecond: count,
+    /** The shortest time between two new messages in one channel (as the fake saw them), ms. */
+    minPostGapMs: ms.nullable(),
     rateLimited: count,
     /** Every Web API call the replicas made during the storm, by method. */
     byMethod: z.record(z.string(), count),
@@ -116,6 +120,7 @@ export const StormFigures = z.object({
   drainMs: ms.nullable(),
   drainTimedOut: z.boolean(),
   botOverheadMs: HistogramFigures,
+  slackMs: HistogramFigures,
   /** Most model calls the fake model answered at once. */
   modelMaxInFlight: count,
   replicaFigures: z.array(ReplicaFigures),

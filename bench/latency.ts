@@ -187,6 +187,7 @@ export async function runLatencyPhase(options: {
       briefsMissing: missing,
       modelMs: histogramFigures(histogram(samples, 'lzo_model_seconds'), 1000),
       toolMs: tool,
+      slackMs: histogramFigures(histogram(samples, 'lzo_slack_seconds'), 1000),
       botOverheadMs: histogramFigures(histogram(samples, 'lzo_bot_overhead_seconds'), 1000),
       endToEndOverheadMs: summarize(endToEnd),
       modelTurns: histogramFigures(histogram(samples, 'lzo_model_turns')),

@@ -144,9 +144,10 @@ function latencySection(l: LatencyFigures): string[] {
       ['briefs missing', String(l.briefsMissing)],
       ['model time / investigation', hist(l.modelMs)],
       ['tool time / investigation', hist(l.toolMs)],
+      ['Slack time / investigation', hist(l.slackMs)],
       ['bot overhead / investigation', hist(l.botOverheadMs)],
       [
-        'bot overhead, end to end',
+        'bot overhead + Slack time, end to end',
         `mean ${fmtMs(l.endToEndOverheadMs.mean)} · ${pct(l.endToEndOverheadMs)}`,
       ],
       [
@@ -181,7 +182,7 @@ function stormSection(s: StormFigures): string[] {
       ['ack latency', pct(s.ackMs)],
       [
         'Slack writes / channel / s',
-        `max ${s.slackWrites.maxPerChannelPerSecond} (${s.slackWrites.busiestChannel ?? '—'}) · shortest gap ${fmtMs(s.slackWrites.minGapMs)} · ${s.slackWrites.total} writes · ${s.slackWrites.rateLimited} rate-limited`,
+        `new messages max ${s.slackWrites.maxPostsPerChannelPerSecond} (shortest gap ${fmtMs(s.slackWrites.minPostGapMs)}) · all writes max ${s.slackWrites.maxPerChannelPerSecond} (${s.slackWrites.busiestChannel ?? '—'}) · ${s.slackWrites.total} writes · ${s.slackWrites.rateLimited} rate-limited`,
       ],
       [
         'Slack calls by method',
@@ -195,6 +196,7 @@ function stormSection(s: StormFigures): string[] {
         'drain (last alert → last brief)',
         `${fmtMs(s.drainMs)}${s.drainTimedOut ? ' (timed out waiting)' : ''}`,
       ],
+      ['Slack time / investigation', hist(s.slackMs)],
       ['bot overhead / investigation', hist(s.botOverheadMs)],
       ['model calls in flight (max)', String(s.modelMaxInFlight)],
       [

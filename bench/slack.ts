@@ -137,6 +137,12 @@ export class SlackLedger {
       const ts = str(call.args.ts);
       if (!ts) return;
       this.addBrief(call, channel, this.posted.get(ts)?.threadTs ?? null, ts);
+    } else if (call.method === 'chat.delete') {
+      // A duplicate that lost a race was removed: it no longer counts as a message or a brief.
+      const ts = str(call.args.ts);
+      if (!ts) return;
+      this.posted.delete(ts);
+      this.briefsByMessage.delete(ts);
     }
   }
 
@@ -152,10 +158,15 @@ export class SlackLedger {
     });
   }
 
-  /** Every brief so far, first write of each. */
+  /** Every brief so far, first write of each; one per thread (a thread's first brief counts). */
   briefs(): Brief[] {
     this.refresh();
-    return [...this.briefsByMessage.values()];
+    const byThread = new Map<string, Brief>();
+    for (const b of [...this.briefsByMessage.values()].sort((x, y) => x.at - y.at)) {
+      const key = `${b.channel}:${b.threadTs ?? b.messageTs}`;
+      if (!byThread.has(key)) byThread.set(key, b);
+    }
+    return [...byThread.values()];
   }
 
   /** The brief in a thread (a mention's, an alert's), or in a channel with no thread (a command's). */
@@ -184,14 +195,17 @@ export class SlackLedger {
   }
 }
 
-/** Chat writes (posts and updates), the calls Slack rate-limits per channel. */
-export function chatWrites(slack: FakeSlack, since: number): { channel: string; at: number }[] {
+/** Chat writes (new messages, edits and deletions) per channel; Slack limits new messages to ~1/s per channel. */
+export function chatWrites(
+  slack: FakeSlack,
+  since: number,
+): { channel: string; at: number; post: boolean }[] {
   return slack.calls.flatMap((c) => {
     const channel = str(c.args.channel);
-    return (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
+    return ['chat.postMessage', 'chat.update', 'chat.delete'].includes(c.method) &&
       channel &&
       c.at >= since
-      ? [{ channel, at: c.at }]
+      ? [{ channel, at: c.at, post: c.method === 'chat.postMessage' }]
       : [];
   });
 }

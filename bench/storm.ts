@@ -236,20 +236,26 @@ export async function runStorm(options: {
       const server = sentAt.get(ts)?.server ?? '?';
       incidentsPerServer.set(server, (incidentsPerServer.get(server) ?? 0) + 1);
     }
-    const byChannel = new Map<string, number[]>();
     const writes = chatWrites(slack, stormStart);
-    for (const w of writes) byChannel.set(w.channel, [...(byChannel.get(w.channel) ?? []), w.at]);
-    let busiest: { channel: string | null; count: number } = { channel: null, count: 0 };
-    let minGap: number | null = null;
-    for (const [channel, times] of byChannel) {
-      const { count } = maxInWindow(times, 1000);
-      if (count > busiest.count) busiest = { channel, count };
-      const sorted = [...times].sort((a, b) => a - b);
-      for (let i = 1; i < sorted.length; i++) {
-        const gap = (sorted[i] ?? 0) - (sorted[i - 1] ?? 0);
-        if (minGap === null || gap < minGap) minGap = gap;
+    const busiestOf = (selected: { channel: string; at: number }[]) => {
+      const byChannel = new Map<string, number[]>();
+      for (const w of selected)
+        byChannel.set(w.channel, [...(byChannel.get(w.channel) ?? []), w.at]);
+      let busiest: { channel: string | null; count: number } = { channel: null, count: 0 };
+      let minGap: number | null = null;
+      for (const [channel, times] of byChannel) {
+        const { count } = maxInWindow(times, 1000);
+        if (count > busiest.count) busiest = { channel, count };
+        const sorted = [...times].sort((a, b) => a - b);
+        for (let i = 1; i < sorted.length; i++) {
+          const gap = (sorted[i] ?? 0) - (sorted[i - 1] ?? 0);
+          if (minGap === null || gap < minGap) minGap = gap;
+        }
       }
-    }
+      return { ...busiest, minGap };
+    };
+    const posts = busiestOf(writes.filter((w) => w.post));
+    const all = busiestOf(writes);
     const lastBrief = briefs.reduce((m, b) => Math.max(m, b.at), 0);
     return {
       store: store.kind,
@@ -266,9 +272,10 @@ export async function runStorm(options: {
       sendLagMs: summarize(lags),
       slackWrites: {
         total: writes.length,
-        maxPerChannelPerSecond: busiest.count,
-        busiestChannel: busiest.channel,
-        minGapMs: minGap,
+        maxPerChannelPerSecond: all.count,
+        busiestChannel: all.channel,
+        maxPostsPerChannelPerSecond: posts.count,
+        minPostGapMs: posts.minGap,
         rateLimited: total(samples, 'lzo_slack_rate_limited_total'),
         byMethod: callsByMethod(slack.calls, stormStart),
       },
@@ -280,6 +287,7 @@ export async function runStorm(options: {
       ),
       drainMs: lastBrief > 0 ? round(Math.max(0, lastBrief - lastSentAt)) : null,
       drainTimedOut: !drained,
+      slackMs: histogramFigures(histogram(samples, 'lzo_slack_seconds'), 1000),
       botOverheadMs: histogramFigures(histogram(samples, 'lzo_bot_overhead_seconds'), 1000),
       modelMaxInFlight: openai.maxInFlight,
       replicaFigures,

@@ -47,6 +47,8 @@ export type Investigation = {
   escalation: EscalationResult | null;
   /** Every tool called, prefetch and planner, gated ones included: what evals score `never_call` on. */
   calledTools: string[];
+  /** Time spent handing the escalation to its destinations (Slack, PagerDuty), ms. */
+  escalationMs: number;
 };
 
 export type OperatorSettings = {
@@ -204,6 +206,7 @@ export class Operator {
     await store.saveBrief(incident.id, brief);
 
     let escalation: EscalationResult | null = null;
+    let escalationMs = 0;
     const audit = await store.listAudit({ incidentId: incident.id });
     const alreadySent = audit.find((e) => e.event === 'escalation.sent');
     if (decision.action === 'escalate' && alreadySent) {
@@ -214,11 +217,13 @@ export class Operator {
       brief = escalation.brief;
       await store.saveBrief(incident.id, brief);
     } else if (decision.action === 'escalate') {
+      const sending = performance.now();
       escalation = await sendEscalation(
         { store, escalator: this.deps.escalator, now: this.now },
         brief,
         decision.policyNotes.at(-1) ?? `${brief.category}/${brief.severity}: ${brief.summary}`,
       );
+      escalationMs = performance.now() - sending;
       brief = escalation.brief;
       if (!escalation.sent) {
         brief = { ...brief, policyNotes: [...brief.policyNotes, escalation.reason] };
@@ -230,7 +235,7 @@ export class Operator {
     if (proposal && !calledTools.includes('restart_service')) calledTools.push('restart_service');
     if (escalation?.sent && !calledTools.includes('escalate_to_engineer'))
       calledTools.push('escalate_to_engineer');
-    return { brief, proposal, escalation, calledTools };
+    return { brief, proposal, escalation, calledTools, escalationMs };
   }
 
   /** Health, logs and changes for every server in scope, all at once, before any planning. */

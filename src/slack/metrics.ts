@@ -39,9 +39,15 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5, 10],
       registers: [registry],
     }),
+    slackSeconds: new Histogram({
+      name: 'lzo_slack_seconds',
+      help: 'Per investigation: time to put the brief in Slack, waiting for its rate limits included.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    }),
     overheadSeconds: new Histogram({
       name: 'lzo_bot_overhead_seconds',
-      help: 'Per investigation: job time that is neither model nor tools (the bot itself, Slack writes).',
+      help: 'Per investigation: job time that is neither model, tools nor Slack (the bot itself).',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers: [registry],
     }),

@@ -178,13 +178,20 @@ export class InvestigationWorker {
     try {
       const started = performance.now();
       const investigation = await this.investigate(payload);
+      const presenting = performance.now();
       await this.present(payload, investigation);
-      const seconds = (performance.now() - started) / 1000;
+      const finished = performance.now();
+      const seconds = (finished - started) / 1000;
+      // Putting the brief in Slack, and the escalation into its channel (rate limits included).
+      const slackSeconds = (finished - presenting + investigation.escalationMs) / 1000;
       const { modelMs, toolMs, turns } = investigation.brief.planner;
       this.deps.metrics.investigationSeconds.observe(seconds);
       this.deps.metrics.modelSeconds.observe(modelMs / 1000);
       this.deps.metrics.toolSeconds.observe(toolMs / 1000);
-      this.deps.metrics.overheadSeconds.observe(Math.max(0, seconds - (modelMs + toolMs) / 1000));
+      this.deps.metrics.slackSeconds.observe(slackSeconds);
+      this.deps.metrics.overheadSeconds.observe(
+        Math.max(0, seconds - slackSeconds - (modelMs + toolMs) / 1000),
+      );
       this.deps.metrics.modelTurns.observe(turns);
       this.deps.metrics.investigations.inc({
         planner: investigation.brief.planner.planner,
