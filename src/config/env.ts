@@ -78,6 +78,7 @@ export const EnvSchema = z.object({
   MODEL_CONCURRENCY: intInRange(4, 1, 200),
   JOB_LEASE_SECONDS: intInRange(60, 1, 3600),
   SLACK_WRITE_INTERVAL_MS: intInRange(1000, 0, 10_000),
+  SLACK_EDITS_PER_MINUTE: intInRange(50, 1, 100_000),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -97,6 +97,9 @@ export async function createSlackBot(
   const writer = new SlackWriter(web, {
     // The pace lives in the store, so replicas writing to one channel share Slack's limit.
     pacer: new StorePacer(store, config.SLACK_WRITE_INTERVAL_MS),
+    editPacer: new StorePacer(store, Math.ceil(60_000 / config.SLACK_EDITS_PER_MINUTE), {
+      scope: 'workspace',
+    }),
     maxRateLimitWaitMs: SLACK_BOT_LIMITS.maxRateLimitWaitMs,
     onRateLimited: () => metrics.slackRateLimited.inc(),
   });

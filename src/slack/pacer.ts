@@ -11,25 +11,40 @@ export interface Pacer {
   penalize(channel: string, ms: number): Promise<void>;
 }
 
+/** What is paced: each channel on its own (new messages), or one budget for all (edits). */
+export type PaceScope = 'per-channel' | 'workspace';
+
+function keyOf(scope: PaceScope, channel: string): string {
+  return scope === 'per-channel' ? `slack:${channel}` : 'slack:workspace-edits';
+}
+
 /** One process's pace, for a single replica or when the store is unreachable. */
 export class LocalPacer implements Pacer {
   private readonly nextAt = new Map<string, number>();
   private readonly intervalMs: number;
+  private readonly scope: PaceScope;
   private readonly now: () => number;
 
-  constructor(intervalMs: number, now: () => number = () => Date.now()) {
+  constructor(
+    intervalMs: number,
+    now: () => number = () => Date.now(),
+    scope: PaceScope = 'per-channel',
+  ) {
     this.intervalMs = intervalMs;
     this.now = now;
+    this.scope = scope;
   }
 
   async reserve(channel: string): Promise<number> {
-    const at = Math.max(this.nextAt.get(channel) ?? 0, this.now());
-    this.nextAt.set(channel, at + this.intervalMs);
+    const key = keyOf(this.scope, channel);
+    const at = Math.max(this.nextAt.get(key) ?? 0, this.now());
+    this.nextAt.set(key, at + this.intervalMs);
     return at;
   }
 
   async penalize(channel: string, ms: number): Promise<void> {
-    this.nextAt.set(channel, Math.max(this.nextAt.get(channel) ?? 0, this.now() + ms));
+    const key = keyOf(this.scope, channel);
+    this.nextAt.set(key, Math.max(this.nextAt.get(key) ?? 0, this.now() + ms));
   }
 }
 
@@ -40,26 +55,27 @@ export class LocalPacer implements Pacer {
 export class StorePacer implements Pacer {
   private readonly store: Pick<Store, 'reserveSlot'>;
   private readonly intervalMs: number;
+  private readonly scope: PaceScope;
   private readonly local: LocalPacer;
   private readonly now: () => number;
 
   constructor(
     store: Pick<Store, 'reserveSlot'>,
     intervalMs: number,
-    now: () => number = () => Date.now(),
+    options: { scope?: PaceScope; now?: () => number } = {},
   ) {
     this.store = store;
     this.intervalMs = intervalMs;
-    this.now = now;
-    this.local = new LocalPacer(intervalMs, now);
+    this.scope = options.scope ?? 'per-channel';
+    this.now = options.now ?? (() => Date.now());
+    this.local = new LocalPacer(intervalMs, this.now, this.scope);
   }
 
   async reserve(channel: string): Promise<number> {
     if (this.intervalMs === 0) return this.now();
     try {
-      return (
-        await this.store.reserveSlot(`slack:${channel}`, new Date(this.now()), this.intervalMs)
-      ).getTime();
+      const key = keyOf(this.scope, channel);
+      return (await this.store.reserveSlot(key, new Date(this.now()), this.intervalMs)).getTime();
     } catch {
       return this.local.reserve(channel);
     }
@@ -68,6 +84,8 @@ export class StorePacer implements Pacer {
   async penalize(channel: string, ms: number): Promise<void> {
     await this.local.penalize(channel, ms);
     // Reserving a slot as long as the pause makes every replica wait it out.
-    await this.store.reserveSlot(`slack:${channel}`, new Date(this.now()), ms).catch(() => {});
+    await this.store
+      .reserveSlot(keyOf(this.scope, channel), new Date(this.now()), ms)
+      .catch(() => {});
   }
 }

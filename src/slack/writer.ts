@@ -16,6 +16,11 @@ export type Priority = 'high' | 'low';
 export type WriterOptions = {
   /** When each new message in a channel may go out: a LocalPacer, or a StorePacer shared by replicas. */
   pacer: Pacer;
+  /**
+   * When each edit (update, delete) may go out; Slack budgets chat.update per workspace (about 50 a
+   * minute). Unset = edits are not paced.
+   */
+  editPacer?: Pacer;
   /** Longest total wait for rate limits on one write before giving up on it. */
   maxRateLimitWaitMs: number;
   onRateLimited?: (channel: string, retryAfterSeconds: number) => void;
@@ -211,8 +216,9 @@ export class SlackWriter {
     lane.busy = true;
     try {
       for (let task = this.next(lane); task; task = this.next(lane)) {
-        if (lane.kind === 'posts') {
-          const wait = (await this.options.pacer.reserve(lane.channel)) - this.now();
+        const pacer = lane.kind === 'posts' ? this.options.pacer : this.options.editPacer;
+        if (pacer) {
+          const wait = (await pacer.reserve(lane.channel)) - this.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           // A more urgent task may have arrived while waiting; it takes this slot.
           task = this.next(lane) ?? task;
@@ -230,7 +236,7 @@ export class SlackWriter {
             task.waitedMs += pause;
             // Back in the queue first, so a newer update of the same message replaces it meanwhile.
             lane.tasks.unshift(task);
-            if (lane.kind === 'posts') await this.options.pacer.penalize(lane.channel, pause);
+            if (pacer) await pacer.penalize(lane.channel, pause);
             else await new Promise((r) => setTimeout(r, pause));
             continue;
           }

@@ -70,6 +70,7 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
     APPROVERS: `${APPROVER},${ONCALL_GROUP}`,
     ESCALATION_CHANNEL: ESCALATIONS,
     SLACK_WRITE_INTERVAL_MS: '0',
+    SLACK_EDITS_PER_MINUTE: '100000',
     LOG_LEVEL: 'silent',
     ...options.env,
   });

@@ -56,6 +56,7 @@ async function twoReplicas(
     ESCALATION_CHANNEL: ESCALATIONS,
     DATABASE_URL: url,
     SLACK_WRITE_INTERVAL_MS: '0',
+    SLACK_EDITS_PER_MINUTE: '100000',
     ...extra,
   };
   const [a, b] = await Promise.all([

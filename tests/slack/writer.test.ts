@@ -271,6 +271,22 @@ describe('SlackWriter timing (fake timers)', () => {
     expect(texts(calls)).toEqual(['p1', 'brief', 'p2']);
   });
 
+  it('paces edits across channels by the workspace budget when given an edit pacer', async () => {
+    const { writer, calls } = scripted({
+      pacer: new LocalPacer(0),
+      editPacer: new LocalPacer(1_200, () => Date.now(), 'workspace'),
+    });
+    const edits = [
+      writer.update(C1, '1.1', { text: 'one' }),
+      writer.update(C2, '2.1', { text: 'two' }),
+      writer.update(C1, '1.2', { text: 'three' }),
+    ];
+    await vi.advanceTimersByTimeAsync(2_400);
+    await Promise.all(edits);
+    expect(texts(calls)).toEqual(['one', 'two', 'three']);
+    expect(calls.map((c) => c.at - (calls[0]?.at ?? 0))).toEqual([0, 1_200, 2_400]);
+  });
+
   it('gives a brief the next slot ahead of queued progress and counters', async () => {
     const { writer, calls } = scripted();
     const all = [
