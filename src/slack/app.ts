@@ -31,6 +31,8 @@ export const SLACK_BOT_LIMITS = {
   maxRateLimitWaitMs: 60_000,
   /** How long a retried event or a mention-and-message pair is remembered. */
   dedupeTtlMs: 60 * 60_000,
+  /** Edits that may go back to back before SLACK_EDITS_PER_MINUTE applies (Slack tolerates bursts). */
+  editBurst: 10,
   /** Repeats of an alert are shown at most this often per thread. */
   counterDebounceMs: 2_000,
   /** How often undecided proposals are checked for expiry. */
@@ -99,6 +101,7 @@ export async function createSlackBot(
     pacer: new StorePacer(store, config.SLACK_WRITE_INTERVAL_MS),
     editPacer: new StorePacer(store, Math.ceil(60_000 / config.SLACK_EDITS_PER_MINUTE), {
       scope: 'workspace',
+      burst: SLACK_BOT_LIMITS.editBurst,
     }),
     maxRateLimitWaitMs: SLACK_BOT_LIMITS.maxRateLimitWaitMs,
     onRateLimited: () => metrics.slackRateLimited.inc(),

@@ -1,21 +1,40 @@
 import type { Store } from '../store/store.ts';
 
 /**
- * Decides when the next write to a channel may start. Slack allows about one message a second
- * per channel; replicas writing to one channel must share that pace, not each take their own.
+ * Decides when the next write to a channel may start. Slack allows about one new message a second
+ * per channel, and budgets edits per workspace; replicas must share those paces, not each take
+ * their own.
  */
 export interface Pacer {
   /** Reserves the next slot for a write to `channel`; resolves to when it may start (epoch ms). */
   reserve(channel: string): Promise<number>;
-  /** Pushes the channel's next slot back (Slack answered 429 with Retry-After). */
+  /** Pushes the next slot back (Slack answered 429 with Retry-After). */
   penalize(channel: string, ms: number): Promise<void>;
 }
 
 /** What is paced: each channel on its own (new messages), or one budget for all (edits). */
 export type PaceScope = 'per-channel' | 'workspace';
 
+export type PaceOptions = {
+  scope?: PaceScope;
+  /**
+   * Writes allowed back to back before the pace applies (a token bucket's size), so a quiet bot
+   * answers at once and only a busy one is held to the rate.
+   */
+  burst?: number;
+  now?: () => number;
+};
+
 function keyOf(scope: PaceScope, channel: string): string {
   return scope === 'per-channel' ? `slack:${channel}` : 'slack:workspace-edits';
+}
+
+/**
+ * The start of a write given its reserved slot: with a burst of n, up to n writes may run ahead of
+ * the steady pace (GCRA: the slot is the theoretical arrival time, the tolerance n − 1 intervals).
+ */
+function startOf(slot: number, now: number, intervalMs: number, burst: number): number {
+  return Math.max(now, slot - (burst - 1) * intervalMs);
 }
 
 /** One process's pace, for a single replica or when the store is unreachable. */
@@ -23,28 +42,29 @@ export class LocalPacer implements Pacer {
   private readonly nextAt = new Map<string, number>();
   private readonly intervalMs: number;
   private readonly scope: PaceScope;
+  private readonly burst: number;
   private readonly now: () => number;
 
-  constructor(
-    intervalMs: number,
-    now: () => number = () => Date.now(),
-    scope: PaceScope = 'per-channel',
-  ) {
+  constructor(intervalMs: number, options: PaceOptions = {}) {
     this.intervalMs = intervalMs;
-    this.now = now;
-    this.scope = scope;
+    this.scope = options.scope ?? 'per-channel';
+    this.burst = Math.max(1, options.burst ?? 1);
+    this.now = options.now ?? (() => Date.now());
   }
 
   async reserve(channel: string): Promise<number> {
     const key = keyOf(this.scope, channel);
-    const at = Math.max(this.nextAt.get(key) ?? 0, this.now());
-    this.nextAt.set(key, at + this.intervalMs);
-    return at;
+    const now = this.now();
+    const slot = Math.max(this.nextAt.get(key) ?? 0, now);
+    this.nextAt.set(key, slot + this.intervalMs);
+    return startOf(slot, now, this.intervalMs, this.burst);
   }
 
   async penalize(channel: string, ms: number): Promise<void> {
     const key = keyOf(this.scope, channel);
-    this.nextAt.set(key, Math.max(this.nextAt.get(key) ?? 0, this.now() + ms));
+    // Past the burst tolerance too, or the bucket would let writes straight through the pause.
+    const until = this.now() + ms + (this.burst - 1) * this.intervalMs;
+    this.nextAt.set(key, Math.max(this.nextAt.get(key) ?? 0, until));
   }
 }
 
@@ -56,26 +76,26 @@ export class StorePacer implements Pacer {
   private readonly store: Pick<Store, 'reserveSlot'>;
   private readonly intervalMs: number;
   private readonly scope: PaceScope;
+  private readonly burst: number;
   private readonly local: LocalPacer;
   private readonly now: () => number;
 
-  constructor(
-    store: Pick<Store, 'reserveSlot'>,
-    intervalMs: number,
-    options: { scope?: PaceScope; now?: () => number } = {},
-  ) {
+  constructor(store: Pick<Store, 'reserveSlot'>, intervalMs: number, options: PaceOptions = {}) {
     this.store = store;
     this.intervalMs = intervalMs;
     this.scope = options.scope ?? 'per-channel';
+    this.burst = Math.max(1, options.burst ?? 1);
     this.now = options.now ?? (() => Date.now());
-    this.local = new LocalPacer(intervalMs, this.now, this.scope);
+    this.local = new LocalPacer(intervalMs, { ...options, now: this.now });
   }
 
   async reserve(channel: string): Promise<number> {
     if (this.intervalMs === 0) return this.now();
     try {
+      const now = this.now();
       const key = keyOf(this.scope, channel);
-      return (await this.store.reserveSlot(key, new Date(this.now()), this.intervalMs)).getTime();
+      const slot = (await this.store.reserveSlot(key, new Date(now), this.intervalMs)).getTime();
+      return startOf(slot, now, this.intervalMs, this.burst);
     } catch {
       return this.local.reserve(channel);
     }
@@ -83,9 +103,10 @@ export class StorePacer implements Pacer {
 
   async penalize(channel: string, ms: number): Promise<void> {
     await this.local.penalize(channel, ms);
-    // Reserving a slot as long as the pause makes every replica wait it out.
+    // Reserving a slot as long as the pause (and the burst) makes every replica wait it out.
+    const hold = ms + (this.burst - 1) * this.intervalMs;
     await this.store
-      .reserveSlot(keyOf(this.scope, channel), new Date(this.now()), ms)
+      .reserveSlot(keyOf(this.scope, channel), new Date(this.now()), hold)
       .catch(() => {});
   }
 }

@@ -5,7 +5,7 @@ import { SqliteStore } from '../../src/store/sqlite.ts';
 describe('LocalPacer', () => {
   it('spaces one channel and leaves others alone (new messages)', async () => {
     let now = 1_000;
-    const pacer = new LocalPacer(1_000, () => now);
+    const pacer = new LocalPacer(1_000, { now: () => now });
     expect(await pacer.reserve('C1')).toBe(1_000);
     expect(await pacer.reserve('C1')).toBe(2_000);
     expect(await pacer.reserve('C2')).toBe(1_000);
@@ -14,7 +14,7 @@ describe('LocalPacer', () => {
   });
 
   it('with the workspace scope, every channel shares one budget (edits)', async () => {
-    const pacer = new LocalPacer(1_200, () => 0, 'workspace');
+    const pacer = new LocalPacer(1_200, { now: () => 0, scope: 'workspace' });
     expect([
       await pacer.reserve('C1'),
       await pacer.reserve('C2'),
@@ -23,9 +23,34 @@ describe('LocalPacer', () => {
   });
 
   it('a penalty pushes the next slot back', async () => {
-    const pacer = new LocalPacer(1_000, () => 0);
+    const pacer = new LocalPacer(1_000, { now: () => 0 });
     await pacer.penalize('C1', 30_000);
     expect(await pacer.reserve('C1')).toBe(30_000);
+  });
+});
+
+describe('burst', () => {
+  it('lets `burst` writes go at once, then holds the rest to the pace', async () => {
+    const pacer = new LocalPacer(1_000, { now: () => 0, burst: 3 });
+    const starts = [];
+    for (let i = 0; i < 5; i++) starts.push(await pacer.reserve('C1'));
+    expect(starts).toEqual([0, 0, 0, 1_000, 2_000]);
+  });
+
+  it('a penalty is not shortened by the burst', async () => {
+    const pacer = new LocalPacer(1_000, { now: () => 0, burst: 3 });
+    await pacer.penalize('C1', 5_000);
+    expect(await pacer.reserve('C1')).toBe(5_000);
+  });
+
+  it('the store-backed bucket behaves the same across replicas', async () => {
+    const store = SqliteStore.open(':memory:');
+    const a = new StorePacer(store, 1_000, { now: () => 0, burst: 2, scope: 'workspace' });
+    const b = new StorePacer(store, 1_000, { now: () => 0, burst: 2, scope: 'workspace' });
+    expect([await a.reserve('C1'), await b.reserve('C2'), await a.reserve('C3')]).toEqual([
+      0, 0, 1_000,
+    ]);
+    await store.close();
   });
 });
 

@@ -274,7 +274,7 @@ describe('SlackWriter timing (fake timers)', () => {
   it('paces edits across channels by the workspace budget when given an edit pacer', async () => {
     const { writer, calls } = scripted({
       pacer: new LocalPacer(0),
-      editPacer: new LocalPacer(1_200, () => Date.now(), 'workspace'),
+      editPacer: new LocalPacer(1_200, { scope: 'workspace' }),
     });
     const edits = [
       writer.update(C1, '1.1', { text: 'one' }),
