@@ -24,12 +24,17 @@ export type WorkerSettings = {
   progressIntervalMs?: number;
 };
 
-const DEFAULT_PROGRESS_INTERVAL_MS = 1_000;
+/**
+ * Progress is worth an edit only while an investigation is slow: the first update waits this long
+ * (a quick brief makes it unnecessary), later ones at least as long apart. Edits are budgeted by
+ * Slack per workspace, so every progress edit saved is room for a brief.
+ */
+const DEFAULT_PROGRESS_INTERVAL_MS = 1_500;
 
-/** Runs `send` at most once per `intervalMs`, on the trailing edge, until cancelled. */
+/** Runs `send` at most once per `intervalMs`, on the trailing edge, the first time after a full interval. */
 function throttle(send: () => void, intervalMs: number): { request(): void; cancel(): void } {
   let timer: NodeJS.Timeout | null = null;
-  let lastSent = Number.NEGATIVE_INFINITY;
+  let lastSent = Date.now();
   return {
     request() {
       if (timer) return;

@@ -230,6 +230,39 @@ describe('InvestigationWorker', () => {
     expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([OPS, 'C0ESCAL']);
   });
 
+  it('updates the progress message as evidence arrives while an investigation is slow, then the brief replaces it', async () => {
+    await setup({ hold: true });
+    const { jobId, messageTs } = await commandJob();
+    worker({ progressIntervalMs: 50 }).start();
+    // Health is held: logs and changes are in, the server is known, and that shows.
+    await slack.waitFor(
+      (f) =>
+        f
+          .callsTo('chat.update')
+          .some((c) => /payment-server-01/.test(String(c.args.text)) && c.args.ts === messageTs),
+      5_000,
+      'a progress update',
+    );
+    const progress = slack.callsTo('chat.update').find((c) => c.args.ts === messageTs);
+    expect(JSON.stringify(progress?.args.blocks)).toMatch(/logs ✓/);
+    expect(buttons(progress)).toEqual([]);
+    heldHealth().releaseAll();
+    await until(finished(jobId), 'the job');
+    const brief = slack.callsTo('chat.update').at(-1);
+    expect(brief?.args.ts).toBe(messageTs);
+    expect(buttons(brief)).toHaveLength(2);
+  });
+
+  it('makes no progress edit when the brief is ready before the first progress interval', async () => {
+    await setup();
+    const { jobId } = await commandJob();
+    worker({ progressIntervalMs: 60_000 }).start();
+    await until(finished(jobId), 'the job');
+    // One edit: the brief. Edits are budgeted per workspace; a quick brief needs no progress edit.
+    expect(slack.callsTo('chat.update')).toHaveLength(1);
+    expect(buttons(slack.callsTo('chat.update')[0])).toHaveLength(2);
+  });
+
   it('never waits on Slack to start: with no progress message, the brief itself is posted in the thread', async () => {
     await setup();
     const thread = { channel: ALERTS, threadTs: '1700000000.000900', messageTs: null };
