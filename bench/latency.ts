@@ -23,19 +23,18 @@ import { summarize } from './stats.ts';
  * commands (each waiting for its brief), then Approve/Deny clicks on briefs that have buttons.
  */
 
-async function pool<T>(
+/** One at a time, each started at least `spacingMs` after the previous one started. */
+async function paced<T>(
   items: readonly T[],
-  concurrency: number,
+  spacingMs: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    for (let i = next++; i < items.length; i = next++) {
-      const item = items[i];
-      if (item !== undefined) await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  for (const item of items) {
+    const started = Date.now();
+    await work(item);
+    const rest = started + spacingMs - Date.now();
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+  }
 }
 
 const pad = (n: number) => String(n).padStart(4, '0');
@@ -77,7 +76,7 @@ export async function runLatencyPhase(options: {
     const serverAt = (i: number) => servers[i % servers.length]?.id ?? 'app-01';
 
     const mentions = Array.from({ length: settings.mentions }, (_, i) => i);
-    await pool(mentions, settings.latencyConcurrency, async (i) => {
+    await paced(mentions, settings.latencySpacingMs, async (i) => {
       // A channel of its own: Slack paces writes per channel, and one mention must not wait for another's.
       const channel = `C0M${pad(i)}`;
       const ts = `1700001000.${String(i).padStart(6, '0')}`;
@@ -100,7 +99,7 @@ export async function runLatencyPhase(options: {
     progress.say(`latency: ${settings.mentions} mentions done`);
 
     const commands = Array.from({ length: settings.commands }, (_, i) => i);
-    await pool(commands, settings.latencyConcurrency, async (i) => {
+    await paced(commands, settings.latencySpacingMs, async (i) => {
       const channel = `C0T${pad(i)}`;
       const sentAt = Date.now();
       const ack = await sendCommand(url, {

@@ -230,7 +230,7 @@ export function renderReport(result: BenchResult): string {
     `Level Zero Operator benchmark — ${result.when}`,
     `  command: ${result.command} (code ${s.revision})`,
     `  machine: ${m.cpus} × ${m.cpuModel}, ${fmtBytes(m.memoryBytes)} RAM, Node ${m.node}, ${m.platform}`,
-    `  model latency ${s.latencyMs} ms per call · Slack writes to one channel spaced ${s.writeIntervalMs ?? 1000} ms${s.writeIntervalMs === null ? ' (the default)' : ''} · latency phase ${s.mentions} mentions, ${s.commands} /triage · storm ${s.alerts} alerts over ${s.durationS} s naming ${s.servers} servers, ${s.replicas} replicas on PostgreSQL, 1 on the embedded store`,
+    `  model latency ${s.latencyMs} ms per call · Slack writes to one channel spaced ${s.writeIntervalMs ?? 1000} ms${s.writeIntervalMs === null ? ' (the default)' : ''} · latency phase ${s.mentions} mentions, ${s.commands} /triage, one at a time ≥ ${s.latencySpacingMs} ms apart · storm ${s.alerts} alerts over ${s.durationS} s naming ${s.servers} servers, ${s.replicas} replicas on PostgreSQL, 1 on the embedded store`,
     '',
   ];
   if (result.latency) out.push(...latencySection(result.latency), '');

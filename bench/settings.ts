@@ -41,8 +41,12 @@ export type Settings = {
   commands: number;
   /** Briefs with buttons whose buttons are clicked (each gets an unauthorized and an authorized click). */
   clickBriefs: number;
-  /** Mentions and commands in flight at once in the latency phase. */
-  latencyConcurrency: number;
+  /**
+   * The latency phase sends one request at a time, each at least this long after the previous
+   * one started: a steady load within Slack's edit budget (50 a minute), so the figures show the
+   * bot's latency rather than Slack's rate limits (the storms show those).
+   */
+  latencySpacingMs: number;
   quick: boolean;
   skipStorm: boolean;
   skipEmbedded: boolean;
@@ -154,7 +158,7 @@ export function parseSettings(
     mentions: base.mentions,
     commands: base.commands,
     clickBriefs: base.clickBriefs,
-    latencyConcurrency: 2,
+    latencySpacingMs: 1_500,
     quick: values.quick ?? false,
     skipStorm: values['skip-storm'] ?? false,
     skipEmbedded: values['skip-embedded'] ?? false,
