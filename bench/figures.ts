@@ -152,6 +152,8 @@ export const BenchResult = z.object({
       replicas: count,
       mentions: count,
       commands: count,
+      /** Latency-phase requests go one at a time, at least this far apart. */
+      latencySpacingMs: count,
       /** SLACK_WRITE_INTERVAL_MS given to the replicas; null = the bot's default. */
       writeIntervalMs: count.nullable(),
       /** The code measured: `git describe --always --dirty`. */

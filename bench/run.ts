@@ -115,6 +115,7 @@ async function bench(settings: Settings, argv: readonly string[]): Promise<Bench
         servers: settings.servers,
         replicas: settings.replicas,
         mentions: settings.mentions,
+        latencySpacingMs: settings.latencySpacingMs,
         commands: settings.commands,
         clickBriefs: settings.clickBriefs,
         drainTimeoutS: settings.drainTimeoutS,
