@@ -343,11 +343,24 @@ export type SignalOptions = {
 
 const DEFAULT_RECENT_CHANGE_MINUTES = 120;
 
+/** How loud a log line is, to quote the most severe of several matching lines. */
+function loudness(line: string): number {
+  if (/\b(FATAL|CRIT(ICAL)?|EMERG|ALERT|PANIC)\b/i.test(line)) return 3;
+  if (/\bERR(OR)?\b/i.test(line)) return 2;
+  if (/\bWARN(ING)?\b/i.test(line)) return 1;
+  return 0;
+}
+
 function logSignals(e: Evidence, lines: readonly string[]): Signal[] {
   const found: Signal[] = [];
   for (const signature of LOG_SIGNATURES) {
-    const line = lines.find(
+    const matching = lines.filter(
       (l) => !(signature.skipRoutine && routine(l)) && signature.patterns.some((p) => p.test(l)),
+    );
+    // The loudest matching line is the one a human should read first; ties keep log order.
+    const line = matching.reduce<string | undefined>(
+      (best, l) => (best === undefined || loudness(l) > loudness(best) ? l : best),
+      undefined,
     );
     if (line !== undefined)
       found.push({ id: signature.id, subject: e.source.subject, evidence: [e.id], detail: line });

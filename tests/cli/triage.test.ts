@@ -58,7 +58,9 @@ describe('npm run triage', () => {
     const run = await runCli('triage', ["Search isn't working. Can you check search-index-09?"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/SEV1 · availability · escalation: page_l1 · action: escalate/);
-    expect(run.stdout).toMatch(/Connection refused: elastic-cluster-main:9200/);
+    expect(run.stdout).toMatch(/Dependency Unreachable: Search Engine is down/);
+    expect(run.stdout).toMatch(/dependencies elastic-cluster-main:9200/);
+    expect(run.stdout).not.toMatch(/without a clear signature/);
     expect(run.stdout).toMatch(/↗ Escalated to/);
   });
 

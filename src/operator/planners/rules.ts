@@ -266,6 +266,14 @@ function adjustSeverity(
   return severity;
 }
 
+/** "15 min ago", "5 h ago", "3 days ago": how long before the evidence was read. */
+function ago(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 120) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
+}
+
 function facts(evidence: readonly Evidence[], signals: readonly Signal[]): Fact[] {
   const out: Fact[] = [];
   for (const e of evidence) {
@@ -294,7 +302,7 @@ function facts(evidence: readonly Evidence[], signals: readonly Signal[]): Fact[
         const newest = e.data.changes[0];
         out.push({
           text: newest
-            ? `${e.source.subject} changed recently: "${newest.description}" at ${newest.at}`
+            ? `${e.source.subject} last changed ${ago(Date.parse(e.source.at) - Date.parse(newest.at))}: "${newest.description}" (${newest.at})`
             : `${e.source.subject} has no recorded changes`,
           evidence: [e.id],
         });
@@ -317,8 +325,20 @@ function facts(evidence: readonly Evidence[], signals: readonly Signal[]): Fact[
   return out;
 }
 
-function hypotheses(verdict: Verdict, signals: readonly Signal[]): Hypothesis[] {
+/**
+ * The signals worth a runbook entry, most decisive first. "Unhealthy status without a clear
+ * signature" is only true when no log signature explains the status.
+ */
+function runbookIds(verdict: Verdict, signals: readonly Signal[]): SignalId[] {
   const ids = [...new Set([...verdict.drivers, ...abnormal(signals)].map((s) => s.id))];
+  const explained = ids.some(
+    (id) => id !== 'unhealthy_status' && id !== 'high_cpu' && id !== 'high_memory',
+  );
+  return explained ? ids.filter((id) => id !== 'unhealthy_status') : ids;
+}
+
+function hypotheses(verdict: Verdict, signals: readonly Signal[]): Hypothesis[] {
+  const ids = runbookIds(verdict, signals);
   const out: Hypothesis[] = [];
   for (const [i, id] of ids.entries()) {
     const entry = RUNBOOK[id];
@@ -336,7 +356,7 @@ function checksAndNext(
   verdict: Verdict,
   signals: readonly Signal[],
 ): { safeChecks: string[]; nextActions: string[] } {
-  const ids = [...new Set([...verdict.drivers, ...abnormal(signals)].map((s) => s.id))];
+  const ids = runbookIds(verdict, signals);
   const safeChecks = [...new Set(ids.flatMap((id) => RUNBOOK[id]?.checks ?? []))].slice(0, 6);
   const nextActions = [...new Set(ids.flatMap((id) => RUNBOOK[id]?.next ?? []))].slice(0, 4);
   if (verdict.action === 'monitor')
@@ -422,7 +442,11 @@ export class RulesPlanner implements Planner {
       restartServer: final.restartServer,
       facts: facts(session.evidence, signals),
       hypotheses: hypotheses(final, signals),
-      safeChecks,
+      // The runbook's checks name the server when there is one to name.
+      safeChecks:
+        scope.servers.length === 1 || final.restartServer
+          ? safeChecks.map((c) => c.replaceAll('<server>', final.restartServer ?? subject))
+          : safeChecks,
       nextActions,
       impact: impactOf(final, scope.servers, report, environment),
     };

@@ -371,3 +371,62 @@ describe('rules planner: environment and scope', () => {
     expect(draft.summary).toContain('payment-server-01');
   });
 });
+
+describe('rules planner: what the brief says', () => {
+  it('quotes the loudest matching log line, not merely the first', async () => {
+    const draft = await plan(`
+- id: loud
+  report: search-9 is failing
+  servers:
+    search-9:
+      health: { cpu: 10, memory: 15, status: error }
+      logs:
+        - "[WARN] connection refused by es-1:9200, retrying"
+        - "[CRITICAL] Dependency unreachable: es-1:9200 is down"
+`);
+    expect(draft.facts.map((f) => f.text).join('\n')).toMatch(
+      /dependency failure: "\[CRITICAL\] Dependency unreachable: es-1:9200 is down"/,
+    );
+  });
+
+  it('says how long ago a change was, and never calls a day-old change recent', async () => {
+    const draft = await plan(`
+- id: old-change
+  report: web-1 check
+  servers:
+    web-1: { service: web, health: { cpu: 5, memory: 5, status: healthy }, logs: ["[INFO] ok"] }
+  changes:
+    - { service: web, minutes_ago: 1500, description: "config tweak" }
+`);
+    const change = draft.facts.find((f) => /last changed/.test(f.text))?.text;
+    expect(change).toMatch(/^web last changed 25 h ago: "config tweak"/);
+    expect(draft.facts.map((f) => f.text).join('\n')).not.toMatch(/recently/);
+  });
+
+  it('offers no "no clear signature" hypothesis when a signature explains the status', async () => {
+    const draft = await plan(`
+- id: explained
+  report: search-9 is failing
+  servers:
+    search-9:
+      health: { cpu: 10, memory: 15, status: error }
+      logs: ["[ERROR] Connection refused: es-1:9200"]
+`);
+    expect(draft.hypotheses.map((h) => h.text).join('\n')).not.toMatch(/without a clear signature/);
+    expect(draft.hypotheses[0]?.text).toMatch(/dependency/);
+  });
+
+  it('names the server in the safe checks', async () => {
+    const draft = await plan(`
+- id: named
+  report: api-7 is slow
+  servers:
+    api-7:
+      health: { cpu: 99, memory: 40, status: warning }
+      logs: ["[CRITICAL] Process hung, not accepting new connections"]
+`);
+    const checks = draft.safeChecks.join('\n');
+    expect(checks).toMatch(/http:\/\/api-7\/healthz/);
+    expect(checks).not.toMatch(/<server>/);
+  });
+});
