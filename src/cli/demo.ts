@@ -49,14 +49,17 @@ async function main(): Promise<number> {
         process.stdout.write(`   ${renderOutcome(outcome, out).replaceAll('\n', '\n   ')}\n`);
       process.stdout.write(`   ${out('dim', plannerLine(investigation.brief))}\n\n`);
     }
-    process.stdout.write(
+    const next: [string, string][] = [
       [
-        'Next:',
-        '  npm run triage -- "The payment-server-01 is extremely slow and timing out."   # one full brief, asks before restarting',
-        `  DATA_DIR=${config.DATA_DIR} npm run audit                                     # what the demo did, newest first`,
-        '  npm run eval -- scenarios/pack.yaml                                           # score the planner on the scenario pack',
-        '',
-      ].join('\n'),
+        'npm run triage -- "The payment-server-01 is extremely slow and timing out."',
+        'one full brief; asks before restarting',
+      ],
+      [`DATA_DIR=${config.DATA_DIR} npm run audit`, 'what the demo did, newest first'],
+      ['npm run eval -- scenarios/pack.yaml', 'score the planner on the scenario pack'],
+    ];
+    const width = Math.max(...next.map(([command]) => command.length));
+    process.stdout.write(
+      `Next:\n${next.map(([command, what]) => `  ${command.padEnd(width)}   # ${what}`).join('\n')}\n`,
     );
     return EXIT.ok;
   } finally {
