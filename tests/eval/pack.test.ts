@@ -4,7 +4,10 @@ import { parseConfig } from '../../src/config/env.ts';
 import { summaryLine } from '../../src/eval/report.ts';
 import { runScenarios } from '../../src/eval/run.ts';
 import { RulesPlanner } from '../../src/operator/planners/rules.ts';
+import { createPlanner } from '../../src/runtime.ts';
 import { loadScenarios } from '../../src/tools/fleet/load.ts';
+import { FakeOpenAi } from '../support/fake-openai.ts';
+import { ScriptedModel } from '../support/scripted-model.ts';
 
 const PACK = fileURLToPath(new URL('../../scenarios/pack.yaml', import.meta.url));
 const rules = { config: parseConfig({}), planner: new RulesPlanner() };
@@ -63,6 +66,34 @@ describe('the scenario pack', () => {
     expect(results.find((r) => r.id === 'seed-db-node-healthy')?.escalation).toBe('hold');
     expect(results.find((r) => r.id === 'seed-frontend-healthy')?.escalation).toBe('hold');
     for (const r of results) expect(r.failures, r.id).toEqual([]);
+  });
+
+  it('All five seed scenarios get the expected action from the OpenAI planner too (scripted model)', async () => {
+    // A model that reads the evidence it is given, calls one tool, and answers like a careful SRE:
+    // this drives the whole model path (tools, validation, guard, approval) for each seed.
+    const model = new ScriptedModel();
+    const fake = await FakeOpenAi.start([], { whenExhausted: model.step });
+    try {
+      const config = parseConfig({
+        OPENAI_API_KEY: 'sk-test-scripted-model-0000',
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_MODEL: 'scripted',
+      });
+      const seeds = (await loadScenarios(PACK)).filter((s) => s.id.startsWith('seed-'));
+      const { results } = await runScenarios(seeds, { config, planner: createPlanner(config) });
+      expect(results.map((r) => [r.id, r.action])).toEqual([
+        ['seed-payment-cpu-hung', 'restart'],
+        ['seed-db-node-healthy', 'monitor'],
+        ['seed-auth-memory-leak', 'restart'],
+        ['seed-search-dependency-down', 'escalate'],
+        ['seed-frontend-healthy', 'monitor'],
+      ]);
+      // The model answered every one (no rules fallback), in two turns each.
+      expect(model.calls.filter((c) => c.final)).toHaveLength(5);
+      expect(fake.requests).toHaveLength(10);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('the rules planner fails only the scenarios known to be beyond rules', async () => {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { PlannerDraft } from '../src/domain/brief.ts';
-import { escalateDraft, restartDraft } from '../tests/operator/planners/harness.ts';
+import type { PlannerDraft } from '../../src/domain/brief.ts';
+import { escalateDraft, restartDraft } from '../operator/planners/harness.ts';
 import {
   type FakeReply,
   type FakeStep,
   finalReply,
   type RecordedRequest,
   toolCallReply,
-} from '../tests/support/fake-openai.ts';
+} from './fake-openai.ts';
 
 /**
  * The scripted model of the benchmark. Every investigation takes two turns: a tool call
