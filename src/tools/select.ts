@@ -17,6 +17,7 @@ import { createChangesWebhook, JsonLinesChangeSink } from './changes/webhook.ts'
 import { ToolError } from './errors.ts';
 import { loadDemoFleet, loadFleet } from './fleet/load.ts';
 import { SimulatedFleet } from './fleet/simulated.ts';
+import type { FetchLike } from './http.ts';
 import { type KubeCredentials, loadKubeCredentials } from './kubernetes/credentials.ts';
 import { KubernetesRestarter } from './kubernetes/restarter.ts';
 import type { KubeTransport } from './kubernetes/transport.ts';
@@ -24,7 +25,6 @@ import { LokiLogs } from './loki/loki.ts';
 import { PagerDutyEscalator } from './pagerduty/escalator.ts';
 import { PrometheusHealth } from './prometheus/prometheus.ts';
 import { RoutingRestarter } from './routing-restarter.ts';
-import type { FetchLike } from './webhook/http.ts';
 import { WebhookRestarter } from './webhook/restarter.ts';
 
 export type ChangesWebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Restarter, RestartResult } from '../backends.ts';
 import type { KubernetesTarget } from '../catalog/format.ts';
 import { ToolError } from '../errors.ts';
-import { clip, codeForStatus, HTTP_LIMITS, statusText, tryJson } from '../webhook/http.ts';
+import { clip, codeForStatus, HTTP_LIMITS, statusText, tryJson } from '../http.ts';
 import type { KubeCredentials } from './credentials.ts';
 import { type KubeResponse, type KubeTransport, nodeTransport } from './transport.ts';
 

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { HTTP_LIMITS } from '../webhook/http.ts';
+import { HTTP_LIMITS } from '../http.ts';
 import type { KubeCredentials } from './credentials.ts';
 
 /**

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { LogSample, LogsBackend } from '../backends.ts';
 import { TOOL_LIMITS } from '../definitions.ts';
 import { ToolError } from '../errors.ts';
-import { renderQuery } from '../prometheus/promql.ts';
 import {
   basicAuth,
   clip,
@@ -13,7 +12,8 @@ import {
   splitCredentials,
   statusError,
   tryJson,
-} from '../webhook/http.ts';
+} from '../http.ts';
+import { renderQuery } from '../prometheus/promql.ts';
 
 export type LokiOptions = {
   /** LOKI_URL; user:password in it becomes basic auth. */

@@ -11,7 +11,7 @@ import {
   httpCall,
   statusError,
   tryJson,
-} from '../webhook/http.ts';
+} from '../http.ts';
 
 /** PagerDuty's severities for ours: sev0 pages as critical, sev3 as info. */
 export const PAGERDUTY_SEVERITY: Record<Severity, 'critical' | 'error' | 'warning' | 'info'> = {

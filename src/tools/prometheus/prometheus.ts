@@ -11,7 +11,7 @@ import {
   splitCredentials,
   statusError,
   tryJson,
-} from '../webhook/http.ts';
+} from '../http.ts';
 import { renderQuery, renderUrl } from './promql.ts';
 
 /** How a reading becomes a status when Prometheus says the server is up. */

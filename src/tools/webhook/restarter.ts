@@ -10,7 +10,7 @@ import {
   splitCredentials,
   statusError,
   tryJson,
-} from './http.ts';
+} from '../http.ts';
 
 /** Which incident and proposal a restart belongs to, when the caller knows. */
 

@@ -1,10 +1,9 @@
-import { ToolError, type ToolErrorCode } from '../errors.ts';
+import { ToolError, type ToolErrorCode } from './errors.ts';
 
 /**
  * The HTTP plumbing every HTTP backend shares (Prometheus, Loki, the restart webhook, PagerDuty):
  * an injected fetch, a timeout beside the caller's signal, a bounded body, and failures turned
- * into ToolErrors that name the backend and what to check. (It lives beside the webhook because
- * that is the generic HTTP backend; nothing in it is webhook-specific.)
+ * into ToolErrors that name the backend and what to check.
  */
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
