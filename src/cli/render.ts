@@ -1,5 +1,6 @@
 import type { IncidentBrief } from '../domain/brief.ts';
 import type { DecisionOutcome } from '../operator/approval.ts';
+import type { EscalationResult } from '../operator/escalate.ts';
 import type { ProgressEvent } from '../operator/investigate.ts';
 import type { paint } from './common.ts';
 
@@ -151,10 +152,7 @@ export function renderOutcome(outcome: DecisionOutcome, p: Paint): string {
   }
 }
 
-export function escalationLine(
-  escalation: { sent: true; receipt: { target: string } } | { sent: false; reason: string },
-  p: Paint,
-): string {
+export function escalationLine(escalation: EscalationResult, p: Paint): string {
   return escalation.sent
     ? p('yellow', `↗ Escalated to ${escalation.receipt.target}`)
     : p('red', `Escalation not sent: ${escalation.reason}`);

@@ -188,6 +188,7 @@ export class Operator {
       });
     }
 
+    const audit = await store.listAudit({ incidentId: incident.id });
     let brief = buildBrief({
       incidentId: incident.id,
       createdAt: incident.createdAt,
@@ -201,13 +202,12 @@ export class Operator {
       signals,
       planner: plannerReport,
       proposal,
-      audit: await store.listAudit({ incidentId: incident.id }),
+      audit,
     });
     await store.saveBrief(incident.id, brief);
 
     let escalation: EscalationResult | null = null;
     let escalationMs = 0;
-    const audit = await store.listAudit({ incidentId: incident.id });
     const alreadySent = audit.find((e) => e.event === 'escalation.sent');
     if (decision.action === 'escalate' && alreadySent) {
       const target =
