@@ -173,11 +173,24 @@ export function clip(text: string): string {
     : line;
 }
 
+/**
+ * Milliseconds a server asked us to wait, or null: `retry-after-ms` (OpenAI's servers send it),
+ * else Retry-After as delay-seconds or an HTTP-date (RFC 9110, section 10.2.3).
+ */
+export function retryAfterMs(headers: Headers | undefined, nowMs = Date.now()): number | null {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headers?.get('retry-after')?.trim();
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}
+
 /** " (retry after 30 s)" from a Retry-After header, or "". */
 export function retryAfter(headers: Headers): string {
-  const value = headers.get('retry-after');
-  if (!value) return '';
-  return /^\d+$/.test(value) ? ` (retry after ${value} s)` : ` (retry after ${value})`;
+  const ms = retryAfterMs(headers);
+  return ms === null ? '' : ` (retry after ${Math.ceil(ms / 1000)} s)`;
 }
 
 export type StatusAdvice = Partial<Record<ToolErrorCode, string>>;

@@ -13,6 +13,7 @@ import { PlannerDraft } from '../../domain/brief.ts';
 import { ToolName } from '../../domain/vocabulary.ts';
 import { toolArguments, toolDescriptions } from '../../tools/definitions.ts';
 import { describeError } from '../../tools/errors.ts';
+import { retryAfterMs } from '../../tools/http.ts';
 import type { ToolSession } from '../../tools/session.ts';
 import { Limiter } from './limiter.ts';
 import { type PlanContext, type Planner, PlannerFailure, type PlanOutcome } from './planner.ts';
@@ -94,17 +95,6 @@ function callKey(tool: string, args: unknown): string {
   const known = ToolName.safeParse(tool);
   const parsed = known.success ? toolArguments[known.data].safeParse(args) : null;
   return `${tool} ${canonicalJson(parsed?.success ? parsed.data : args)}`;
-}
-
-/** Milliseconds a server asked us to wait (`retry-after-ms`, or Retry-After in seconds or as an HTTP date), or null. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | null {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const value = headers?.get('retry-after')?.trim();
-  if (!value) return null;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 type CallProblem = { reason: string; retryable: boolean; waitMs: number };

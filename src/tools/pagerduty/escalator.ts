@@ -9,6 +9,7 @@ import {
   type FetchLike,
   type HttpAnswer,
   httpCall,
+  retryAfterMs,
   statusError,
   tryJson,
 } from '../http.ts';
@@ -191,11 +192,11 @@ export class PagerDutyEscalator implements Escalator {
       }
       const retriable = answer === null || answer.status === 429 || answer.status >= 500;
       if (!retriable || attempt === PAGERDUTY_LIMITS.attempts) break;
-      const header = answer?.headers.get('retry-after');
+      const asked = answer ? retryAfterMs(answer.headers) : null;
       const wait =
-        header && /^\d+$/.test(header)
-          ? Math.min(Number(header) * 1000, PAGERDUTY_LIMITS.maxRetryDelayMs)
-          : PAGERDUTY_LIMITS.retryDelayMs;
+        asked === null
+          ? PAGERDUTY_LIMITS.retryDelayMs
+          : Math.min(asked, PAGERDUTY_LIMITS.maxRetryDelayMs);
       await this.sleep(wait);
     }
     if (!answer) {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalJson,
   checkDraft,
-  retryAfterMs,
   TOOL_DEFINITIONS,
 } from '../../../src/operator/planners/openai.ts';
 import {
@@ -10,6 +9,7 @@ import {
   investigationMessage,
   SYSTEM_PROMPT,
 } from '../../../src/operator/planners/prompt.ts';
+import { retryAfterMs } from '../../../src/tools/http.ts';
 import { ToolSession } from '../../../src/tools/session.ts';
 import { restartDraft } from './harness.ts';
 
