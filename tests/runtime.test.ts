@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/env.ts';
-import { createPlanner, createRuntime, openStore } from '../src/runtime.ts';
+import { createPlanner, createRuntime, openStore } from '../src/root/runtime.ts';
 import { FileFormatError } from '../src/tools/fleet/load.ts';
 import { APPROVER, ApproverList } from './support/runtime.ts';
 
@@ -38,7 +38,7 @@ describe('runtime', () => {
       await runtime.close();
     }
     const reopened = await openStore(parseConfig({ DATA_DIR: dataDir }));
-    expect(await reopened.listAudit()).toHaveLength(2);
+    expect(await reopened.audit.list()).toHaveLength(2);
     await reopened.close();
   });
 

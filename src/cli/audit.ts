@@ -1,7 +1,8 @@
-import { loadConfig } from '../config/env.ts';
 import type { AuditEntry } from '../domain/audit.ts';
-import { openStore } from '../runtime.ts';
-import { EXIT, paint, parseCommandLine, runCommand, UsageError } from './common.ts';
+import { readEnvironment } from '../root/environment.ts';
+import { EXIT, runMain } from '../root/process.ts';
+import { openStore } from '../root/runtime.ts';
+import { paint, parseCommandLine, UsageError } from './common.ts';
 
 export const USAGE = `usage: npm run audit -- [--json] [--incident ID] [--limit N]
 
@@ -50,9 +51,9 @@ async function main(argv: string[]): Promise<number> {
       `--limit must be a whole number of at least 1 (got "${values.limit}").\n\n${USAGE}`,
     );
   }
-  const store = await openStore(loadConfig());
+  const store = await openStore(readEnvironment().config);
   try {
-    const entries = await store.listAudit({
+    const entries = await store.audit.list({
       ...(values.incident ? { incidentId: values.incident } : {}),
       ...(limit ? { limit } : {}),
     });
@@ -67,4 +68,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) await runCommand(() => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(() => main(process.argv.slice(2)));

@@ -1,6 +1,6 @@
-import { loadConfig } from '../config/env.ts';
-import { createRuntime } from '../runtime.ts';
-import { EXIT, paint, parseCommandLine, runCommand, UsageError } from './common.ts';
+import { EXIT, runMain } from '../root/process.ts';
+import { runtimeFromEnvironment } from '../root/runtime.ts';
+import { paint, parseCommandLine, UsageError } from './common.ts';
 import { renderOutcome } from './render.ts';
 import { localOperator, outcomeJson } from './triage.ts';
 
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.approve === values.deny)
     throw new UsageError(`say --approve or --deny (one of them).\n\n${USAGE}`);
   const { actor, approvers } = localOperator();
-  const runtime = await createRuntime(loadConfig(), { approvers });
+  const runtime = await runtimeFromEnvironment({ approvers });
   try {
     const outcome = values.approve
       ? await runtime.approvals.approve(proposalId, actor)
@@ -53,4 +53,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) await runCommand(() => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(() => main(process.argv.slice(2)));

@@ -1,8 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '../config/env.ts';
-import { createRuntime } from '../runtime.ts';
-import { EXIT, paint, runCommand } from './common.ts';
+import { readEnvironment } from '../root/environment.ts';
+import { EXIT, runMain } from '../root/process.ts';
+import { createRuntime } from '../root/runtime.ts';
+import { paint } from './common.ts';
 import { escalationLine, plannerLine, renderCard, renderOutcome } from './render.ts';
 import { localOperator, triage } from './triage.ts';
 
@@ -20,12 +21,12 @@ export const DEMO_REPORTS = [
 ] as const;
 
 async function main(): Promise<number> {
-  const config = loadConfig();
   // The demo keeps its own store so its restarts never spend the real restart budget.
-  config.DATA_DIR = join(config.DATA_DIR, 'demo');
+  const dataDir = join(readEnvironment().config.DATA_DIR, 'demo');
+  const { env, config } = readEnvironment({ DATA_DIR: dataDir });
   await rm(config.DATA_DIR, { recursive: true, force: true });
   const { actor, approvers } = localOperator();
-  const runtime = await createRuntime(config, { approvers });
+  const runtime = await createRuntime(config, { env, approvers });
   const out = paint(process.stdout);
   process.stdout.write(
     `${out('bold', 'Level Zero Operator demo')}: ${DEMO_REPORTS.length} reports against the built-in demo fleet, ${runtime.planner.name} planner. Restart proposals are approved as ${actor} to show the whole path.\n\n`,
@@ -67,4 +68,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (import.meta.main) await runCommand(main);
+if (import.meta.main) await runMain(main);

@@ -1,11 +1,12 @@
-import { loadConfig } from '../config/env.ts';
 import { formatTable, summaryLine, toJson } from '../eval/report.ts';
 import { runScenarios } from '../eval/run.ts';
 import type { Planner } from '../operator/planners/planner.ts';
 import { RulesPlanner } from '../operator/planners/rules.ts';
-import { createPlanner } from '../runtime.ts';
+import { readEnvironment } from '../root/environment.ts';
+import { EXIT, runMain } from '../root/process.ts';
+import { createPlanner } from '../root/runtime.ts';
 import { loadScenarios } from '../tools/fleet/load.ts';
-import { EXIT, paint, parseCommandLine, runCommand, UsageError } from './common.ts';
+import { paint, parseCommandLine, UsageError } from './common.ts';
 
 const USAGE = `usage: npm run eval -- FILE [--planner rules|openai] [--json]
 
@@ -41,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.planner !== 'rules' && values.planner !== 'openai')
     throw new UsageError(`--planner must be rules or openai (got "${values.planner}")\n\n${USAGE}`);
 
-  const config = loadConfig();
+  const { config } = readEnvironment();
   let planner: Planner = new RulesPlanner();
   if (values.planner === 'openai') {
     if (!config.OPENAI_API_KEY)
@@ -75,4 +76,4 @@ async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-await runCommand(() => main(process.argv.slice(2)));
+await runMain(() => main(process.argv.slice(2)));

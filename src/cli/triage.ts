@@ -1,11 +1,11 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { loadConfig } from '../config/env.ts';
 import { Environment } from '../domain/vocabulary.ts';
 import type { ApproverPolicy, DecisionOutcome } from '../operator/approval.ts';
 import type { Investigation } from '../operator/investigate.ts';
-import { createRuntime, type Runtime } from '../runtime.ts';
-import { EXIT, paint, parseCommandLine, runCommand, UsageError } from './common.ts';
+import { EXIT, runMain } from '../root/process.ts';
+import { type Runtime, runtimeFromEnvironment } from '../root/runtime.ts';
+import { paint, parseCommandLine, UsageError } from './common.ts';
 import { escalationLine, renderBrief, renderOutcome, renderProgress } from './render.ts';
 
 export const USAGE = `usage: npm run triage -- "<report>" [--approve | --deny] [--json] [--fleet FILE] [--environment prod|staging|dev]
@@ -164,10 +164,11 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
-  const config = loadConfig();
-  if (values.fleet) config.FLEET_FILE = values.fleet;
   const { actor, approvers } = localOperator();
-  const runtime = await createRuntime(config, { approvers });
+  const runtime = await runtimeFromEnvironment({
+    overrides: values.fleet ? { FLEET_FILE: values.fleet } : {},
+    approvers,
+  });
   const json = values.json === true;
   const interactive = !json && process.stdin.isTTY === true && process.stdout.isTTY === true;
   const decide: Decide = values.approve
@@ -218,4 +219,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) await runCommand(() => main(process.argv.slice(2)));
+if (import.meta.main) await runMain(() => main(process.argv.slice(2)));

@@ -1,5 +1,5 @@
-import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { OperatorError } from '../domain/errors.ts';
 import { BackendEnvSchema } from './backends.ts';
 import { blankToUndefined, intInRange, optionalString } from './fields.ts';
 
@@ -86,18 +86,22 @@ export const EnvSchema = z.object({
   ...BackendEnvSchema.shape,
 });
 
-export type Config = z.infer<typeof EnvSchema>;
+/** The validated configuration; read-only, so a command's flags are overrides before parsing, never edits after. */
+export type Config = Readonly<z.infer<typeof EnvSchema>>;
 
-export class ConfigError extends Error {
+/** Every variable name the product reads. */
+export type EnvName = keyof z.input<typeof EnvSchema>;
+
+export class ConfigError extends OperatorError {
   readonly problems: string[];
 
   constructor(problems: string[]) {
     super(
+      'config',
       `Configuration problems (set these in .env or the environment; see .env.example):\n${problems
         .map((p) => `  - ${p}`)
         .join('\n')}`,
     );
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }
@@ -113,29 +117,4 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       return `${where}: ${issue.message}`;
     }),
   );
-}
-
-/** Reads `.env` (if present, never overriding the real environment) and validates everything. */
-/** Slack settings `npm start` cannot run without; every missing one is named at once. */
-export type SlackMode = 'socket' | 'http';
-
-export function requireSlack(config: Config): { mode: SlackMode; botToken: string } {
-  const problems: string[] = [];
-  if (!config.SLACK_BOT_TOKEN) {
-    problems.push(
-      'SLACK_BOT_TOKEN: required to run the Slack bot (the xoxb-… Bot User OAuth Token)',
-    );
-  }
-  if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) {
-    problems.push(
-      'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode',
-    );
-  }
-  if (problems.length > 0 || !config.SLACK_BOT_TOKEN) throw new ConfigError(problems);
-  return { mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', botToken: config.SLACK_BOT_TOKEN };
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  loadDotenv({ quiet: true, processEnv: env });
-  return parseConfig(env);
 }

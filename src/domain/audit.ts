@@ -1,25 +1,60 @@
 import { z } from 'zod';
+import { HealthReading } from './evidence.ts';
+import { IncidentSource } from './incident.ts';
+import { Escalation } from './vocabulary.ts';
 
-export const AuditEventName = z.enum([
-  'incident.opened',
-  'proposal.created',
-  'proposal.approved',
-  'proposal.denied',
-  'proposal.expired',
-  'approval.refused',
-  'restart.executed',
-  'restart.verified',
-  'restart.failed',
-  'escalation.sent',
+/**
+ * The audit log: every transition, with who and when. Each event has its own `details` schema,
+ * so readers (the brief, the CLI) never guess at shapes. Event names are a promise to users'
+ * scripts: add new ones, never rename.
+ */
+
+const proposal = { proposal_id: z.string(), server_id: z.string() };
+
+const entry = <E extends string, D extends z.ZodRawShape>(event: E, details: D) =>
+  z.object({
+    at: z.iso.datetime(),
+    incident_id: z.string(),
+    event: z.literal(event),
+    /** Who caused it: a Slack user id, `cli:<user>`, or `operator` for the bot itself. */
+    actor: z.string(),
+    details: z.object(details),
+  });
+
+export const AuditEntry = z.discriminatedUnion('event', [
+  entry('incident.opened', { source: IncidentSource, report: z.string() }),
+  entry('proposal.created', { ...proposal, reason: z.string(), expires_at: z.iso.datetime() }),
+  entry('proposal.approved', proposal),
+  entry('proposal.denied', proposal),
+  entry('proposal.expired', proposal),
+  entry('approval.refused', {
+    ...proposal,
+    attempted: z.enum(['approve', 'deny']),
+    reason: z.string().optional(),
+  }),
+  entry('restart.executed', { ...proposal, approved_by: z.string(), detail: z.string() }),
+  entry('restart.verified', {
+    ...proposal,
+    recovered: z.boolean(),
+    before: HealthReading.nullable(),
+    after: HealthReading.nullable(),
+  }),
+  entry('restart.failed', { ...proposal, error: z.string() }),
+  entry('escalation.sent', {
+    target: z.string(),
+    ref: z.string().nullable(),
+    reason: z.string(),
+    escalation: Escalation,
+  }),
+  /** An escalation that could not be sent: its package was incomplete or no destination took it. */
+  entry('escalation.failed', { reason: z.string() }),
 ]);
-export type AuditEventName = z.infer<typeof AuditEventName>;
-
-export const AuditEntry = z.object({
-  at: z.iso.datetime(),
-  incident_id: z.string(),
-  event: AuditEventName,
-  /** Who caused it: a Slack user id, `cli:<user>`, or `operator` for the bot itself. */
-  actor: z.string(),
-  details: z.record(z.string(), z.unknown()),
-});
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export type AuditEventName = AuditEntry['event'];
+export const AUDIT_EVENT_NAMES: readonly AuditEventName[] = AuditEntry.options.map(
+  (o) => o.shape.event.value,
+);
+
+/** The entry for one event, typed by its name. */
+export type AuditEntryOf<E extends AuditEventName> = Extract<AuditEntry, { event: E }>;

@@ -103,6 +103,34 @@ export const RestartProposalRef = z.object({
   expiresAt: z.iso.datetime(),
 });
 
+/**
+ * What an investigation concluded, stored once per investigation. The brief is this plus what the
+ * audit log says happened since (proposal, decisions, restarts, escalations), folded in one place.
+ */
+export const Assessment = z.object({
+  title: z.string().min(1).max(150),
+  summary: z.string(),
+  environment: Environment,
+  servers: z.array(z.string()),
+  category: Category,
+  severity: Severity,
+  escalation: Escalation,
+  action: Action,
+  facts: z.array(Fact),
+  hypotheses: z.array(Hypothesis),
+  safeChecks: z.array(z.string()),
+  nextActions: z.array(z.string()),
+  documentationChecklist: z.array(ChecklistItem),
+  impact: z.string().min(1),
+  ownership: Ownership,
+  /** Changes found in the evidence, for the timeline. */
+  changes: z.array(TimelineEntry),
+  policyNotes: z.array(z.string()),
+  planner: PlannerReport,
+  evidence: z.array(Evidence),
+});
+export type Assessment = z.infer<typeof Assessment>;
+
 export const IncidentBrief = z.object({
   incidentId: z.string(),
   createdAt: z.iso.datetime(),

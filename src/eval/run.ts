@@ -1,10 +1,10 @@
 import type { Config } from '../config/env.ts';
+import { describeError } from '../domain/errors.ts';
 import type { Action, Category, Escalation, Severity } from '../domain/vocabulary.ts';
 import type { ApproverPolicy } from '../operator/approval.ts';
 import type { Planner } from '../operator/planners/planner.ts';
-import { createRuntime } from '../runtime.ts';
-import { SqliteStore } from '../store/sqlite.ts';
-import { describeError } from '../tools/errors.ts';
+import { createRuntime } from '../root/runtime.ts';
+import { SqliteStore } from '../store/sqlite/index.ts';
 import type { Scenario } from '../tools/fleet/format.ts';
 import { SimulatedFleet } from '../tools/fleet/simulated.ts';
 import { LocalEscalator } from '../tools/local-escalator.ts';
@@ -117,7 +117,7 @@ export async function runScenario(
     failures.unshift(...score(scenario.expect, { ...brief, calledTools }));
     outputs.push(
       ...escalator.sent,
-      await runtime.store.listAudit({ incidentId: brief.incidentId }),
+      await runtime.store.audit.list({ incidentId: brief.incidentId }),
     );
     for (const secret of leakedSecrets(scenarioSecrets(scenario), outputs))
       failures.push(`secret leaked: ${hint(secret)} appears unredacted in the bot's output`);

@@ -1,12 +1,14 @@
+import { AuditEntry, type AuditEntryOf } from '../domain/audit.ts';
 import type { IncidentBrief } from '../domain/brief.ts';
+import type { Clock } from '../domain/clock.ts';
+import { describeError } from '../domain/errors.ts';
 import type { HealthReading } from '../domain/evidence.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/ports.ts';
 import type { Escalator } from '../tools/backends.ts';
-import { describeError } from '../tools/errors.ts';
 import { redact } from '../tools/redact.ts';
 import type { Toolbox } from '../tools/toolbox.ts';
-import { refreshFromAudit } from './brief.ts';
+import { readBrief, record } from './brief.ts';
 import { type EscalationResult, sendEscalation } from './escalate.ts';
 import type { PolicySettings } from './policy.ts';
 
@@ -64,8 +66,7 @@ export type ApprovalDeps = {
    * had run must not both restart.
    */
   budget: Pick<PolicySettings, 'restartBudget' | 'budgetWindowMinutes'>;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
+  clock: Clock;
 };
 
 const ALREADY: Partial<Record<Proposal['state'], string>> = {
@@ -91,33 +92,45 @@ function recovered(h: HealthReading, thresholdPercent: number): boolean {
   return h.status === 'healthy' && h.cpu < thresholdPercent && h.memory < thresholdPercent;
 }
 
+/** The entry for an event about one proposal, by `actor`, now. */
+type ProposalEvent = Extract<
+  AuditEntry,
+  { details: { proposal_id: string; server_id: string } }
+>['event'];
+
 /**
  * The only path to a restart: an authorized decision on a pending proposal, taken by one atomic
  * transition, so a double click or two replicas execute it exactly once.
  */
 export class ApprovalService {
   private readonly deps: ApprovalDeps;
-  private readonly now: () => Date;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
 
   constructor(deps: ApprovalDeps) {
     this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.clock = deps.clock;
   }
 
-  private audit(
-    incidentId: string,
-    event: Parameters<Store['appendAudit']>[0]['event'],
+  /** The proposal's incident brief, read once per decision; each event is folded into it after. */
+  private async briefOf(proposal: Proposal): Promise<IncidentBrief> {
+    const brief = await readBrief(this.deps.store, proposal.incidentId);
+    if (!brief) throw new Error(`incident ${proposal.incidentId} has no brief`);
+    return brief;
+  }
+
+  private entry<E extends ProposalEvent>(
+    proposal: Proposal,
+    event: E,
     actor: string,
-    details: Record<string, unknown>,
-  ) {
-    return this.deps.store.appendAudit({
-      at: this.now().toISOString(),
-      incident_id: incidentId,
+    details: Omit<AuditEntryOf<E>['details'], 'proposal_id' | 'server_id'>,
+  ): AuditEntry {
+    // Parsed rather than asserted: the union cannot narrow on a generic event name.
+    return AuditEntry.parse({
+      at: this.clock.now().toISOString(),
+      incident_id: proposal.incidentId,
       event,
       actor,
-      details,
+      details: { proposal_id: proposal.id, server_id: proposal.serverId, ...details },
     });
   }
 
@@ -127,24 +140,25 @@ export class ApprovalService {
     actor: string,
     verb: 'approve' | 'deny',
   ): Promise<Proposal | DecisionOutcome> {
-    const proposal = await this.deps.store.getProposal(proposalId);
+    const proposal = await this.deps.store.proposals.get(proposalId);
     if (!proposal)
       return {
         kind: 'unknown',
         message: 'This restart proposal is unknown (it may belong to another installation).',
       };
     if (!(await this.deps.approvers.isApprover(actor))) {
-      await this.audit(proposal.incidentId, 'approval.refused', actor, {
-        proposal_id: proposal.id,
-        server_id: proposal.serverId,
-        attempted: verb,
-      });
+      await this.deps.store.audit.append(
+        this.entry(proposal, 'approval.refused', actor, { attempted: verb }),
+      );
       return {
         kind: 'refused',
         message: `You are not allowed to ${verb} restarts. ${this.deps.approvers.describe()}`,
       };
     }
-    if (proposal.state === 'pending' && Date.parse(proposal.expiresAt) <= this.now().getTime()) {
+    if (
+      proposal.state === 'pending' &&
+      Date.parse(proposal.expiresAt) <= this.clock.now().getTime()
+    ) {
       return (
         (await this.expire(proposal)) ?? {
           kind: 'expired',
@@ -169,13 +183,13 @@ export class ApprovalService {
   private async expire(
     proposal: Proposal,
   ): Promise<Extract<DecisionOutcome, { kind: 'expired' }> | null> {
-    const expired = await this.deps.store.transitionProposal(proposal.id, ['pending'], 'expired');
+    const expired = await this.deps.store.proposals.transition(proposal.id, ['pending'], 'expired');
     if (!expired) return null;
-    await this.audit(proposal.incidentId, 'proposal.expired', 'operator', {
-      proposal_id: proposal.id,
-      server_id: proposal.serverId,
-    });
-    const brief = await this.brief(proposal.incidentId);
+    const brief = await record(
+      this.deps.store,
+      await this.briefOf(expired),
+      this.entry(expired, 'proposal.expired', 'operator', {}),
+    );
     const escalation = await this.escalate(
       brief,
       `the restart proposal for ${proposal.serverId} expired without a decision`,
@@ -185,7 +199,7 @@ export class ApprovalService {
 
   /** Expires every pending proposal whose time ran out (a periodic sweep); one outcome each. */
   async expireDue(limit = 50): Promise<Extract<DecisionOutcome, { kind: 'expired' }>[]> {
-    const due = await this.deps.store.listExpiredProposals(this.now(), limit);
+    const due = await this.deps.store.proposals.listExpired(this.clock.now(), limit);
     const outcomes: Extract<DecisionOutcome, { kind: 'expired' }>[] = [];
     for (const proposal of due) {
       const outcome = await this.expire(proposal);
@@ -195,25 +209,14 @@ export class ApprovalService {
   }
 
   private async lostRace(proposalId: string): Promise<DecisionOutcome> {
-    const current = await this.deps.store.getProposal(proposalId);
+    const current = await this.deps.store.proposals.get(proposalId);
     if (!current) return { kind: 'unknown', message: 'This restart proposal is unknown.' };
     return { kind: 'already_decided', proposal: current, message: alreadyDecided(current) };
   }
 
-  private async brief(incidentId: string): Promise<IncidentBrief> {
-    const incident = await this.deps.store.getIncident(incidentId);
-    if (!incident?.brief) throw new Error(`incident ${incidentId} has no brief`);
-    const refreshed = refreshFromAudit(
-      incident.brief,
-      await this.deps.store.listAudit({ incidentId }),
-    );
-    await this.deps.store.saveBrief(incidentId, refreshed);
-    return refreshed;
-  }
-
   private escalate(brief: IncidentBrief, reason: string): Promise<EscalationResult> {
     return sendEscalation(
-      { store: this.deps.store, escalator: this.deps.escalator, now: this.now },
+      { store: this.deps.store, escalator: this.deps.escalator, clock: this.clock },
       brief,
       reason,
     );
@@ -222,16 +225,16 @@ export class ApprovalService {
   async deny(proposalId: string, actor: string): Promise<DecisionOutcome> {
     const gated = await this.gate(proposalId, actor, 'deny');
     if ('kind' in gated) return gated;
-    const denied = await this.deps.store.transitionProposal(gated.id, ['pending'], 'denied', {
+    const denied = await this.deps.store.proposals.transition(gated.id, ['pending'], 'denied', {
       decidedBy: actor,
-      decidedAt: this.now(),
+      decidedAt: this.clock.now(),
     });
     if (!denied) return this.lostRace(gated.id);
-    await this.audit(denied.incidentId, 'proposal.denied', actor, {
-      proposal_id: denied.id,
-      server_id: denied.serverId,
-    });
-    const brief = await this.brief(denied.incidentId);
+    const brief = await record(
+      this.deps.store,
+      await this.briefOf(denied),
+      this.entry(denied, 'proposal.denied', actor, {}),
+    );
     const escalation = await this.escalate(
       brief,
       `restart of ${denied.serverId} was denied by ${actor}`,
@@ -245,11 +248,12 @@ export class ApprovalService {
     actor: string,
   ): Promise<Proposal | DecisionOutcome> {
     const { restartBudget, budgetWindowMinutes } = this.deps.budget;
-    const attempt = await this.deps.store.approveProposal(proposal.id, {
+    const now = this.clock.now();
+    const attempt = await this.deps.store.proposals.approve(proposal.id, {
       decidedBy: actor,
-      decidedAt: this.now(),
+      decidedAt: now,
       budget: restartBudget,
-      since: new Date(this.now().getTime() - budgetWindowMinutes * 60_000),
+      since: new Date(now.getTime() - budgetWindowMinutes * 60_000),
     });
     switch (attempt.outcome) {
       case 'approved':
@@ -259,12 +263,12 @@ export class ApprovalService {
         return this.lostRace(proposal.id);
       case 'budget_used': {
         const { used } = attempt;
-        await this.audit(proposal.incidentId, 'approval.refused', actor, {
-          proposal_id: proposal.id,
-          server_id: proposal.serverId,
-          attempted: 'approve',
-          reason: 'restart budget used',
-        });
+        await this.deps.store.audit.append(
+          this.entry(proposal, 'approval.refused', actor, {
+            attempted: 'approve',
+            reason: 'restart budget used',
+          }),
+        );
         return {
           kind: 'refused',
           message: `Not restarted: ${proposal.serverId} already used its restart budget (${used} restart${used === 1 ? '' : 's'} in the last ${budgetWindowMinutes} min, limit ${restartBudget}). Escalate to an engineer instead.`,
@@ -286,13 +290,14 @@ export class ApprovalService {
     if ('kind' in gated) return gated;
     const approved = await this.takeApproval(gated, actor);
     if ('kind' in approved) return approved;
-    await this.audit(approved.incidentId, 'proposal.approved', actor, {
-      proposal_id: approved.id,
-      server_id: approved.serverId,
-    });
+    const { store, toolbox } = this.deps;
+    let brief = await record(
+      store,
+      await this.briefOf(approved),
+      this.entry(approved, 'proposal.approved', actor, {}),
+    );
     await hooks.onApproved?.(approved);
 
-    const { toolbox } = this.deps;
     const server = approved.serverId;
     const before = await toolbox.checkHealth(server).catch(() => null);
     try {
@@ -301,27 +306,28 @@ export class ApprovalService {
         proposalId: approved.id,
         approvedBy: actor,
       });
-      await this.deps.store.transitionProposal(approved.id, ['approved'], 'executed', {
-        executedAt: this.now(),
+      await store.proposals.transition(approved.id, ['approved'], 'executed', {
+        executedAt: this.clock.now(),
         ...(before ? { before } : {}),
       });
-      await this.audit(approved.incidentId, 'restart.executed', 'operator', {
-        proposal_id: approved.id,
-        server_id: server,
-        approved_by: actor,
-        detail: result.detail,
-      });
+      brief = await record(
+        store,
+        brief,
+        this.entry(approved, 'restart.executed', 'operator', {
+          approved_by: actor,
+          detail: result.detail,
+        }),
+      );
     } catch (error) {
       const message = redact(describeError(error));
-      const failed = await this.deps.store.transitionProposal(approved.id, ['approved'], 'failed', {
-        executedAt: this.now(),
+      const failed = await store.proposals.transition(approved.id, ['approved'], 'failed', {
+        executedAt: this.clock.now(),
       });
-      await this.audit(approved.incidentId, 'restart.failed', 'operator', {
-        proposal_id: approved.id,
-        server_id: server,
-        error: message,
-      });
-      const brief = await this.brief(approved.incidentId);
+      brief = await record(
+        store,
+        brief,
+        this.entry(approved, 'restart.failed', 'operator', { error: message }),
+      );
       const escalation = await this.escalate(brief, `restart of ${server} failed: ${message}`);
       return {
         kind: 'restart_failed',
@@ -334,20 +340,17 @@ export class ApprovalService {
 
     const after = await this.verify(server);
     const ok = after !== null && recovered(after, this.deps.verify.thresholdPercent);
-    const final = await this.deps.store.transitionProposal(
+    const final = await store.proposals.transition(
       approved.id,
       ['executed'],
       ok ? 'recovered' : 'not_recovered',
       after ? { after } : {},
     );
-    await this.audit(approved.incidentId, 'restart.verified', 'operator', {
-      proposal_id: approved.id,
-      server_id: server,
-      recovered: ok,
-      before,
-      after,
-    });
-    const brief = await this.brief(approved.incidentId);
+    brief = await record(
+      store,
+      brief,
+      this.entry(approved, 'restart.verified', 'operator', { recovered: ok, before, after }),
+    );
     const escalation = ok
       ? null
       : await this.escalate(brief, `${server} did not recover after an approved restart`);
@@ -367,7 +370,7 @@ export class ApprovalService {
     const { attempts, intervalMs, thresholdPercent } = this.deps.verify;
     let last: HealthReading | null = null;
     for (let i = 0; i < Math.max(1, attempts); i++) {
-      if (i > 0) await this.sleep(intervalMs);
+      if (i > 0) await this.clock.sleep(intervalMs);
       last = await this.deps.toolbox.checkHealth(server).catch(() => null);
       if (last && recovered(last, thresholdPercent)) return last;
     }

@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../domain/audit.ts';
 import type {
   ActionTaken,
+  Assessment,
   ChecklistItem,
   Decision,
   Fact,
@@ -11,15 +12,20 @@ import type {
   TimelineEntry,
 } from '../domain/brief.ts';
 import type { Evidence } from '../domain/evidence.ts';
-import type { Proposal } from '../domain/proposal.ts';
 import type { Environment } from '../domain/vocabulary.ts';
+import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { Scope } from './scope.ts';
 import { abnormal, type Signal } from './signals.ts';
 
-export type BriefInput = {
-  incidentId: string;
-  createdAt: string;
+/**
+ * The brief, in one place: an investigation's assessment, then every audit entry since folded in
+ * once. Nothing stores a brief; whoever shows one derives it, so it can never disagree with the
+ * audit log about what was done.
+ */
+
+export type AssessmentInput = {
   source: string;
+  createdAt: string;
   report: string;
   environment: Environment;
   scope: Scope;
@@ -28,9 +34,6 @@ export type BriefInput = {
   evidence: readonly Evidence[];
   signals: readonly Signal[];
   planner: PlannerReport;
-  proposal: Proposal | null;
-  /** This incident's audit entries, any order. The only source of "actions taken". */
-  audit: readonly AuditEntry[];
 };
 
 /** host:port or scheme://host names in log lines: the dependencies a service was seen calling. */
@@ -58,74 +61,11 @@ function ownership(scope: Scope, evidence: readonly Evidence[]): Ownership {
   };
 }
 
-/** The order events happen in within one incident, for entries that share a timestamp. */
-const LIFECYCLE: Record<AuditEntry['event'], number> = {
-  'incident.opened': 0,
-  'proposal.created': 1,
-  'approval.refused': 2,
-  'proposal.approved': 3,
-  'proposal.denied': 3,
-  'proposal.expired': 3,
-  'restart.executed': 4,
-  'restart.failed': 4,
-  'restart.verified': 5,
-  'escalation.sent': 6,
-};
-
-const pct = (n: unknown) => (typeof n === 'number' ? `${n}%` : '?');
-
-/** Turns audit entries into the confirmed actions a human may rely on. Nothing else is a source. */
-export function actionsTaken(audit: readonly AuditEntry[]): ActionTaken[] {
-  const describe = (entry: AuditEntry): string | null => {
-    const d = entry.details;
-    const server = typeof d.server_id === 'string' ? d.server_id : 'the server';
-    switch (entry.event) {
-      case 'proposal.approved':
-        return `Restart of ${server} approved by ${entry.actor}`;
-      case 'proposal.denied':
-        return `Restart of ${server} denied by ${entry.actor}`;
-      case 'proposal.expired':
-        return `Restart proposal for ${server} expired without a decision`;
-      case 'restart.executed':
-        return `Restarted ${server}`;
-      case 'restart.verified': {
-        const before = d.before as Record<string, unknown> | undefined;
-        const after = d.after as Record<string, unknown> | undefined;
-        const outcome = d.recovered === true ? 'recovered' : 'did NOT recover';
-        return `Health re-checked after restart of ${server}: ${outcome} (cpu ${pct(before?.cpu)} → ${pct(after?.cpu)}, memory ${pct(before?.memory)} → ${pct(after?.memory)}, status ${String(after?.status ?? '?')})`;
-      }
-      case 'restart.failed':
-        return `Restart of ${server} FAILED: ${String(d.error ?? 'unknown error')}`;
-      case 'escalation.sent':
-        return `Escalated to ${String(d.target ?? 'an engineer')}`;
-      default:
-        return null;
-    }
-  };
-  // Entries written in the same millisecond (approval, restart, verification) keep their causal
-  // order whatever order the caller passes them in (the store lists newest first).
-  return [...audit]
-    .sort((a, b) => a.at.localeCompare(b.at) || LIFECYCLE[a.event] - LIFECYCLE[b.event])
-    .flatMap((entry) => {
-      const action = describe(entry);
-      return action ? [{ at: entry.at, actor: entry.actor, action }] : [];
-    });
-}
-
-function timeline(input: BriefInput): TimelineEntry[] {
-  const entries: TimelineEntry[] = [
-    { at: input.createdAt, event: `First signal: reported via ${input.source}` },
-  ];
-  for (const e of input.evidence) {
-    if (e.data.kind !== 'changes') continue;
-    for (const c of e.data.changes)
-      entries.push({ at: c.at, event: `Change to ${c.service}: ${c.description}` });
-  }
-  for (const a of actionsTaken(input.audit)) entries.push({ at: a.at, event: a.action });
-  return entries.sort((a, b) => a.at.localeCompare(b.at));
-}
-
-function checklist(input: BriefInput, own: Ownership, facts: readonly Fact[]): ChecklistItem[] {
+function checklist(
+  input: AssessmentInput,
+  own: Ownership,
+  facts: readonly Fact[],
+): ChecklistItem[] {
   const ok = (kind: Evidence['data']['kind']) => input.evidence.some((e) => e.data.kind === kind);
   const item = (text: string, captured: boolean): ChecklistItem => ({
     item: text,
@@ -177,75 +117,193 @@ function guardedText(
   };
 }
 
-/** Assembles the brief from the draft, the guarded decision, the evidence and the audit log. */
-export function buildBrief(input: BriefInput): IncidentBrief {
+/** What an investigation concluded: the draft as the guard allowed it, with its evidence. */
+export function assess(input: AssessmentInput): Assessment {
   const guarded = guardedText(input.draft, input.decision);
   const cited = new Set(input.evidence.map((e) => e.id));
   // A fact that cites nothing real is not a fact; the planner validation should have caught it.
   const facts = input.draft.facts.filter((f) => f.evidence.every((id) => cited.has(id)));
   const own = ownership(input.scope, input.evidence);
-  const restart =
-    input.proposal && input.decision.action === 'restart'
-      ? {
-          serverId: input.proposal.serverId,
-          proposalId: input.proposal.id,
-          expiresAt: input.proposal.expiresAt,
-        }
-      : null;
   const plannerNote = input.planner.fallbackReason
     ? [
         `The model was not used for this brief (${input.planner.fallbackReason}); the rules planner decided.`,
       ]
     : [];
+  const changes: TimelineEntry[] = input.evidence.flatMap((e) =>
+    e.data.kind === 'changes'
+      ? e.data.changes.map((c) => ({ at: c.at, event: `Change to ${c.service}: ${c.description}` }))
+      : [],
+  );
   return {
-    incidentId: input.incidentId,
-    createdAt: input.createdAt,
     title: input.draft.title,
     summary: guarded.summary,
-    report: input.report,
     environment: input.environment,
     servers: input.scope.servers.map((s) => s.id),
     category: input.decision.category,
     severity: input.decision.severity,
     escalation: input.decision.escalation,
     action: input.decision.action,
-    restart,
     facts,
     hypotheses: input.draft.hypotheses,
     safeChecks: input.draft.safeChecks,
     nextActions: guarded.nextActions,
     documentationChecklist: checklist(input, own, facts),
-    escalationPackage: {
-      impact: input.draft.impact,
-      timeline: timeline(input),
-      evidence: facts,
-      ownership: own,
-      actionsTaken: actionsTaken(input.audit),
-    },
+    impact: input.draft.impact,
+    ownership: own,
+    changes,
     policyNotes: [...plannerNote, ...input.decision.policyNotes],
     planner: input.planner,
     evidence: [...input.evidence],
   };
 }
 
-/** The same brief with its actions taken and timeline refreshed from the audit log. */
-export function refreshFromAudit(
-  brief: IncidentBrief,
-  audit: readonly AuditEntry[],
+/** The order events happen in within one incident, for entries that share a timestamp. */
+const LIFECYCLE: Record<AuditEntry['event'], number> = {
+  'incident.opened': 0,
+  'proposal.created': 1,
+  'approval.refused': 2,
+  'proposal.approved': 3,
+  'proposal.denied': 3,
+  'proposal.expired': 3,
+  'restart.executed': 4,
+  'restart.failed': 4,
+  'restart.verified': 5,
+  'escalation.sent': 6,
+  'escalation.failed': 6,
+};
+
+/** Entries in the order they happened, whatever order they come in (the store lists newest first). */
+export function chronological(audit: readonly AuditEntry[]): AuditEntry[] {
+  return [...audit].sort(
+    (a, b) => a.at.localeCompare(b.at) || LIFECYCLE[a.event] - LIFECYCLE[b.event],
+  );
+}
+
+const pct = (n: number | undefined) => (n === undefined ? '?' : `${n}%`);
+
+/** The confirmed action one audit entry records, or null when it records none. */
+function actionOf(entry: AuditEntry): string | null {
+  switch (entry.event) {
+    case 'proposal.approved':
+      return `Restart of ${entry.details.server_id} approved by ${entry.actor}`;
+    case 'proposal.denied':
+      return `Restart of ${entry.details.server_id} denied by ${entry.actor}`;
+    case 'proposal.expired':
+      return `Restart proposal for ${entry.details.server_id} expired without a decision`;
+    case 'restart.executed':
+      return `Restarted ${entry.details.server_id}`;
+    case 'restart.verified': {
+      const { before, after, recovered, server_id } = entry.details;
+      const outcome = recovered ? 'recovered' : 'did NOT recover';
+      return `Health re-checked after restart of ${server_id}: ${outcome} (cpu ${pct(before?.cpu)} → ${pct(after?.cpu)}, memory ${pct(before?.memory)} → ${pct(after?.memory)}, status ${after?.status ?? '?'})`;
+    }
+    case 'restart.failed':
+      return `Restart of ${entry.details.server_id} FAILED: ${entry.details.error}`;
+    case 'escalation.sent':
+      return `Escalated to ${entry.details.target}`;
+    default:
+      return null;
+  }
+}
+
+/** The actions a human may rely on, from the audit log alone. Nothing else is a source. */
+export function actionsTaken(audit: readonly AuditEntry[]): ActionTaken[] {
+  return chronological(audit).flatMap((entry) => {
+    const action = actionOf(entry);
+    return action ? [{ at: entry.at, actor: entry.actor, action }] : [];
+  });
+}
+
+/** The brief as its assessment says, before anything happened. */
+function initialBrief(
+  incident: Pick<IncidentRecord, 'id' | 'createdAt' | 'source' | 'report'>,
+  assessment: Assessment,
 ): IncidentBrief {
-  const taken = actionsTaken(audit);
-  const earlier = brief.escalationPackage.timeline.filter(
-    (t) => !brief.escalationPackage.actionsTaken.some((a) => a.at === t.at && a.action === t.event),
-  );
-  const timelineEntries = [...earlier, ...taken.map((a) => ({ at: a.at, event: a.action }))].sort(
-    (a, b) => a.at.localeCompare(b.at),
-  );
+  const { ownership: own, changes, impact, ...rest } = assessment;
+  const timeline = [
+    { at: incident.createdAt, event: `First signal: reported via ${incident.source}` },
+    ...changes,
+  ].sort((a, b) => a.at.localeCompare(b.at));
   return {
-    ...brief,
+    ...rest,
+    incidentId: incident.id,
+    createdAt: incident.createdAt,
+    report: incident.report,
+    restart: null,
     escalationPackage: {
-      ...brief.escalationPackage,
-      actionsTaken: taken,
-      timeline: timelineEntries,
+      impact,
+      timeline,
+      evidence: assessment.facts,
+      ownership: own,
+      actionsTaken: [],
     },
   };
+}
+
+/** One audit entry folded into the brief: the only way a brief learns what happened. */
+export function foldEntry(brief: IncidentBrief, entry: AuditEntry): IncidentBrief {
+  const action = actionOf(entry);
+  const withAction: IncidentBrief = action
+    ? {
+        ...brief,
+        escalationPackage: {
+          ...brief.escalationPackage,
+          actionsTaken: [
+            ...brief.escalationPackage.actionsTaken,
+            { at: entry.at, actor: entry.actor, action },
+          ],
+          timeline: [...brief.escalationPackage.timeline, { at: entry.at, event: action }].sort(
+            (a, b) => a.at.localeCompare(b.at),
+          ),
+        },
+      }
+    : brief;
+  switch (entry.event) {
+    case 'proposal.created':
+      return withAction.action === 'restart'
+        ? {
+            ...withAction,
+            restart: {
+              serverId: entry.details.server_id,
+              proposalId: entry.details.proposal_id,
+              expiresAt: entry.details.expires_at,
+            },
+          }
+        : withAction;
+    case 'escalation.sent':
+      return { ...withAction, escalation: entry.details.escalation };
+    case 'escalation.failed':
+      return { ...withAction, policyNotes: [...withAction.policyNotes, entry.details.reason] };
+    default:
+      return withAction;
+  }
+}
+
+/** The incident's brief: its assessment with the audit log folded in, each entry once. */
+export function deriveBrief(
+  incident: Pick<IncidentRecord, 'id' | 'createdAt' | 'source' | 'report'>,
+  assessment: Assessment,
+  audit: readonly AuditEntry[],
+): IncidentBrief {
+  return chronological(audit).reduce(foldEntry, initialBrief(incident, assessment));
+}
+
+/** The current brief of a stored incident, or null before its first investigation finished. */
+export async function readBrief(
+  store: Pick<Store, 'incidents' | 'audit'>,
+  incidentId: string,
+): Promise<IncidentBrief | null> {
+  const incident = await store.incidents.get(incidentId);
+  if (!incident?.assessment) return null;
+  return deriveBrief(incident, incident.assessment, await store.audit.list({ incidentId }));
+}
+
+/** Appends an entry and folds it into the brief the caller holds: no re-read, no re-save. */
+export async function record(
+  store: Pick<Store, 'audit'>,
+  brief: IncidentBrief,
+  entry: AuditEntry,
+): Promise<IncidentBrief> {
+  await store.audit.append(entry);
+  return foldEntry(brief, entry);
 }

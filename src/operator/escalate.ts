@@ -1,9 +1,10 @@
 import type { IncidentBrief } from '../domain/brief.ts';
-import type { Store } from '../store/store.ts';
+import type { Clock } from '../domain/clock.ts';
+import { describeError } from '../domain/errors.ts';
+import type { Store } from '../store/ports.ts';
 import type { EscalationReceipt, Escalator } from '../tools/backends.ts';
-import { describeError } from '../tools/errors.ts';
 import { redact } from '../tools/redact.ts';
-import { refreshFromAudit } from './brief.ts';
+import { record } from './brief.ts';
 import { computeEscalation } from './escalation.ts';
 
 export type EscalationResult =
@@ -22,24 +23,32 @@ export function missingFromPackage(brief: IncidentBrief): string[] {
   return missing;
 }
 
+export type EscalationDeps = { store: Pick<Store, 'audit'>; escalator: Escalator; clock: Clock };
+
 /**
  * Sends the escalation package, or refuses when it is incomplete: no escalation without evidence.
- * A sent escalation is audited, and only then appears under actions taken.
+ * Either way the audit log says so, and only a sent one appears under actions taken.
  */
 export async function sendEscalation(
-  deps: { store: Store; escalator: Escalator; now: () => Date },
+  deps: EscalationDeps,
   brief: IncidentBrief,
   reason: string,
   actor = 'operator',
 ): Promise<EscalationResult> {
+  const failed = async (why: string): Promise<EscalationResult> => ({
+    sent: false,
+    reason: why,
+    brief: await record(deps.store, brief, {
+      at: deps.clock.now().toISOString(),
+      incident_id: brief.incidentId,
+      event: 'escalation.failed',
+      actor,
+      details: { reason: why },
+    }),
+  });
   const missing = missingFromPackage(brief);
-  if (missing.length > 0) {
-    return {
-      sent: false,
-      reason: `escalation refused: the package lacks ${missing.join(', ')}`,
-      brief,
-    };
-  }
+  if (missing.length > 0)
+    return failed(`escalation refused: the package lacks ${missing.join(', ')}`);
   // Sending an escalation is a decision to escalate, and that never yields hold: a denied or failed
   // restart of a sev2 incident pages at least L1 rather than going out marked "hold".
   const escalation = computeEscalation({
@@ -52,23 +61,14 @@ export async function sendEscalation(
   try {
     receipt = await deps.escalator.send({ incidentId: brief.incidentId, reason, brief: sending });
   } catch (error) {
-    return {
-      sent: false,
-      reason: `escalation to ${deps.escalator.name} failed: ${redact(describeError(error))}`,
-      brief,
-    };
+    return failed(`escalation to ${deps.escalator.name} failed: ${redact(describeError(error))}`);
   }
-  await deps.store.appendAudit({
-    at: deps.now().toISOString(),
+  const sent = await record(deps.store, brief, {
+    at: deps.clock.now().toISOString(),
     incident_id: brief.incidentId,
     event: 'escalation.sent',
     actor,
     details: { target: receipt.target, ref: receipt.ref, reason, escalation },
   });
-  const refreshed = refreshFromAudit(
-    sending,
-    await deps.store.listAudit({ incidentId: brief.incidentId }),
-  );
-  await deps.store.saveBrief(brief.incidentId, refreshed);
-  return { sent: true, receipt, brief: refreshed };
+  return { sent: true, receipt, brief: sent };
 }

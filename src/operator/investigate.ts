@@ -1,14 +1,16 @@
 import type { IncidentBrief, PlannerReport } from '../domain/brief.ts';
+import { type Clock, deadlineIn } from '../domain/clock.ts';
+import { describeError } from '../domain/errors.ts';
+import type { IncidentSource, Presentation } from '../domain/incident.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import type { Environment, ToolName } from '../domain/vocabulary.ts';
-import type { IncidentRecord, IncidentSource, IncidentThread, Store } from '../store/store.ts';
+import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { Escalator } from '../tools/backends.ts';
 import { TOOL_LIMITS } from '../tools/definitions.ts';
-import { describeError } from '../tools/errors.ts';
 import { redact } from '../tools/redact.ts';
 import { ToolSession } from '../tools/session.ts';
 import type { Toolbox } from '../tools/toolbox.ts';
-import { buildBrief, refreshFromAudit } from './brief.ts';
+import { assess, deriveBrief } from './brief.ts';
 import { type EscalationResult, sendEscalation } from './escalate.ts';
 import {
   type PlanContext,
@@ -29,7 +31,7 @@ export type TriageRequest = {
   actor: string;
   environment?: Environment;
   /** Where the incident is presented, when a presenter has a place for it already. */
-  thread?: IncidentThread;
+  presentation?: Presentation;
 };
 
 /** What a presenter (terminal, Slack) shows while an investigation runs. */
@@ -64,7 +66,7 @@ export type OperatorDeps = {
   planner: Planner;
   escalator: Escalator;
   settings: OperatorSettings;
-  now?: () => Date;
+  clock: Clock;
 };
 
 /**
@@ -74,24 +76,24 @@ export type OperatorDeps = {
 export class Operator {
   private readonly deps: OperatorDeps;
   private readonly rules = new RulesPlanner();
-  private readonly now: () => Date;
+  private readonly clock: Clock;
 
   constructor(deps: OperatorDeps) {
     this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+    this.clock = deps.clock;
   }
 
   /** Opens an incident (redacted report, audited) without investigating it yet. */
   async open(request: TriageRequest): Promise<IncidentRecord> {
     const { store } = this.deps;
     const report = redact(request.report.trim());
-    const incident = await store.createIncident({
+    const incident = await store.incidents.create({
       source: request.source,
       report,
-      now: this.now(),
-      thread: request.thread ?? null,
+      now: this.clock.now(),
+      presentation: request.presentation ?? null,
     });
-    await store.appendAudit({
+    await store.audit.append({
       at: incident.createdAt,
       incident_id: incident.id,
       event: 'incident.opened',
@@ -111,10 +113,9 @@ export class Operator {
     onProgress: (event: ProgressEvent) => void = () => {},
   ): Promise<Investigation> {
     const { store, toolbox, settings } = this.deps;
-    const deadlineAt = Date.now() + settings.deadlineMs;
-    const signal = AbortSignal.timeout(settings.deadlineMs);
+    const { at: deadlineAt, signal } = deadlineIn(this.clock, settings.deadlineMs);
     const incident = request.incidentId
-      ? await store.getIncident(request.incidentId)
+      ? await store.incidents.get(request.incidentId)
       : await this.open(request);
     if (!incident) throw new Error(`incident ${request.incidentId} does not exist`);
     const report = incident.report;
@@ -129,7 +130,10 @@ export class Operator {
     await this.prefetch(scope, session, signal, onProgress);
     const prefetchMs = performance.now() - prefetchStarted;
 
-    const signalOptions = { thresholdPercent: settings.policy.thresholdPercent, now: this.now() };
+    const signalOptions = {
+      thresholdPercent: settings.policy.thresholdPercent,
+      now: this.clock.now(),
+    };
     const context: PlanContext = {
       incidentId: incident.id,
       report,
@@ -149,32 +153,32 @@ export class Operator {
     const serviceOf = new Map(scope.servers.map((s) => [s.id, s.service]));
     const signals = detectSignals(session.evidence, { ...signalOptions, serviceOf });
     const budgetSince = new Date(
-      this.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
+      this.clock.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
     );
     const decision = await applyPolicy({
       draft,
       scope: scope.servers,
       evidence: session.evidence,
       signals,
-      recentRestarts: (server) => store.countRestarts(server, budgetSince),
+      recentRestarts: (server) => store.proposals.countRestarts(server, budgetSince),
       settings: settings.policy,
     });
     onProgress({ stage: 'decided', action: decision.action });
 
     let proposal: Proposal | null =
       decision.action === 'restart'
-        ? ((await store.proposalsForIncident(incident.id)).at(-1) ?? null)
+        ? ((await store.proposals.forIncident(incident.id)).at(-1) ?? null)
         : null;
     if (decision.action === 'restart' && decision.restartServer && !proposal) {
-      const now = this.now();
-      proposal = await store.createProposal({
+      const now = this.clock.now();
+      proposal = await store.proposals.create({
         incidentId: incident.id,
         serverId: decision.restartServer,
         reason: restartReason(decision.restartServer, signals),
         now,
         expiresAt: new Date(now.getTime() + settings.proposalTtlMinutes * 60_000),
       });
-      await store.appendAudit({
+      await store.audit.append({
         at: now.toISOString(),
         incident_id: incident.id,
         event: 'proposal.created',
@@ -188,11 +192,9 @@ export class Operator {
       });
     }
 
-    const audit = await store.listAudit({ incidentId: incident.id });
-    let brief = buildBrief({
-      incidentId: incident.id,
-      createdAt: incident.createdAt,
+    const assessment = assess({
       source: incident.source,
+      createdAt: incident.createdAt,
       report,
       environment,
       scope,
@@ -201,33 +203,28 @@ export class Operator {
       evidence: session.evidence,
       signals,
       planner: plannerReport,
-      proposal,
-      audit,
     });
-    await store.saveBrief(incident.id, brief);
+    await store.incidents.saveAssessment(incident.id, assessment);
+    const audit = await store.audit.list({ incidentId: incident.id });
+    let brief = deriveBrief(incident, assessment, audit);
 
     let escalation: EscalationResult | null = null;
     let escalationMs = 0;
-    const alreadySent = audit.find((e) => e.event === 'escalation.sent');
-    if (decision.action === 'escalate' && alreadySent) {
-      const target =
-        typeof alreadySent.details.target === 'string' ? alreadySent.details.target : 'an engineer';
-      const ref = typeof alreadySent.details.ref === 'string' ? alreadySent.details.ref : null;
-      escalation = { sent: true, receipt: { target, ref }, brief: refreshFromAudit(brief, audit) };
-      brief = escalation.brief;
-      await store.saveBrief(incident.id, brief);
-    } else if (decision.action === 'escalate') {
-      const sending = performance.now();
-      escalation = await sendEscalation(
-        { store, escalator: this.deps.escalator, now: this.now },
-        brief,
-        decision.policyNotes.at(-1) ?? `${brief.category}/${brief.severity}: ${brief.summary}`,
-      );
-      escalationMs = performance.now() - sending;
-      brief = escalation.brief;
-      if (!escalation.sent) {
-        brief = { ...brief, policyNotes: [...brief.policyNotes, escalation.reason] };
-        await store.saveBrief(incident.id, brief);
+    if (decision.action === 'escalate') {
+      // A retried investigation (its replica died after escalating) does not page twice.
+      const alreadySent = audit.find((e) => e.event === 'escalation.sent');
+      if (alreadySent) {
+        const { target, ref } = alreadySent.details;
+        escalation = { sent: true, receipt: { target, ref }, brief };
+      } else {
+        const sending = performance.now();
+        escalation = await sendEscalation(
+          { store, escalator: this.deps.escalator, clock: this.clock },
+          brief,
+          decision.policyNotes.at(-1) ?? `${brief.category}/${brief.severity}: ${brief.summary}`,
+        );
+        escalationMs = performance.now() - sending;
+        brief = escalation.brief;
       }
     }
 

@@ -1,15 +1,17 @@
+import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
-import type { AlertGroup, Store } from '../store/store.ts';
+import type { AlertGroup, Store } from '../store/ports.ts';
 import { slackDate } from './blocks/text.ts';
+import { decodeRef, encodeRef } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
 export type GroupCounterDeps = {
-  store: Store;
+  store: Pick<Store, 'coordination'>;
   writer: SlackWriter;
   /** Repeats arriving within this long are shown by one update, not one message each. */
   debounceMs: number;
   logger: Logger;
-  now?: () => Date;
+  clock: Clock;
 };
 
 export function counterMessage(group: AlertGroup, at: Date): SlackMessage {
@@ -31,7 +33,7 @@ export class GroupCounter {
 
   constructor(deps: GroupCounterDeps) {
     this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => deps.clock.now();
   }
 
   bump(groupId: string): void {
@@ -56,21 +58,28 @@ export class GroupCounter {
 
   async flush(groupId: string): Promise<void> {
     const { store, writer } = this.deps;
-    const group = await store.getAlertGroup(groupId);
+    const group = await store.coordination.getAlertGroup(groupId);
     if (!group || group.count <= group.reportedCount) return;
+    const thread = decodeRef(group.place);
+    if (!thread) return;
     const message = counterMessage(group, this.now());
-    if (group.counterTs) {
-      await writer.update(group.thread.channel, group.counterTs, message, { priority: 'low' });
-      await store.setAlertGroupCounter(group.id, group.counterTs, group.count);
+    const counter = decodeRef(group.counter);
+    if (group.counter && counter) {
+      await writer.update(counter.channel, counter.ts, message, { priority: 'low' });
+      await store.coordination.setAlertGroupCounter(group.id, group.counter, group.count);
       return;
     }
     // One replica posts the counter message; the others update it once it exists.
-    if (await store.claim(`counter:${group.id}`, this.now(), 60_000)) {
-      const { ts } = await writer.post(group.thread.channel, message, {
-        threadTs: group.thread.threadTs,
+    if (await store.coordination.claim(`counter:${group.id}`, this.now(), 60_000)) {
+      const { ts } = await writer.post(thread.channel, message, {
+        threadTs: thread.ts,
         priority: 'low',
       });
-      await store.setAlertGroupCounter(group.id, ts, group.count);
+      await store.coordination.setAlertGroupCounter(
+        group.id,
+        encodeRef(thread.channel, ts),
+        group.count,
+      );
     } else {
       this.bump(groupId);
     }

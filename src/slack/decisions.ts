@@ -1,6 +1,9 @@
+import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { ApprovalService, DecisionOutcome } from '../operator/approval.ts';
-import type { Store } from '../store/store.ts';
+import { readBrief } from '../operator/brief.ts';
+import type { Store } from '../store/ports.ts';
 import { briefMessage } from './blocks/brief.ts';
 import {
   type DecisionView,
@@ -10,9 +13,9 @@ import {
   replacesButtons,
   withDecision,
 } from './blocks/decision.ts';
-import type { Metrics } from './metrics.ts';
 import { postToResponseUrl } from './respond.ts';
-import { type SlackMessage, type SlackWriter, slackErrorCode } from './writer.ts';
+import { threadOf } from './thread.ts';
+import type { SlackMessage, SlackWriter } from './writer.ts';
 
 /** Where the click happened: the brief message, its thread, and the response_url Slack gave. */
 export type ClickSite = {
@@ -24,8 +27,8 @@ export type ClickSite = {
 };
 
 export type DecisionsDeps = {
-  approvals: ApprovalService;
-  store: Store;
+  approvals: Pick<ApprovalService, 'approve' | 'deny'>;
+  store: Pick<Store, 'incidents' | 'audit' | 'proposals'>;
   writer: SlackWriter;
   approverIds: readonly string[];
   metrics: Metrics;
@@ -84,27 +87,22 @@ export class Decisions {
     return outcome;
   }
 
-  /** Expires undecided proposals (a periodic sweep) and shows each on its brief. */
-  async sweepExpired(): Promise<number> {
-    const outcomes = await this.deps.approvals.expireDue();
-    for (const outcome of outcomes) {
-      this.deps.metrics.decisions.inc({ outcome: 'expired' });
-      const incident = await this.deps.store.getIncident(outcome.proposal.incidentId);
-      const thread = incident?.thread;
-      if (!thread?.messageTs) continue;
-      const site: ClickSite = {
-        user: 'operator',
-        channel: thread.channel,
-        messageTs: thread.messageTs,
-        threadTs: thread.threadTs,
-        responseUrl: null,
-      };
-      await this.showOnBrief(site, outcome.proposal.incidentId, outcome);
-      await this.deps.writer
-        .post(thread.channel, decisionThreadMessage(outcome), { threadTs: thread.threadTs })
-        .catch((error) => this.slackFailed(error, 'could not post the expiry in the thread'));
-    }
-    return outcomes.length;
+  /** An expiry found by the sweep, shown on its brief and in its thread. */
+  async showExpired(outcome: Extract<DecisionOutcome, { kind: 'expired' }>): Promise<void> {
+    const incident = await this.deps.store.incidents.get(outcome.proposal.incidentId);
+    const thread = threadOf(incident?.presentation);
+    if (!thread?.messageTs) return;
+    const site: ClickSite = {
+      user: 'operator',
+      channel: thread.channel,
+      messageTs: thread.messageTs,
+      threadTs: thread.threadTs,
+      responseUrl: null,
+    };
+    await this.showOnBrief(site, outcome.proposal.incidentId, outcome);
+    await this.deps.writer
+      .post(thread.channel, decisionThreadMessage(outcome), { threadTs: thread.threadTs })
+      .catch((error) => this.slackFailed(error, 'could not post the expiry in the thread'));
   }
 
   /** The brief re-rendered from the store with the decision where its buttons were. */
@@ -113,11 +111,11 @@ export class Decisions {
     incidentId: string,
     view: DecisionView,
   ): Promise<void> {
-    const incident = await this.deps.store.getIncident(incidentId);
-    if (!incident?.brief) return;
-    const proposals = await this.deps.store.proposalsForIncident(incidentId);
+    const current = await readBrief(this.deps.store, incidentId);
+    if (!current) return;
+    const proposals = await this.deps.store.proposals.forIncident(incidentId);
     const state = proposals.at(-1)?.state;
-    const brief = briefMessage(incident.brief, {
+    const brief = briefMessage(current, {
       approvers: this.deps.approverIds,
       ...(state ? { proposalState: state } : {}),
     });
@@ -175,7 +173,7 @@ export class Decisions {
   }
 
   private slackFailed(error: unknown, what: string): void {
-    this.deps.metrics.slackErrors.inc({ error: slackErrorCode(error) });
+    this.deps.metrics.slackErrors.inc({ error: errorCode(error) });
     this.deps.logger.warn({ err: error }, what);
   }
 }

@@ -1,6 +1,7 @@
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/ports.ts';
 import type { EscalationReceipt, EscalationTicket, Escalator } from '../tools/backends.ts';
 import { escalationMessage } from './blocks/escalation.ts';
+import { threadOf } from './thread.ts';
 import type { SlackWriter } from './writer.ts';
 
 /**
@@ -9,18 +10,22 @@ import type { SlackWriter } from './writer.ts';
  */
 export class SlackEscalator implements Escalator {
   readonly name = 'slack';
-  private readonly store: Store;
+  private readonly store: Pick<Store, 'incidents'>;
   private readonly writer: SlackWriter;
   private readonly channel: string | null;
 
-  constructor(store: Store, writer: SlackWriter, escalationChannel: string | null) {
+  constructor(
+    store: Pick<Store, 'incidents'>,
+    writer: SlackWriter,
+    escalationChannel: string | null,
+  ) {
     this.store = store;
     this.writer = writer;
     this.channel = escalationChannel;
   }
 
   async send(ticket: EscalationTicket): Promise<EscalationReceipt> {
-    const thread = (await this.store.getIncident(ticket.incidentId))?.thread ?? null;
+    const thread = threadOf((await this.store.incidents.get(ticket.incidentId))?.presentation);
     const threadLink = thread ? await this.writer.permalink(thread.channel, thread.threadTs) : null;
     const message = escalationMessage(ticket.brief, {
       reason: ticket.reason,

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.ts';
+import type { Coordination } from '../store/ports.ts';
 
 /**
  * Decides when the next write to a channel may start. Slack allows about one new message a second
@@ -73,14 +73,18 @@ export class LocalPacer implements Pacer {
  * goes ahead at the local pace: a late message is better than none.
  */
 export class StorePacer implements Pacer {
-  private readonly store: Pick<Store, 'reserveSlot'>;
+  private readonly store: Pick<Coordination, 'reserveSlot'>;
   private readonly intervalMs: number;
   private readonly scope: PaceScope;
   private readonly burst: number;
   private readonly local: LocalPacer;
   private readonly now: () => number;
 
-  constructor(store: Pick<Store, 'reserveSlot'>, intervalMs: number, options: PaceOptions = {}) {
+  constructor(
+    store: Pick<Coordination, 'reserveSlot'>,
+    intervalMs: number,
+    options: PaceOptions = {},
+  ) {
     this.store = store;
     this.intervalMs = intervalMs;
     this.scope = options.scope ?? 'per-channel';

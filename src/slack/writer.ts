@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import { errorCode, OperatorError } from '../domain/errors.ts';
 import type { Pacer } from './pacer.ts';
 
 export type SlackMessage = { text: string; blocks?: KnownBlock[] };
@@ -27,15 +28,7 @@ export type WriterOptions = {
   now?: () => number;
 };
 
-export class SlackWriteError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SlackWriteError';
-    this.code = code;
-  }
-}
+export class SlackWriteError extends OperatorError {}
 
 type Task = {
   /** Updates of one message share a key: a queued update is replaced by a newer one. */
@@ -51,19 +44,8 @@ type LaneKind = 'posts' | 'edits';
 
 type Lane = { kind: LaneKind; channel: string; tasks: Task[]; busy: boolean; inFlight: boolean };
 
-/** The `error` of a Slack platform error or the code of a client error, for decisions and messages. */
-export function slackErrorCode(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const data = (error as { data?: { error?: unknown } }).data;
-    if (data && typeof data.error === 'string') return data.error;
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return 'unknown_error';
-}
-
 function retryAfterSeconds(error: unknown): number | null {
-  if (slackErrorCode(error) !== 'slack_webapi_rate_limited_error') return null;
+  if (errorCode(error) !== 'slack_webapi_rate_limited_error') return null;
   const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
   return typeof retryAfter === 'number' ? retryAfter : 1;
 }

@@ -1,5 +1,6 @@
+import { describeError } from '../domain/errors.ts';
 import type { EscalationReceipt, EscalationTicket, Escalator } from './backends.ts';
-import { describeError, ToolError } from './errors.ts';
+import { ToolError } from './errors.ts';
 
 export type Delivery =
   | { escalator: string; ok: true; receipt: EscalationReceipt }

@@ -1,3 +1,5 @@
+import { OperatorError } from '../domain/errors.ts';
+
 /** Why a tool could not answer. Each becomes a clear line in the brief, never a crash. */
 export type ToolErrorCode =
   | 'unknown_server'
@@ -12,17 +14,10 @@ export type ToolErrorCode =
   | 'timeout'
   | 'refused';
 
-export class ToolError extends Error {
-  readonly code: ToolErrorCode;
+export class ToolError extends OperatorError {
+  declare readonly code: ToolErrorCode;
 
   constructor(code: ToolErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ToolError';
-    this.code = code;
+    super(code, message, options);
   }
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

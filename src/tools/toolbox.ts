@@ -1,8 +1,9 @@
+import { describeError } from '../domain/errors.ts';
 import type { Evidence, EvidenceData } from '../domain/evidence.ts';
 import { ToolName } from '../domain/vocabulary.ts';
 import type { Backends, HealthSample, RestartContext, RestartResult } from './backends.ts';
 import { TOOL_LIMITS, toolArguments } from './definitions.ts';
-import { describeError, ToolError } from './errors.ts';
+import { ToolError } from './errors.ts';
 import { redact } from './redact.ts';
 import type { ToolSession } from './session.ts';
 

@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config/env.ts';
 import { summaryLine } from '../../src/eval/report.ts';
 import { runScenarios } from '../../src/eval/run.ts';
 import { RulesPlanner } from '../../src/operator/planners/rules.ts';
-import { createPlanner } from '../../src/runtime.ts';
+import { createPlanner } from '../../src/root/runtime.ts';
 import { loadScenarios } from '../../src/tools/fleet/load.ts';
 import { FakeOpenAi } from '../support/fake-openai.ts';
 import { ScriptedModel } from '../support/scripted-model.ts';

@@ -33,7 +33,7 @@ describe('approvals', () => {
       message: 'This restart proposal is unknown (it may belong to another installation).',
     });
     expect((await rt.approvals.deny('forged-id', APPROVER)).kind).toBe('unknown');
-    expect(await rt.store.listAudit()).toEqual([]);
+    expect(await rt.store.audit.list()).toEqual([]);
   });
 
   it('a restart that fails is audited (secrets redacted), escalated, and counts against the budget', async () => {
@@ -49,7 +49,7 @@ describe('approvals', () => {
       escalation: { sent: true },
     });
     expect(broken.calls).toBe(1);
-    const audit = await rt.store.listAudit({ incidentId: proposal.incidentId });
+    const audit = await rt.store.audit.list({ incidentId: proposal.incidentId });
     expect(audit.map((e) => e.event)).toEqual([
       'escalation.sent',
       'restart.failed',

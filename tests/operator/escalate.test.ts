@@ -32,7 +32,7 @@ describe('sending an escalation', () => {
 
   it('sends, audits, and marks it in the stored brief, paging at least L1', async () => {
     const rt = await testRuntime();
-    const incident = await rt.store.createIncident({
+    const incident = await rt.store.incidents.create({
       source: 'cli',
       report: 'r',
       now: rt.clock.now(),
@@ -50,20 +50,20 @@ describe('sending an escalation', () => {
       reason: 'restart denied',
       brief: { escalation: 'page_l1' },
     });
-    const [audit] = await rt.store.listAudit({ incidentId: incident.id });
+    const [audit] = await rt.store.audit.list({ incidentId: incident.id });
     expect(audit).toMatchObject({
       event: 'escalation.sent',
       actor: 'operator',
       details: { reason: 'restart denied', escalation: 'page_l1', ref: null },
     });
-    const stored = await rt.store.getIncident(incident.id);
+    const stored = await rt.store.incidents.get(incident.id);
     expect(stored?.brief?.escalationPackage.actionsTaken).toHaveLength(1);
     expect(stored?.brief?.escalation).toBe('page_l1');
   });
 
   it('keeps a security escalation with security', async () => {
     const rt = await testRuntime();
-    const incident = await rt.store.createIncident({
+    const incident = await rt.store.incidents.create({
       source: 'cli',
       report: 'r',
       now: rt.clock.now(),
@@ -83,7 +83,7 @@ describe('sending an escalation', () => {
 
   it('reports a destination that fails, without claiming it was sent', async () => {
     const rt = await testRuntime();
-    const incident = await rt.store.createIncident({
+    const incident = await rt.store.incidents.create({
       source: 'cli',
       report: 'r',
       now: rt.clock.now(),
@@ -100,6 +100,6 @@ describe('sending an escalation', () => {
         'escalation to pagerduty failed: 401 from https://events.pagerduty.com with routing_key=[REDACTED]',
       brief,
     });
-    expect(await rt.store.listAudit()).toEqual([]);
+    expect(await rt.store.audit.list()).toEqual([]);
   });
 });

@@ -9,8 +9,8 @@ import {
   PlannerFailure,
   type PlanOutcome,
 } from '../../src/operator/planners/planner.ts';
-import { createRuntime } from '../../src/runtime.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { createRuntime } from '../../src/root/runtime.ts';
+import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { HealthBackend, HealthSample } from '../../src/tools/backends.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { LocalEscalator } from '../../src/tools/local-escalator.ts';
@@ -88,10 +88,10 @@ describe('operator, end to end with the rules planner', () => {
       for (const fact of brief.facts) for (const e of fact.evidence) expect(ids).toContain(e);
 
       // The stored brief is the one returned, and the incident was audited as opened.
-      const stored = await rt.store.getIncident(brief.incidentId);
+      const stored = await rt.store.incidents.get(brief.incidentId);
       expect(stored?.brief).toEqual(brief);
       expect(stored?.report).toBe(report);
-      const audit = await rt.store.listAudit({ incidentId: brief.incidentId });
+      const audit = await rt.store.audit.list({ incidentId: brief.incidentId });
       expect(audit.at(-1)).toMatchObject({ event: 'incident.opened', actor: 'cli:tester' });
 
       if (action === 'restart') {
@@ -311,8 +311,8 @@ describe('operator, end to end with the rules planner', () => {
       });
       expect(investigation.brief.incidentId).toBe(opened.id);
       expect(investigation.brief.report).toBe(opened.report);
-      expect((await rt.store.getIncident(opened.id))?.thread).toEqual(thread);
-      const opens = (await rt.store.listAudit()).filter((e) => e.event === 'incident.opened');
+      expect((await rt.store.incidents.get(opened.id))?.thread).toEqual(thread);
+      const opens = (await rt.store.audit.list()).filter((e) => e.event === 'incident.opened');
       expect(opens).toHaveLength(1);
     });
 
@@ -327,8 +327,8 @@ describe('operator, end to end with the rules planner', () => {
       const first = await rt.operator.investigate({ ...request, incidentId: opened.id });
       const retry = await rt.operator.investigate({ ...request, incidentId: opened.id });
       expect(retry.proposal?.id).toBe(first.proposal?.id);
-      expect(await rt.store.proposalsForIncident(opened.id)).toHaveLength(1);
-      const created = (await rt.store.listAudit()).filter((e) => e.event === 'proposal.created');
+      expect(await rt.store.proposals.forIncident(opened.id)).toHaveLength(1);
+      const created = (await rt.store.audit.list()).filter((e) => e.event === 'proposal.created');
       expect(created).toHaveLength(1);
     });
 
@@ -344,7 +344,7 @@ describe('operator, end to end with the rules planner', () => {
       const retry = await rt.operator.investigate({ ...request, incidentId: opened.id });
       expect(retry.escalation?.sent).toBe(true);
       expect(rt.escalator.sent).toHaveLength(1);
-      const sent = (await rt.store.listAudit()).filter((e) => e.event === 'escalation.sent');
+      const sent = (await rt.store.audit.list()).filter((e) => e.event === 'escalation.sent');
       expect(sent).toHaveLength(1);
       expect(retry.brief.escalationPackage.actionsTaken.map((a) => a.action)).toEqual([
         expect.stringMatching(/^Escalated to/),

@@ -11,8 +11,8 @@ import { sendEscalation } from '../../src/operator/escalate.ts';
 import { computeEscalation } from '../../src/operator/escalation.ts';
 import { applyPolicy } from '../../src/operator/policy.ts';
 import { resolveScope } from '../../src/operator/scope.ts';
-import { createRuntime } from '../../src/runtime.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { createRuntime } from '../../src/root/runtime.ts';
+import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { ServerSpec } from '../../src/tools/fleet/format.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { LocalEscalator } from '../../src/tools/local-escalator.ts';
@@ -48,7 +48,7 @@ async function proposalFor(rt: TestRuntime, report = PAYMENT): Promise<Proposal>
 }
 
 async function events(rt: TestRuntime, incidentId?: string) {
-  return (await rt.store.listAudit(incidentId ? { incidentId } : {})).map((e) => e.event);
+  return (await rt.store.audit.list(incidentId ? { incidentId } : {})).map((e) => e.event);
 }
 
 /** Every .ts file under src/, for the checks that read the code itself. */
@@ -165,7 +165,7 @@ describe('safety', () => {
         'restarted',
       ]);
       expect(rt.fleet.restartCount('payment-server-01')).toBe(1);
-      const audit = await rt.store.listAudit();
+      const audit = await rt.store.audit.list();
       const executed = audit.filter((e) => e.event === 'restart.executed');
       const approved = audit.filter((e) => e.event === 'proposal.approved');
       expect(executed).toHaveLength(1);
@@ -211,7 +211,7 @@ describe('safety', () => {
         );
         expect(outcomes.filter((o) => o.kind === 'restarted')).toHaveLength(1);
         expect(fleet.restartCount('payment-server-01')).toBe(1);
-        const executed = (await b.store.listAudit()).filter((e) => e.event === 'restart.executed');
+        const executed = (await b.store.audit.list()).filter((e) => e.event === 'restart.executed');
         expect(executed).toHaveLength(1);
       } finally {
         await a.close();
@@ -242,18 +242,18 @@ describe('safety', () => {
         kind: 'refused',
         message: `You are not allowed to approve restarts. Approvers: ${APPROVER}.`,
       });
-      const [latest] = await rt.store.listAudit({ incidentId: proposal.incidentId });
+      const [latest] = await rt.store.audit.list({ incidentId: proposal.incidentId });
       expect(latest).toMatchObject({
         event: 'approval.refused',
         actor: STRANGER,
         details: { proposal_id: proposal.id, server_id: 'payment-server-01', attempted: 'approve' },
       });
       expect(rt.fleet.restartCount('payment-server-01')).toBe(0);
-      expect((await rt.store.getProposal(proposal.id))?.state).toBe('pending');
+      expect((await rt.store.proposals.get(proposal.id))?.state).toBe('pending');
 
       // A refused deny changes nothing either, and the real approver can still decide.
       expect((await rt.approvals.deny(proposal.id, STRANGER)).kind).toBe('refused');
-      expect((await rt.store.getProposal(proposal.id))?.state).toBe('pending');
+      expect((await rt.store.proposals.get(proposal.id))?.state).toBe('pending');
       expect((await rt.approvals.approve(proposal.id, APPROVER)).kind).toBe('restarted');
     });
 
@@ -280,7 +280,7 @@ describe('safety', () => {
         ),
       });
       expect(rt.fleet.restartCount('payment-server-01')).toBe(0);
-      const audit = await rt.store.listAudit({ incidentId: proposal.incidentId });
+      const audit = await rt.store.audit.list({ incidentId: proposal.incidentId });
       // Newest first: expired, then escalated because nobody decided.
       expect(audit[1]).toMatchObject({
         event: 'proposal.expired',
@@ -458,7 +458,7 @@ describe('safety', () => {
 
     it('sendEscalation refuses a package without evidence', async () => {
       const rt = await testRuntime();
-      const incident = await rt.store.createIncident({
+      const incident = await rt.store.incidents.create({
         source: 'cli',
         report: 'r',
         now: rt.clock.now(),
@@ -475,7 +475,7 @@ describe('safety', () => {
         reason: 'escalation refused: the package lacks evidence',
       });
       expect(rt.escalator.sent).toEqual([]);
-      expect(await rt.store.listAudit()).toEqual([]);
+      expect(await rt.store.audit.list()).toEqual([]);
     });
   });
 
@@ -541,13 +541,13 @@ describe('safety', () => {
             'Health re-checked after restart of payment-server-01: recovered (cpu 98% → 31%, memory 40% → 38%, status healthy)',
         },
       ]);
-      const audit = (await rt.store.listAudit({ incidentId: proposal.incidentId })).reverse();
+      const audit = (await rt.store.audit.list({ incidentId: proposal.incidentId })).reverse();
       const acted = audit.filter((e) =>
         ['proposal.approved', 'restart.executed', 'restart.verified'].includes(e.event),
       );
       expect(acted.map((e) => [e.at, e.actor])).toEqual(taken.map((a) => [a.at, a.actor]));
       // The stored brief carries the same, so a later reader sees it too.
-      const stored = await rt.store.getIncident(proposal.incidentId);
+      const stored = await rt.store.incidents.get(proposal.incidentId);
       expect(stored?.brief?.escalationPackage.actionsTaken).toEqual(taken);
     });
 
@@ -607,8 +607,8 @@ describe('safety', () => {
       const outputs = {
         planner: planner.seen.join('\n'),
         brief: JSON.stringify(investigation.brief),
-        stored: JSON.stringify(await rt.store.getIncident(proposal.incidentId)),
-        audit: JSON.stringify(await rt.store.listAudit()),
+        stored: JSON.stringify(await rt.store.incidents.get(proposal.incidentId)),
+        audit: JSON.stringify(await rt.store.audit.list()),
         escalation: JSON.stringify(rt.escalator.sent),
       };
       expect(planner.seen).toHaveLength(1);
@@ -686,7 +686,7 @@ describe('safety', () => {
         escalation: { sent: true },
       });
       expect(rt.fleet.restartCount('ledger-01')).toBe(1);
-      const audit = await rt.store.listAudit({ incidentId: proposal.incidentId });
+      const audit = await rt.store.audit.list({ incidentId: proposal.incidentId });
       expect(audit.find((e) => e.event === 'restart.verified')?.details).toMatchObject({
         recovered: false,
       });
@@ -697,7 +697,7 @@ describe('safety', () => {
       );
       // An escalation that goes out never says "hold".
       expect(rt.escalator.sent[0]?.brief.escalation).toBe('page_l1');
-      expect((await rt.store.getProposal(proposal.id))?.state).toBe('not_recovered');
+      expect((await rt.store.proposals.get(proposal.id))?.state).toBe('not_recovered');
     });
   });
 
@@ -733,8 +733,8 @@ describe('safety', () => {
         message: expect.stringMatching(/ledger-01 already used its restart budget/),
       });
       expect(rt.fleet.restartCount('ledger-01')).toBe(1);
-      expect((await rt.store.getProposal(b.id))?.state).toBe('pending');
-      expect((await rt.store.listAudit({ incidentId: b.incidentId }))[0]).toMatchObject({
+      expect((await rt.store.proposals.get(b.id))?.state).toBe('pending');
+      expect((await rt.store.audit.list({ incidentId: b.incidentId }))[0]).toMatchObject({
         event: 'approval.refused',
         actor: APPROVER,
         details: { reason: 'restart budget used' },
@@ -772,7 +772,7 @@ describe('safety', () => {
         proposal: { state: 'denied', decidedBy: APPROVER, decidedAt: '2025-03-01T09:02:00.000Z' },
         escalation: { sent: true },
       });
-      const audit = await rt.store.listAudit({ incidentId: proposal.incidentId });
+      const audit = await rt.store.audit.list({ incidentId: proposal.incidentId });
       expect(audit.map((e) => e.event)).toEqual([
         'escalation.sent',
         'proposal.denied',

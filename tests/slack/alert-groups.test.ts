@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { counterMessage, GroupCounter } from '../../src/slack/alert-groups.ts';
-import type { AlertGroup } from '../../src/store/store.ts';
+import type { AlertGroup } from '../../src/store/ports.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { ALERTS, type SlackParts, slackParts, until } from '../support/slack-parts.ts';
 
@@ -40,7 +40,7 @@ function counter(debounceMs: number): GroupCounter {
 
 /** One alert for `key`: opens its group on `threadTs` or joins the open one; returns the group. */
 async function alertFor(key: string, threadTs: string): Promise<AlertGroup> {
-  const { group } = await parts.runtime.store.joinAlertGroup({
+  const { group } = await parts.runtime.store.coordination.joinAlertGroup({
     key,
     now: parts.clock.now(),
     windowMs: WINDOW_MS,
@@ -72,10 +72,13 @@ describe('GroupCounter', () => {
     expect(String(post?.args.text)).toMatch(/^🔁 \+3 more alerts like this one — seen 4 times/);
     const counterTs = String(post?.result?.ts);
     await until(
-      async () => (await parts.runtime.store.getAlertGroup(group.id))?.reportedCount === 4,
+      async () =>
+        (await parts.runtime.store.coordination.getAlertGroup(group.id))?.reportedCount === 4,
       'the counter recorded',
     );
-    expect(await parts.runtime.store.getAlertGroup(group.id)).toMatchObject({ counterTs });
+    expect(await parts.runtime.store.coordination.getAlertGroup(group.id)).toMatchObject({
+      counterTs,
+    });
 
     for (let i = 0; i < 2; i++) await repeat(sut, 'servers:payment-server-01');
     await slack.waitFor((s) => s.callsTo('chat.update').length === 1, 5_000, 'the update');
@@ -90,7 +93,7 @@ describe('GroupCounter', () => {
   it('takes no more repeats after shutdown, so no timer fires against a closed store', async () => {
     const sut = counter(20);
     await sut.flushAll();
-    const { group } = await parts.runtime.store.joinAlertGroup({
+    const { group } = await parts.runtime.store.coordination.joinAlertGroup({
       key: 'servers:auth-service-03',
       now: parts.clock.now(),
       windowMs: 60_000,
@@ -98,7 +101,7 @@ describe('GroupCounter', () => {
     });
     await repeat(sut, 'servers:auth-service-03');
     await new Promise((r) => setTimeout(r, 100));
-    expect((await parts.runtime.store.getAlertGroup(group.id))?.count).toBe(2);
+    expect((await parts.runtime.store.coordination.getAlertGroup(group.id))?.count).toBe(2);
     expect(posts()).toEqual([]);
   });
 
@@ -139,15 +142,19 @@ describe('GroupCounter', () => {
   it('when another replica holds the counter, tries again later and then updates its message', async () => {
     const sut = counter(20);
     const group = await alertFor('servers:payment-server-01', '1.000001');
-    expect(await parts.runtime.store.claim(`counter:${group.id}`, parts.clock.now(), 60_000)).toBe(
-      true,
-    );
+    expect(
+      await parts.runtime.store.coordination.claim(
+        `counter:${group.id}`,
+        parts.clock.now(),
+        60_000,
+      ),
+    ).toBe(true);
     await alertFor('servers:payment-server-01', 'unused');
     // This replica's flush finds the counter claimed and schedules another look by itself.
     await sut.flush(group.id);
     expect(posts()).toHaveLength(0);
     // The other replica posts its counter message (showing 2); one more alert arrives there.
-    await parts.runtime.store.setAlertGroupCounter(group.id, '1.999999', 2);
+    await parts.runtime.store.coordination.setAlertGroupCounter(group.id, '1.999999', 2);
     await alertFor('servers:payment-server-01', 'unused');
     await slack.waitFor((s) => s.callsTo('chat.update').length === 1, 5_000, 'the update');
     expect(updates()[0]?.args).toMatchObject({ ts: '1.999999' });
@@ -162,7 +169,7 @@ describe('GroupCounter', () => {
       store: Object.assign(Object.create(store) as typeof store, {
         getAlertGroup: (id: string) => {
           reads += 1;
-          return store.getAlertGroup(id);
+          return store.coordination.getAlertGroup(id);
         },
       }),
       writer: parts.writer,

@@ -107,7 +107,7 @@ describe('Decisions.click', () => {
     expect(String(thread?.args.text)).toMatch(/^✅ Approved by/);
     expect(JSON.stringify(thread?.args.blocks)).toContain(`proposal ${proposal.id}`);
 
-    expect(await parts.runtime.store.getProposal(proposal.id)).toMatchObject({
+    expect(await parts.runtime.store.proposals.get(proposal.id)).toMatchObject({
       state: 'recovered',
       decidedBy: APPROVER,
     });
@@ -141,7 +141,7 @@ describe('Decisions.click', () => {
     const posts = slack.callsTo('chat.postMessage');
     expect(posts.find((c) => c.args.channel === ESCALATION)).toBeDefined();
     expect(posts.find((c) => c.args.thread_ts === THREAD_TS)?.args.text).toMatch(/^❌ Denied/);
-    expect(await parts.runtime.store.getProposal(proposal.id)).toMatchObject({ state: 'denied' });
+    expect(await parts.runtime.store.proposals.get(proposal.id)).toMatchObject({ state: 'denied' });
   });
 
   it('someone who may not approve is told privately; the brief keeps its buttons', async () => {
@@ -153,7 +153,9 @@ describe('Decisions.click', () => {
     const [ephemeral] = slack.callsTo('chat.postEphemeral');
     expect(ephemeral?.args).toMatchObject({ channel: OPS, user: STRANGER, thread_ts: THREAD_TS });
     expect(String(ephemeral?.args.text)).toMatch(/^🚫 You are not allowed to approve restarts\./);
-    expect(await parts.runtime.store.getProposal(proposal.id)).toMatchObject({ state: 'pending' });
+    expect(await parts.runtime.store.proposals.get(proposal.id)).toMatchObject({
+      state: 'pending',
+    });
     expect(await metric('lzo_restart_decisions_total', { outcome: 'refused' })).toBe(1);
   });
 
@@ -166,7 +168,7 @@ describe('Decisions.click', () => {
     const after = slack.calls.slice(before);
     expect(after.map((c) => c.method)).toEqual(['chat.postEphemeral']);
     expect(String(after[0]?.args.text)).toMatch(/^❌ Denied by <@U0APPROVER>/);
-    expect(await parts.runtime.store.getProposal(proposal.id)).toMatchObject({ state: 'denied' });
+    expect(await parts.runtime.store.proposals.get(proposal.id)).toMatchObject({ state: 'denied' });
   });
 
   it('an unknown proposal id is answered privately', async () => {
@@ -236,7 +238,9 @@ describe('Decisions.sweepExpired', () => {
 
     parts.clock.advanceMinutes(30);
     expect(await decisions.sweepExpired()).toBe(1);
-    expect(await parts.runtime.store.getProposal(proposal.id)).toMatchObject({ state: 'expired' });
+    expect(await parts.runtime.store.proposals.get(proposal.id)).toMatchObject({
+      state: 'expired',
+    });
     const [update] = slack.callsTo('chat.update');
     expect(update?.args).toMatchObject({ channel: OPS, ts: BRIEF_TS });
     expect(decisionText(update)).toMatch(/^⌛ Expired at .* nothing was restarted; escalated/);

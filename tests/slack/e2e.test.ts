@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 async function auditEvents(h: BotHarness): Promise<string[]> {
-  return (await h.store.listAudit()).map((e) => e.event);
+  return (await h.store.audit.list()).map((e) => e.event);
 }
 
 describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
@@ -134,9 +134,9 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
     expect(shown(refusal ?? { method: '', args: {}, at: 0 })).toMatch(/not allowed to approve/);
     expect(h.fleet.restartCount('payment-server-01')).toBe(0);
     expect(h.slack.callsTo('chat.update')).toHaveLength(updatesBefore);
-    const refused = (await h.store.listAudit()).find((e) => e.event === 'approval.refused');
+    const refused = (await h.store.audit.list()).find((e) => e.event === 'approval.refused');
     expect(refused?.actor).toBe(STRANGER);
-    expect((await h.store.getProposal(proposalId))?.state).toBe('pending');
+    expect((await h.store.proposals.get(proposalId))?.state).toBe('pending');
   });
 
   it('a member of an approver user group may approve', async () => {
@@ -199,7 +199,7 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
     // Give a wrongly accepted request time to show itself before asserting nothing happened.
     await new Promise((r) => setTimeout(r, 200));
     expect(h.slack.callsTo('chat.postMessage')).toEqual([]);
-    expect(await h.store.listAudit()).toEqual([]);
+    expect(await h.store.audit.list()).toEqual([]);
   });
 
   it('a retried event (same event_id) is investigated once', async () => {
@@ -251,7 +251,7 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
       thread_ts: '1700000900.000100',
     });
     expect(shown(call)).toMatch(/payment-server-01/);
-    const opened = (await h.store.listAudit()).find((e) => e.event === 'incident.opened');
+    const opened = (await h.store.audit.list()).find((e) => e.event === 'incident.opened');
     expect(opened?.actor).toBe('B0ALERTMANAGER');
     expect(String(opened?.details.report)).toMatch(/HighCPU payment-server-01/);
   });
@@ -278,7 +278,7 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
     for (const event of replies) expect((await h.event(event)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     expect(h.slack.callsTo('chat.postMessage')).toEqual([]);
-    expect(await h.store.listAudit()).toEqual([]);
+    expect(await h.store.audit.list()).toEqual([]);
   });
 
   it('the same alert again within 15 minutes joins the first thread with a "+N more" counter instead of a new investigation', async () => {
@@ -370,7 +370,7 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
     );
     await h.slack.waitFor((s) => postsTo(s, ESCALATIONS).length > 0, 5_000, 'the escalation');
     expect(h.fleet.restartCount('payment-server-01')).toBe(0);
-    const denied = (await h.store.listAudit()).find((e) => e.event === 'proposal.denied');
+    const denied = (await h.store.audit.list()).find((e) => e.event === 'proposal.denied');
     expect(denied?.actor).toBe(APPROVER);
     expect(shown(postsTo(h.slack, ESCALATIONS)[0] ?? { method: '', args: {}, at: 0 })).toMatch(
       /denied by U0APPROVER/,

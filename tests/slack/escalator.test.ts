@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SlackEscalator } from '../../src/slack/escalator.ts';
-import type { IncidentThread } from '../../src/store/store.ts';
+import type { IncidentThread } from '../../src/store/ports.ts';
 import type { EscalationTicket } from '../../src/tools/backends.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { ESCALATION, OPS, type SlackParts, slackParts } from '../support/slack-parts.ts';

@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CustomRoute } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import { httpRoutes } from '../../src/slack/http-routes.ts';
-import { createMetrics, type Metrics } from '../../src/slack/metrics.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
-import type { Store } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/ports.ts';
+import { SqliteStore } from '../../src/store/sqlite/index.ts';
 
 /** The routes behind a tiny node:http server, dispatched by path and method as Bolt does. */
 async function serve(routes: CustomRoute[]): Promise<{ url: string; server: Server }> {

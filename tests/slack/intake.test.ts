@@ -93,7 +93,7 @@ function groupOf(result: IntakeResult): string {
 }
 
 async function incidentsOpened(): Promise<number> {
-  const audit = await parts.runtime.store.listAudit();
+  const audit = await parts.runtime.store.audit.list();
   return audit.filter((e) => e.event === 'incident.opened').length;
 }
 
@@ -118,13 +118,13 @@ describe('Intake.accept', () => {
       messageTs,
     });
 
-    const incident = await parts.runtime.store.getIncident(result.incidentId);
+    const incident = await parts.runtime.store.incidents.get(result.incidentId);
     expect(incident).toMatchObject({
       source: 'slack',
       report: PAYMENT_REPORT,
       thread: result.thread,
     });
-    const job = await parts.runtime.store.getJob(result.jobId);
+    const job = await parts.runtime.store.jobs.get(result.jobId);
     expect(job).toMatchObject({ kind: INVESTIGATE, state: 'queued' });
     expect(job?.payload).toEqual({
       incidentId: result.incidentId,
@@ -145,7 +145,7 @@ describe('Intake.accept', () => {
     expect(post?.args).not.toHaveProperty('thread_ts');
     const ts = String(post?.result?.ts);
     expect(result.thread).toEqual({ channel: OPS, threadTs: ts, messageTs: ts });
-    const job = await parts.runtime.store.getJob(result.jobId);
+    const job = await parts.runtime.store.jobs.get(result.jobId);
     expect(job?.payload).toMatchObject({
       responseUrl: slack.responseUrl('cmd'),
       groupId: null,
@@ -213,13 +213,13 @@ describe('Intake.accept', () => {
     expect(await incidentsOpened()).toBe(1);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(wakes).toBe(1);
-    const group = await parts.runtime.store.getAlertGroup(groupId);
+    const group = await parts.runtime.store.coordination.getAlertGroup(groupId);
     expect(group).toMatchObject({
       count: 3,
       incidentId: first.incidentId,
       thread: { channel: ALERTS, threadTs: '1.000001' },
     });
-    const job = await parts.runtime.store.getJob(first.jobId);
+    const job = await parts.runtime.store.jobs.get(first.jobId);
     expect(job?.payload).toMatchObject({ groupId: group?.id });
     expect(await metric('lzo_intake_total', { origin: 'alert', result: 'grouped' })).toBe(2);
   });
@@ -256,10 +256,10 @@ describe('Intake.accept', () => {
     slack.fail('chat.postMessage', { error: 'not_in_channel' });
     const result = accepted(await intake().accept(command()));
     expect(result.thread).toBeNull();
-    const job = await parts.runtime.store.getJob(result.jobId);
+    const job = await parts.runtime.store.jobs.get(result.jobId);
     expect(job).toMatchObject({ state: 'queued' });
     expect(job?.payload).toMatchObject({ replyTo: null, responseUrl: slack.responseUrl('cmd') });
-    expect((await parts.runtime.store.getIncident(result.incidentId))?.thread).toBeNull();
+    expect((await parts.runtime.store.incidents.get(result.incidentId))?.thread).toBeNull();
     expect(wakes).toBe(1);
     expect(await metric('lzo_slack_errors_total', { error: 'not_in_channel' })).toBe(1);
   });
@@ -270,17 +270,17 @@ describe('Intake.accept', () => {
     const fromAlert = accepted(await sut.accept(alert('1.000001')));
     // No progress message; the incident keeps the alert's thread and the worker posts there.
     expect(fromAlert.thread).toBeNull();
-    expect((await parts.runtime.store.getIncident(fromAlert.incidentId))?.thread).toEqual({
+    expect((await parts.runtime.store.incidents.get(fromAlert.incidentId))?.thread).toEqual({
       channel: ALERTS,
       threadTs: '1.000001',
       messageTs: null,
     });
-    expect(await parts.runtime.store.getJob(fromAlert.jobId)).toMatchObject({ state: 'queued' });
+    expect(await parts.runtime.store.jobs.get(fromAlert.jobId)).toMatchObject({ state: 'queued' });
 
     slack.fail('chat.postMessage', { status: 500 });
     const fromCommand = accepted(await sut.accept(command()));
     expect(fromCommand.thread).toBeNull();
-    const job = await parts.runtime.store.getJob(fromCommand.jobId);
+    const job = await parts.runtime.store.jobs.get(fromCommand.jobId);
     expect(job?.payload).toMatchObject({ replyTo: null, responseUrl: slack.responseUrl('cmd') });
     expect(await incidentsOpened()).toBe(2);
     expect(wakes).toBe(2);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalPacer, StorePacer } from '../../src/slack/pacer.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { SqliteStore } from '../../src/store/sqlite/index.ts';
 
 describe('LocalPacer', () => {
   it('spaces one channel and leaves others alone (new messages)', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../src/store/postgres.ts';
+import { PostgresStore } from '../../src/store/postgres/index.ts';
 import { escalateDraft } from '../operator/planners/harness.ts';
 import { FakeOpenAi, finalReply } from '../support/fake-openai.ts';
 import { clickBody, eventEnvelope, FakeSlack, postSigned } from '../support/fake-slack.ts';
@@ -73,7 +73,7 @@ const signedEvent = (replica: Replica, event: Record<string, unknown>, eventId: 
   postSigned(replica.url, SECRET, eventEnvelope(event, eventId), 'application/json');
 
 async function events(store: PostgresStore, name: string): Promise<number> {
-  return (await store.listAudit()).filter((e) => e.event === name).length;
+  return (await store.audit.list()).filter((e) => e.event === name).length;
 }
 
 describe('two replicas sharing one PostgreSQL and one Slack', () => {
@@ -115,7 +115,7 @@ describe('two replicas sharing one PostgreSQL and one Slack', () => {
     );
     expect(await events(store, 'proposal.approved')).toBe(1);
     expect(await events(store, 'restart.executed')).toBe(1);
-    expect((await store.getProposal(proposalId))?.state).toBe('recovered');
+    expect((await store.proposals.get(proposalId))?.state).toBe('recovered');
   });
 
   it('the same event delivered to both is investigated once', async () => {

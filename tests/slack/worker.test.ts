@@ -6,7 +6,7 @@ import {
   type WorkerDeps,
   type WorkerSettings,
 } from '../../src/slack/worker.ts';
-import type { IncidentThread } from '../../src/store/store.ts';
+import type { IncidentThread } from '../../src/store/ports.ts';
 import type { HealthBackend } from '../../src/tools/backends.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import {
@@ -172,7 +172,7 @@ async function directJob(payload: Partial<InvestigationJob> & { thread: Incident
     groupId: null,
     ...rest,
   };
-  const job = await parts.runtime.store.enqueueJob({
+  const job = await parts.runtime.store.jobs.enqueue({
     kind: INVESTIGATE,
     payload: full,
     now: parts.clock.now(),
@@ -180,7 +180,7 @@ async function directJob(payload: Partial<InvestigationJob> & { thread: Incident
   return { job, incidentId: full.incidentId };
 }
 
-const jobState = async (id: string) => (await parts.runtime.store.getJob(id))?.state;
+const jobState = async (id: string) => (await parts.runtime.store.jobs.get(id))?.state;
 const finished = (id: string) => async () =>
   ['done', 'failed'].includes((await jobState(id)) ?? '');
 
@@ -206,7 +206,7 @@ describe('InvestigationWorker', () => {
     expect(updates.length).toBeGreaterThan(0);
     for (const u of updates) expect(u.args).toMatchObject({ channel: OPS, ts: messageTs });
     const brief = updates.at(-1);
-    const [proposal] = await parts.runtime.store.proposalsForIncident(incidentId);
+    const [proposal] = await parts.runtime.store.proposals.forIncident(incidentId);
     expect(proposal?.serverId).toBe('payment-server-01');
     expect(buttons(brief)).toEqual([
       expect.objectContaining({ action_id: 'approve_restart', value: proposal?.id }),
@@ -274,7 +274,7 @@ describe('InvestigationWorker', () => {
     expect(posts[0]?.args).toMatchObject({ channel: ALERTS, thread_ts: thread.threadTs });
     expect(buttons(posts[0])).toHaveLength(2);
     expect(slack.callsTo('chat.update')).toEqual([]);
-    expect((await parts.runtime.store.getIncident(incidentId))?.thread).toEqual({
+    expect((await parts.runtime.store.incidents.get(incidentId))?.thread).toEqual({
       ...thread,
       messageTs: String(posts[0]?.result?.ts),
     });
@@ -323,12 +323,12 @@ describe('InvestigationWorker', () => {
     await setup();
     const { jobId, incidentId, messageTs } = await commandJob();
     // A replica took it and died: its lease runs out.
-    await parts.runtime.store.claimJob({ owner: 'dead', now: parts.clock.now(), leaseMs: 1_000 });
+    await parts.runtime.store.jobs.claim({ owner: 'dead', now: parts.clock.now(), leaseMs: 1_000 });
     parts.clock.advanceMs(1_000);
     worker({ maxAttempts: 1 }).start();
     // The job is marked failed first, then the message goes out.
     await slack.waitFor((f) => f.callsTo('chat.update').length === 1, 5_000, 'the message');
-    expect(await parts.runtime.store.getJob(jobId)).toMatchObject({
+    expect(await parts.runtime.store.jobs.get(jobId)).toMatchObject({
       state: 'failed',
       attempts: 2,
       error: 'it failed 1 times',
@@ -338,13 +338,13 @@ describe('InvestigationWorker', () => {
     expect(String(update?.args.text)).toBe(
       `⚠️ The investigation of ${incidentId} was given up: it failed 1 times. Nothing was restarted. Investigate by hand or run /triage again.`,
     );
-    expect(await parts.runtime.store.proposalsForIncident(incidentId)).toEqual([]);
+    expect(await parts.runtime.store.proposals.forIncident(incidentId)).toEqual([]);
   });
 
   it('leaves a failed attempt to be retried after its lease, and gives up on the last one', async () => {
     await setup();
     const thread = { channel: OPS, threadTs: '5.000001', messageTs: '5.000001' };
-    const job = await parts.runtime.store.enqueueJob({
+    const job = await parts.runtime.store.jobs.enqueue({
       kind: INVESTIGATE,
       payload: {
         incidentId: 'no-such-incident',
@@ -358,7 +358,7 @@ describe('InvestigationWorker', () => {
     });
     const sut = worker({ maxAttempts: 2, leaseMs: 10_000 });
     sut.start();
-    await until(async () => (await parts.runtime.store.getJob(job.id))?.attempts === 1, 'try 1');
+    await until(async () => (await parts.runtime.store.jobs.get(job.id))?.attempts === 1, 'try 1');
     await until(() => sut.busy === 0, 'attempt 1 over');
     expect(await jobState(job.id)).toBe('running');
     expect(slack.calls).toEqual([]);
@@ -366,7 +366,7 @@ describe('InvestigationWorker', () => {
     parts.clock.advanceMs(10_000);
     sut.wake();
     await slack.waitFor((f) => f.callsTo('chat.postMessage').length === 1, 5_000, 'the message');
-    expect(await parts.runtime.store.getJob(job.id)).toMatchObject({
+    expect(await parts.runtime.store.jobs.get(job.id)).toMatchObject({
       state: 'failed',
       attempts: 2,
       error: 'incident no-such-incident does not exist',
@@ -383,16 +383,16 @@ describe('InvestigationWorker', () => {
     await setup();
     const store = parts.runtime.store;
     const now = parts.clock.now();
-    const invalid = await store.enqueueJob({ kind: INVESTIGATE, payload: { nope: 1 }, now });
-    const unknown = await store.enqueueJob({ kind: 'reindex', payload: {}, now });
+    const invalid = await store.jobs.enqueue({ kind: INVESTIGATE, payload: { nope: 1 }, now });
+    const unknown = await store.jobs.enqueue({ kind: 'reindex', payload: {}, now });
     const { jobId } = await commandJob();
     worker({ concurrency: 1 }).start();
     await until(finished(jobId), 'the good job');
-    expect(await store.getJob(invalid.id)).toMatchObject({
+    expect(await store.jobs.get(invalid.id)).toMatchObject({
       state: 'failed',
       error: expect.stringMatching(/^invalid payload: /),
     });
-    expect(await store.getJob(unknown.id)).toMatchObject({
+    expect(await store.jobs.get(unknown.id)).toMatchObject({
       state: 'failed',
       error: 'unknown job kind reindex',
     });
@@ -434,12 +434,12 @@ describe('InvestigationWorker', () => {
     parts.clock.advanceMs(1_000);
     const renewedUntil = new Date(parts.clock.now().getTime() + 150).toISOString();
     await until(
-      async () => (await parts.runtime.store.getJob(jobId))?.leaseExpiresAt === renewedUntil,
+      async () => (await parts.runtime.store.jobs.get(jobId))?.leaseExpiresAt === renewedUntil,
       'a renewal',
     );
     // So another replica cannot take it over while it runs.
     expect(
-      await parts.runtime.store.claimJob({ owner: 'b', now: parts.clock.now(), leaseMs: 150 }),
+      await parts.runtime.store.jobs.claim({ owner: 'b', now: parts.clock.now(), leaseMs: 150 }),
     ).toBeNull();
   });
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/domain/audit.ts';
-import type { Store } from '../../src/store/store.ts';
-import { sampleBrief } from '../support/brief.ts';
+import type { Store } from '../../src/store/ports.ts';
+import { auditEntry } from '../support/audit.ts';
+import { sampleAssessment } from '../support/brief.ts';
 
 /**
  * The contract every Store implements. A new backend joins with one line:
@@ -22,11 +23,11 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     });
 
     const newIncident = (report = 'payment-server-01 is slow') =>
-      store.createIncident({ source: 'cli', report, now: t0 });
+      store.incidents.create({ source: 'cli', report, now: t0 });
 
     const newProposal = async (serverId = 'payment-server-01') => {
       const incident = await newIncident();
-      return store.createProposal({
+      return store.proposals.create({
         incidentId: incident.id,
         serverId,
         reason: 'cpu 98%',
@@ -38,28 +39,28 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     /** A proposal taken through approved → executed at `at`. */
     const executedAt = async (serverId: string, at: Date) => {
       const p = await newProposal(serverId);
-      await store.transitionProposal(p.id, ['pending'], 'approved', {
+      await store.proposals.transition(p.id, ['pending'], 'approved', {
         decidedBy: 'U1',
         decidedAt: at,
       });
-      return store.transitionProposal(p.id, ['approved'], 'executed', { executedAt: at });
+      return store.proposals.transition(p.id, ['approved'], 'executed', { executedAt: at });
     };
 
-    it('round-trips an incident and its brief', async () => {
+    it('round-trips an incident and its assessment', async () => {
       const incident = await newIncident('db-node-02 looks odd');
       expect(incident).toMatchObject({
         source: 'cli',
         report: 'db-node-02 looks odd',
         createdAt: t0.toISOString(),
-        brief: null,
+        assessment: null,
       });
       expect(incident.id).toMatch(/^INC-[0-9A-F]{8}$/);
-      expect(await store.getIncident(incident.id)).toEqual(incident);
+      expect(await store.incidents.get(incident.id)).toEqual(incident);
 
-      const brief = sampleBrief(incident.id);
-      await store.saveBrief(incident.id, brief);
-      expect((await store.getIncident(incident.id))?.brief).toEqual(brief);
-      expect(await store.getIncident('INC-NOPE0000')).toBeNull();
+      const assessment = sampleAssessment();
+      await store.incidents.saveAssessment(incident.id, assessment);
+      expect((await store.incidents.get(incident.id))?.assessment).toEqual(assessment);
+      expect(await store.incidents.get('INC-NOPE0000')).toBeNull();
     });
 
     it('gives every incident its own id', async () => {
@@ -83,23 +84,23 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         before: null,
         after: null,
       });
-      expect(await store.getProposal(p.id)).toEqual(p);
-      expect(await store.getProposal('no-such-proposal')).toBeNull();
+      expect(await store.proposals.get(p.id)).toEqual(p);
+      expect(await store.proposals.get('no-such-proposal')).toBeNull();
     });
 
     it('records who decided, when, and the health before and after', async () => {
       const p = await newProposal();
       const before = { cpu: 98, memory: 40, status: 'warning' as const };
       const after = { cpu: 31, memory: 38, status: 'healthy' as const };
-      await store.transitionProposal(p.id, ['pending'], 'approved', {
+      await store.proposals.transition(p.id, ['pending'], 'approved', {
         decidedBy: 'U1',
         decidedAt: minutes(1),
       });
-      await store.transitionProposal(p.id, ['approved'], 'executed', {
+      await store.proposals.transition(p.id, ['approved'], 'executed', {
         executedAt: minutes(2),
         before,
       });
-      const final = await store.transitionProposal(p.id, ['executed'], 'recovered', { after });
+      const final = await store.proposals.transition(p.id, ['executed'], 'recovered', { after });
       expect(final).toMatchObject({
         state: 'recovered',
         decidedBy: 'U1',
@@ -108,22 +109,22 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         before,
         after,
       });
-      expect(await store.getProposal(p.id)).toEqual(final);
+      expect(await store.proposals.get(p.id)).toEqual(final);
     });
 
     it('transitionProposal is a compare-and-set: a second transition from pending returns null', async () => {
       const p = await newProposal();
-      const first = await store.transitionProposal(p.id, ['pending'], 'approved', {
+      const first = await store.proposals.transition(p.id, ['pending'], 'approved', {
         decidedBy: 'U1',
         decidedAt: t0,
       });
       expect(first?.state).toBe('approved');
-      const second = await store.transitionProposal(p.id, ['pending'], 'denied', {
+      const second = await store.proposals.transition(p.id, ['pending'], 'denied', {
         decidedBy: 'U2',
         decidedAt: t0,
       });
       expect(second).toBeNull();
-      const stored = await store.getProposal(p.id);
+      const stored = await store.proposals.get(p.id);
       expect(stored?.state).toBe('approved');
       expect(stored?.decidedBy).toBe('U1');
     });
@@ -132,7 +133,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const p = await newProposal();
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          store.transitionProposal(p.id, ['pending'], 'approved', {
+          store.proposals.transition(p.id, ['pending'], 'approved', {
             decidedBy: `U${i}`,
             decidedAt: t0,
           }),
@@ -143,12 +144,12 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
 
     it('refuses transitions from states the proposal is not in', async () => {
       const p = await newProposal();
-      expect(await store.transitionProposal(p.id, ['approved'], 'executed')).toBeNull();
-      expect(await store.transitionProposal(p.id, [], 'approved')).toBeNull();
+      expect(await store.proposals.transition(p.id, ['approved'], 'executed')).toBeNull();
+      expect(await store.proposals.transition(p.id, [], 'approved')).toBeNull();
       expect(
-        await store.transitionProposal('no-such-proposal', ['pending'], 'approved'),
+        await store.proposals.transition('no-such-proposal', ['pending'], 'approved'),
       ).toBeNull();
-      expect((await store.getProposal(p.id))?.state).toBe('pending');
+      expect((await store.proposals.get(p.id))?.state).toBe('pending');
     });
 
     const entry = (
@@ -156,16 +157,24 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       event: AuditEntry['event'],
       at: Date,
       actor = 'operator',
-    ): AuditEntry => ({ at: at.toISOString(), incident_id, event, actor, details: { n: 1 } });
+    ): AuditEntry => auditEntry(event, { at: at.toISOString(), incident_id, actor });
 
     it('round-trips audit entries, newest first', async () => {
-      await store.appendAudit(entry('INC-A', 'incident.opened', minutes(0), 'cli:ana'));
-      await store.appendAudit({
-        ...entry('INC-A', 'proposal.created', minutes(1)),
-        details: { proposal_id: 'p1', nested: { cpu: 98 }, list: [1, 'two'] },
-      });
-      await store.appendAudit(entry('INC-A', 'proposal.approved', minutes(2), 'U1'));
-      const all = await store.listAudit();
+      await store.audit.append(entry('INC-A', 'incident.opened', minutes(0), 'cli:ana'));
+      await store.audit.append(
+        auditEntry('proposal.created', {
+          at: minutes(1).toISOString(),
+          incident_id: 'INC-A',
+          details: {
+            proposal_id: 'p1',
+            server_id: 'web-1',
+            reason: 'cpu 98% [E1]',
+            expires_at: minutes(31).toISOString(),
+          },
+        }),
+      );
+      await store.audit.append(entry('INC-A', 'proposal.approved', minutes(2), 'U1'));
+      const all = await store.audit.list();
       expect(all.map((e) => e.event)).toEqual([
         'proposal.approved',
         'proposal.created',
@@ -176,15 +185,20 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         incident_id: 'INC-A',
         event: 'proposal.created',
         actor: 'operator',
-        details: { proposal_id: 'p1', nested: { cpu: 98 }, list: [1, 'two'] },
+        details: {
+          proposal_id: 'p1',
+          server_id: 'web-1',
+          reason: 'cpu 98% [E1]',
+          expires_at: minutes(31).toISOString(),
+        },
       });
       expect(all[2]?.actor).toBe('cli:ana');
     });
 
     it('lists newest first by insertion, even when timestamps tie', async () => {
       for (const event of ['proposal.approved', 'restart.executed', 'restart.verified'] as const)
-        await store.appendAudit(entry('INC-A', event, t0));
-      expect((await store.listAudit()).map((e) => e.event)).toEqual([
+        await store.audit.append(entry('INC-A', event, t0));
+      expect((await store.audit.list()).map((e) => e.event)).toEqual([
         'restart.verified',
         'restart.executed',
         'proposal.approved',
@@ -192,12 +206,12 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     });
 
     it('filters the audit log by incident and limits it', async () => {
-      await store.appendAudit(entry('INC-A', 'incident.opened', minutes(0)));
-      await store.appendAudit(entry('INC-B', 'incident.opened', minutes(1)));
-      await store.appendAudit(entry('INC-A', 'proposal.created', minutes(2)));
-      await store.appendAudit(entry('INC-A', 'proposal.denied', minutes(3), 'U1'));
+      await store.audit.append(entry('INC-A', 'incident.opened', minutes(0)));
+      await store.audit.append(entry('INC-B', 'incident.opened', minutes(1)));
+      await store.audit.append(entry('INC-A', 'proposal.created', minutes(2)));
+      await store.audit.append(entry('INC-A', 'proposal.denied', minutes(3), 'U1'));
 
-      const a = await store.listAudit({ incidentId: 'INC-A' });
+      const a = await store.audit.list({ incidentId: 'INC-A' });
       expect(a.map((e) => e.event)).toEqual([
         'proposal.denied',
         'proposal.created',
@@ -205,25 +219,32 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       ]);
       expect(a.every((e) => e.incident_id === 'INC-A')).toBe(true);
       expect(
-        (await store.listAudit({ incidentId: 'INC-A', limit: 2 })).map((e) => e.event),
+        (await store.audit.list({ incidentId: 'INC-A', limit: 2 })).map((e) => e.event),
       ).toEqual(['proposal.denied', 'proposal.created']);
-      expect((await store.listAudit({ limit: 1 })).map((e) => e.incident_id)).toEqual(['INC-A']);
-      expect(await store.listAudit({ incidentId: 'INC-NONE' })).toEqual([]);
-      expect(await store.listAudit()).toHaveLength(4);
+      expect((await store.audit.list({ limit: 1 })).map((e) => e.incident_id)).toEqual(['INC-A']);
+      expect(await store.audit.list({ incidentId: 'INC-NONE' })).toEqual([]);
+      expect(await store.audit.list()).toHaveLength(4);
     });
 
     it('rejects an audit entry outside the vocabulary', async () => {
       await expect(
-        store.appendAudit({
-          at: t0.toISOString(),
-          incident_id: 'INC-A',
-          // A caller that sidesteps the types must still not write an unknown event.
-          event: 'restart.pretended' as AuditEntry['event'],
-          actor: 'operator',
-          details: {},
-        }),
+        // A caller that sidesteps the types must still not write an unknown event.
+        store.audit.append({
+          ...auditEntry('restart.executed'),
+          event: 'restart.pretended',
+        } as unknown as AuditEntry),
       ).rejects.toThrow();
-      expect(await store.listAudit()).toEqual([]);
+      expect(await store.audit.list()).toEqual([]);
+    });
+
+    it('rejects an audit entry whose details do not fit its event', async () => {
+      await expect(
+        store.audit.append({
+          ...auditEntry('restart.verified'),
+          details: { server_id: 'web-1' },
+        } as unknown as AuditEntry),
+      ).rejects.toThrow();
+      expect(await store.audit.list()).toEqual([]);
     });
 
     it('counts restarts of a server within the window only', async () => {
@@ -231,93 +252,83 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       await executedAt('payment-server-01', minutes(40));
       await executedAt('db-node-02', minutes(45));
 
-      expect(await store.countRestarts('payment-server-01', minutes(-1))).toBe(2);
-      expect(await store.countRestarts('payment-server-01', minutes(10))).toBe(1);
-      expect(await store.countRestarts('payment-server-01', minutes(40))).toBe(1);
-      expect(await store.countRestarts('payment-server-01', minutes(41))).toBe(0);
-      expect(await store.countRestarts('db-node-02', minutes(10))).toBe(1);
-      expect(await store.countRestarts('auth-service-03', minutes(-1))).toBe(0);
+      expect(await store.proposals.countRestarts('payment-server-01', minutes(-1))).toBe(2);
+      expect(await store.proposals.countRestarts('payment-server-01', minutes(10))).toBe(1);
+      expect(await store.proposals.countRestarts('payment-server-01', minutes(40))).toBe(1);
+      expect(await store.proposals.countRestarts('payment-server-01', minutes(41))).toBe(0);
+      expect(await store.proposals.countRestarts('db-node-02', minutes(10))).toBe(1);
+      expect(await store.proposals.countRestarts('auth-service-03', minutes(-1))).toBe(0);
     });
 
     it('counts failed and verified restarts, and approvals in flight, but not pending or denied ones', async () => {
       const failed = await newProposal('s-1');
-      await store.transitionProposal(failed.id, ['pending'], 'approved', { decidedAt: t0 });
-      await store.transitionProposal(failed.id, ['approved'], 'failed', { executedAt: t0 });
+      await store.proposals.transition(failed.id, ['pending'], 'approved', { decidedAt: t0 });
+      await store.proposals.transition(failed.id, ['approved'], 'failed', { executedAt: t0 });
       const recovered = await executedAt('s-1', t0);
       if (!recovered) throw new Error('setup: the executed transition did not happen');
-      await store.transitionProposal(recovered.id, ['executed'], 'not_recovered');
-      expect(await store.countRestarts('s-1', minutes(-1))).toBe(2);
+      await store.proposals.transition(recovered.id, ['executed'], 'not_recovered');
+      expect(await store.proposals.countRestarts('s-1', minutes(-1))).toBe(2);
 
       await newProposal('s-2');
       const denied = await newProposal('s-2');
-      await store.transitionProposal(denied.id, ['pending'], 'denied', { decidedAt: t0 });
-      expect(await store.countRestarts('s-2', minutes(-1))).toBe(0);
+      await store.proposals.transition(denied.id, ['pending'], 'denied', { decidedAt: t0 });
+      expect(await store.proposals.countRestarts('s-2', minutes(-1))).toBe(0);
 
       const inFlight = await newProposal('s-3');
-      await store.transitionProposal(inFlight.id, ['pending'], 'approved', { decidedAt: t0 });
-      expect(await store.countRestarts('s-3', minutes(-1))).toBe(1);
-      expect(await store.countRestarts('s-3', minutes(1))).toBe(0);
+      await store.proposals.transition(inFlight.id, ['pending'], 'approved', { decidedAt: t0 });
+      expect(await store.proposals.countRestarts('s-3', minutes(-1))).toBe(1);
+      expect(await store.proposals.countRestarts('s-3', minutes(1))).toBe(0);
     });
-    it('keeps the thread an incident is presented in', async () => {
-      const thread = { channel: 'C0ALERTS', threadTs: '1700000000.000100', messageTs: null };
-      const incident = await store.createIncident({
+    it('keeps the place an incident is presented in', async () => {
+      const presentation = { place: 'slack:C0ALERTS:1700000000.000100', message: null };
+      const incident = await store.incidents.create({
         source: 'slack',
         report: 'r',
         now: t0,
-        thread,
+        presentation,
       });
-      expect((await store.getIncident(incident.id))?.thread).toEqual(thread);
-      const moved = { ...thread, messageTs: '1700000000.000200' };
-      await store.setIncidentThread(incident.id, moved);
-      expect((await store.getIncident(incident.id))?.thread).toEqual(moved);
-      expect((await newIncident()).thread).toBeNull();
+      expect((await store.incidents.get(incident.id))?.presentation).toEqual(presentation);
+      const moved = { ...presentation, message: 'slack:C0ALERTS:1700000000.000200' };
+      await store.incidents.setPresentation(incident.id, moved);
+      expect((await store.incidents.get(incident.id))?.presentation).toEqual(moved);
+      expect((await newIncident()).presentation).toBeNull();
     });
 
     it("lets exactly one poster become the incident's message", async () => {
-      const incident = await store.createIncident({
+      const incident = await store.incidents.create({
         source: 'slack',
         report: 'r',
         now: t0,
-        thread: { channel: 'C1', threadTs: '1.1', messageTs: null },
+        presentation: { place: 'thread-1', message: null },
       });
       const results = await Promise.all(
-        ['1.2', '1.3', '1.4'].map((ts) =>
-          store.setIncidentThreadIfUnposted(incident.id, {
-            channel: 'C1',
-            threadTs: '1.1',
-            messageTs: ts,
-          }),
+        ['m-2', 'm-3', 'm-4'].map((message) =>
+          store.incidents.claimPresentation(incident.id, { place: 'thread-1', message }),
         ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
-      const winner = ['1.2', '1.3', '1.4'][results.indexOf(true)];
-      expect((await store.getIncident(incident.id))?.thread?.messageTs).toBe(winner);
+      const winner = ['m-2', 'm-3', 'm-4'][results.indexOf(true)];
+      expect((await store.incidents.get(incident.id))?.presentation?.message).toBe(winner);
       const bare = await newIncident();
       expect(
-        await store.setIncidentThreadIfUnposted(bare.id, {
-          channel: 'C2',
-          threadTs: '2.1',
-          messageTs: '2.1',
-        }),
+        await store.incidents.claimPresentation(bare.id, { place: 'thread-2', message: 'm-2.1' }),
       ).toBe(true);
       expect(
-        await store.setIncidentThreadIfUnposted(bare.id, {
-          channel: 'C2',
-          threadTs: '2.1',
-          messageTs: '2.2',
-        }),
+        await store.incidents.claimPresentation(bare.id, { place: 'thread-2', message: 'm-2.2' }),
       ).toBe(false);
     });
 
     it('paces reservations of one key, shared by every caller, and keys independently', async () => {
       const slots = await Promise.all(
-        [1, 2, 3, 4].map(() => store.reserveSlot('slack:C1', t0, 1000)),
+        [1, 2, 3, 4].map(() => store.coordination.reserveSlot('slack:C1', t0, 1000)),
       );
       const times = slots.map((d) => d.getTime() - t0.getTime()).sort((a, b) => a - b);
       expect(times).toEqual([0, 1000, 2000, 3000]);
-      expect((await store.reserveSlot('slack:C2', t0, 1000)).getTime()).toBe(t0.getTime());
+      expect((await store.coordination.reserveSlot('slack:C2', t0, 1000)).getTime()).toBe(
+        t0.getTime(),
+      );
       // Once the reserved slots are in the past, the next one starts now.
-      expect((await store.reserveSlot('slack:C1', minutes(1), 1000)).getTime()).toBe(
+      expect((await store.coordination.reserveSlot('slack:C1', minutes(1), 1000)).getTime()).toBe(
         minutes(1).getTime(),
       );
     });
@@ -326,7 +337,12 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const first = await newProposal('web-1');
       const second = await newProposal('web-1');
       const approve = (id: string, by: string) =>
-        store.approveProposal(id, { decidedBy: by, decidedAt: t0, budget: 1, since: minutes(-30) });
+        store.proposals.approve(id, {
+          decidedBy: by,
+          decidedAt: t0,
+          budget: 1,
+          since: minutes(-30),
+        });
 
       const won = await approve(first.id, 'U1');
       expect(won).toMatchObject({
@@ -339,7 +355,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
       // The first approval is in flight: the budget of one restart per window is used.
       expect(await approve(second.id, 'U2')).toEqual({ outcome: 'budget_used', used: 1 });
-      expect((await store.getProposal(second.id))?.state).toBe('pending');
+      expect((await store.proposals.get(second.id))?.state).toBe('pending');
       expect(await approve('no-such-proposal', 'U1')).toEqual({
         outcome: 'not_pending',
         proposal: null,
@@ -350,7 +366,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const proposals = await Promise.all([1, 2, 3, 4, 5].map(() => newProposal('web-2')));
       const attempts = await Promise.all(
         proposals.map((p, i) =>
-          store.approveProposal(p.id, {
+          store.proposals.approve(p.id, {
             decidedBy: `U${i}`,
             decidedAt: t0,
             budget: 1,
@@ -364,58 +380,60 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
 
     it("lists an incident's proposals and the pending ones that expired", async () => {
       const p = await newProposal('db-1');
-      expect((await store.proposalsForIncident(p.incidentId)).map((x) => x.id)).toEqual([p.id]);
-      expect(await store.proposalsForIncident('INC-00000000')).toEqual([]);
-      expect(await store.listExpiredProposals(minutes(29), 10)).toEqual([]);
-      expect((await store.listExpiredProposals(minutes(30), 10)).map((x) => x.id)).toEqual([p.id]);
-      await store.transitionProposal(p.id, ['pending'], 'denied');
-      expect(await store.listExpiredProposals(minutes(60), 10)).toEqual([]);
+      expect((await store.proposals.forIncident(p.incidentId)).map((x) => x.id)).toEqual([p.id]);
+      expect(await store.proposals.forIncident('INC-00000000')).toEqual([]);
+      expect(await store.proposals.listExpired(minutes(29), 10)).toEqual([]);
+      expect((await store.proposals.listExpired(minutes(30), 10)).map((x) => x.id)).toEqual([p.id]);
+      await store.proposals.transition(p.id, ['pending'], 'denied');
+      expect(await store.proposals.listExpired(minutes(60), 10)).toEqual([]);
     });
 
     it('gives a claim to exactly one caller until it expires', async () => {
-      const results = await Promise.all([1, 2, 3].map(() => store.claim('event:Ev1', t0, 60_000)));
+      const results = await Promise.all(
+        [1, 2, 3].map(() => store.coordination.claim('event:Ev1', t0, 60_000)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await store.claim('event:Ev1', minutes(0.5), 60_000)).toBe(false);
-      expect(await store.claim('event:Ev2', t0, 60_000)).toBe(true);
-      expect(await store.claim('event:Ev1', minutes(1), 60_000)).toBe(true);
+      expect(await store.coordination.claim('event:Ev1', minutes(0.5), 60_000)).toBe(false);
+      expect(await store.coordination.claim('event:Ev2', t0, 60_000)).toBe(true);
+      expect(await store.coordination.claim('event:Ev1', minutes(1), 60_000)).toBe(true);
     });
 
     it('groups repeats of an alert within the window and opens a new group after it', async () => {
-      const thread = (ts: string) => ({ channel: 'C1', threadTs: ts, messageTs: null });
+      const place = (ts: string) => `thread-${ts}`;
       const join = (at: Date, ts: string) =>
-        store.joinAlertGroup({
+        store.coordination.joinAlertGroup({
           key: 'servers:web-1',
           now: at,
           windowMs: 15 * 60_000,
-          thread: thread(ts),
+          place: place(ts),
         });
 
       const first = await join(t0, '1.1');
       expect(first).toMatchObject({
         opened: true,
-        group: { count: 1, thread: thread('1.1'), incidentId: null },
+        group: { count: 1, place: place('1.1'), incidentId: null },
       });
       const repeat = await join(minutes(5), '1.2');
       expect(repeat).toMatchObject({
         opened: false,
-        group: { id: first.group.id, count: 2, thread: thread('1.1') },
+        group: { id: first.group.id, count: 2, place: place('1.1') },
       });
-      const other = await store.joinAlertGroup({
+      const other = await store.coordination.joinAlertGroup({
         key: 'servers:db-1',
         now: minutes(5),
         windowMs: 15 * 60_000,
-        thread: thread('1.3'),
+        place: place('1.3'),
       });
       expect(other.opened).toBe(true);
       const later = await join(minutes(16), '1.4');
-      expect(later).toMatchObject({ opened: true, group: { count: 1, thread: thread('1.4') } });
+      expect(later).toMatchObject({ opened: true, group: { count: 1, place: place('1.4') } });
 
-      await store.setAlertGroupIncident(first.group.id, 'INC-0000000A');
-      await store.setAlertGroupCounter(first.group.id, '1.9', 5);
-      await store.setAlertGroupCounter(first.group.id, '1.9', 3);
-      expect(await store.getAlertGroup(first.group.id)).toMatchObject({
+      await store.coordination.setAlertGroupIncident(first.group.id, 'INC-0000000A');
+      await store.coordination.setAlertGroupCounter(first.group.id, 'counter-1.9', 5);
+      await store.coordination.setAlertGroupCounter(first.group.id, 'counter-1.9', 3);
+      expect(await store.coordination.getAlertGroup(first.group.id)).toMatchObject({
         incidentId: 'INC-0000000A',
-        counterTs: '1.9',
+        counter: 'counter-1.9',
         reportedCount: 5,
       });
     });
@@ -423,11 +441,11 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     it('opens one group when repeats of a new alert arrive at once', async () => {
       const joins = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          store.joinAlertGroup({
+          store.coordination.joinAlertGroup({
             key: 'servers:cache-1',
             now: t0,
             windowMs: 60_000,
-            thread: { channel: 'C1', threadTs: `2.${i}`, messageTs: null },
+            place: `thread-2.${i}`,
           }),
         ),
       );
@@ -436,10 +454,14 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     });
 
     it('leases jobs oldest first, once, and hands an expired lease to another owner', async () => {
-      const a = await store.enqueueJob({ kind: 'investigate', payload: { n: 1 }, now: t0 });
-      const b = await store.enqueueJob({ kind: 'investigate', payload: { n: 2 }, now: minutes(1) });
+      const a = await store.jobs.enqueue({ kind: 'investigate', payload: { n: 1 }, now: t0 });
+      const b = await store.jobs.enqueue({
+        kind: 'investigate',
+        payload: { n: 2 },
+        now: minutes(1),
+      });
 
-      const first = await store.claimJob({ owner: 'r1', now: minutes(2), leaseMs: 60_000 });
+      const first = await store.jobs.claim({ owner: 'r1', now: minutes(2), leaseMs: 60_000 });
       expect(first).toMatchObject({
         id: a.id,
         state: 'running',
@@ -447,33 +469,33 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         attempts: 1,
         payload: { n: 1 },
       });
-      const second = await store.claimJob({ owner: 'r2', now: minutes(2), leaseMs: 60_000 });
+      const second = await store.jobs.claim({ owner: 'r2', now: minutes(2), leaseMs: 60_000 });
       expect(second?.id).toBe(b.id);
-      expect(await store.claimJob({ owner: 'r2', now: minutes(2), leaseMs: 60_000 })).toBeNull();
+      expect(await store.jobs.claim({ owner: 'r2', now: minutes(2), leaseMs: 60_000 })).toBeNull();
 
-      expect(await store.renewJobLease(a.id, 'r2', minutes(2.5), 60_000)).toBe(false);
-      expect(await store.renewJobLease(a.id, 'r1', minutes(2.5), 60_000)).toBe(true);
+      expect(await store.jobs.renew(a.id, 'r2', minutes(2.5), 60_000)).toBe(false);
+      expect(await store.jobs.renew(a.id, 'r1', minutes(2.5), 60_000)).toBe(true);
       // r1 dies: once its lease runs out, r2 takes the job over.
-      const takeover = await store.claimJob({ owner: 'r2', now: minutes(4), leaseMs: 60_000 });
+      const takeover = await store.jobs.claim({ owner: 'r2', now: minutes(4), leaseMs: 60_000 });
       expect(takeover).toMatchObject({ id: a.id, owner: 'r2', attempts: 2 });
-      expect(await store.renewJobLease(a.id, 'r1', minutes(4), 60_000)).toBe(false);
+      expect(await store.jobs.renew(a.id, 'r1', minutes(4), 60_000)).toBe(false);
 
-      await store.finishJob(a.id, 'r1', 'done');
-      expect((await store.getJob(a.id))?.state).toBe('running');
-      await store.finishJob(a.id, 'r2', 'done');
-      await store.finishJob(b.id, 'r2', 'failed', 'boom');
-      expect(await store.getJob(a.id)).toMatchObject({ state: 'done', error: null });
-      expect(await store.getJob(b.id)).toMatchObject({ state: 'failed', error: 'boom' });
-      expect(await store.claimJob({ owner: 'r3', now: minutes(60), leaseMs: 60_000 })).toBeNull();
+      await store.jobs.finish(a.id, 'r1', 'done');
+      expect((await store.jobs.get(a.id))?.state).toBe('running');
+      await store.jobs.finish(a.id, 'r2', 'done');
+      await store.jobs.finish(b.id, 'r2', 'failed', 'boom');
+      expect(await store.jobs.get(a.id)).toMatchObject({ state: 'done', error: null });
+      expect(await store.jobs.get(b.id)).toMatchObject({ state: 'failed', error: 'boom' });
+      expect(await store.jobs.claim({ owner: 'r3', now: minutes(60), leaseMs: 60_000 })).toBeNull();
     });
 
     it('never leases one job to two concurrent claimers', async () => {
       await Promise.all(
-        [1, 2, 3].map((n) => store.enqueueJob({ kind: 'k', payload: { n }, now: t0 })),
+        [1, 2, 3].map((n) => store.jobs.enqueue({ kind: 'k', payload: { n }, now: t0 })),
       );
       const claims = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
-          store.claimJob({ owner: `r${i}`, now: t0, leaseMs: 60_000 }),
+          store.jobs.claim({ owner: `r${i}`, now: t0, leaseMs: 60_000 }),
         ),
       );
       const ids = claims.flatMap((c) => (c ? [c.id] : []));

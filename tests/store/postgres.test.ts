@@ -1,9 +1,11 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/env.ts';
-import { openStore } from '../../src/runtime.ts';
-import { POSTGRES_MIGRATIONS, PostgresStore } from '../../src/store/postgres.ts';
-import type { Store } from '../../src/store/store.ts';
+import { openStore } from '../../src/root/runtime.ts';
+import type { Store } from '../../src/store/ports.ts';
+import { POSTGRES_MIGRATIONS, PostgresStore } from '../../src/store/postgres/index.ts';
+import { auditEntry } from '../support/audit.ts';
+import { sampleBrief } from '../support/brief.ts';
 import {
   dropFreshSchemas,
   freshPostgresSchema,
@@ -32,12 +34,12 @@ describe('PostgresStore: migrations', () => {
       [1, 2, 3, 4, 5].map(() => PostgresStore.open(TEST_DATABASE_URL, { schema })),
     );
     const [first, second] = stores;
-    const incident = await first?.createIncident({ source: 'cli', report: 'x', now: t0 });
-    expect(incident && (await second?.getIncident(incident.id))?.report).toBe('x');
+    const incident = await first?.incidents.create({ source: 'cli', report: 'x', now: t0 });
+    expect(incident && (await second?.incidents.get(incident.id))?.report).toBe('x');
     await Promise.all(stores.map((s) => s.close()));
 
     const reopened = await PostgresStore.open(TEST_DATABASE_URL, { schema });
-    expect(incident && (await reopened.getIncident(incident.id))?.report).toBe('x');
+    expect(incident && (await reopened.incidents.get(incident.id))?.report).toBe('x');
     await reopened.close();
 
     const versions = await withClient(schema, async (c) =>
@@ -46,6 +48,48 @@ describe('PostgresStore: migrations', () => {
       ),
     );
     expect(versions).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+  });
+
+  it('carries incidents and alert groups written before assessments over (migration 2)', async () => {
+    const { schema, url } = await freshPostgresSchema();
+    const legacy = sampleBrief('INC-0000LEGA', t0.toISOString());
+    await withClient(schema, async (c) => {
+      await c.query(
+        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const [first] = POSTGRES_MIGRATIONS;
+      await c.query(first?.sql ?? '');
+      await c.query('INSERT INTO schema_migrations (version) VALUES (1)');
+      await c.query(
+        `INSERT INTO incidents (id, created_at, source, report, brief, thread)
+         VALUES ('INC-0000LEGA', $1, 'slack', 'r', $2::jsonb, $3::jsonb)`,
+        [
+          t0.toISOString(),
+          JSON.stringify(legacy),
+          JSON.stringify({ channel: 'C0OPS', threadTs: '1.1', messageTs: null }),
+        ],
+      );
+      await c.query(
+        `INSERT INTO alert_groups (id, key, opened_at, count, thread)
+         VALUES ('g1', 'servers:web-1', $1, 2, $2::jsonb)`,
+        [
+          t0.toISOString(),
+          JSON.stringify({ channel: 'C0ALERTS', threadTs: '2.1', messageTs: null }),
+        ],
+      );
+    });
+    const store = await PostgresStore.open(url);
+    try {
+      const incident = await store.incidents.get('INC-0000LEGA');
+      expect(incident?.presentation).toEqual({ place: 'slack:C0OPS:1.1', message: null });
+      expect(incident?.assessment?.ownership).toEqual(legacy.escalationPackage.ownership);
+      expect(await store.coordination.getAlertGroup('g1')).toMatchObject({
+        place: 'slack:C0ALERTS:2.1',
+        counter: null,
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   it('keeps times as timestamptz and documents as jsonb', async () => {
@@ -74,12 +118,10 @@ describe('PostgresStore: migrations', () => {
     ])
       expect(types[col], col).toBe('timestamp with time zone');
     for (const col of [
-      'incidents.brief',
-      'incidents.thread',
+      'incidents.assessment',
       'proposals.before_health',
       'proposals.after_health',
       'audit_log.details',
-      'alert_groups.thread',
       'jobs.payload',
     ])
       expect(types[col], col).toBe('jsonb');
@@ -101,13 +143,9 @@ describe('PostgresStore: migrations', () => {
 describe('PostgresStore: the audit log is append-only for every client', () => {
   it('rejects UPDATE, DELETE and TRUNCATE from a plain connection', async () => {
     const { store, schema } = await freshPostgresStore();
-    await store.appendAudit({
-      at: t0.toISOString(),
-      incident_id: 'INC-A',
-      event: 'restart.executed',
-      actor: 'operator',
-      details: { server_id: 'payment-server-01' },
-    });
+    await store.audit.append(
+      auditEntry('restart.executed', { at: t0.toISOString(), incident_id: 'INC-A' }),
+    );
     await store.close();
 
     await withClient(schema, async (c) => {
@@ -148,8 +186,8 @@ describe('PostgresStore: two replicas (separate pools) on one database', () => {
   ) => Promise.all(Array.from({ length: n }, (_, i) => call(pair[i % 2] as PostgresStore, i)));
 
   const proposalFor = async (store: Store, serverId: string) => {
-    const incident = await store.createIncident({ source: 'slack', report: 'r', now: t0 });
-    return store.createProposal({
+    const incident = await store.incidents.create({ source: 'slack', report: 'r', now: t0 });
+    return store.proposals.create({
       incidentId: incident.id,
       serverId,
       reason: 'cpu 98%',
@@ -164,7 +202,7 @@ describe('PostgresStore: two replicas (separate pools) on one database', () => {
       Array.from({ length: 10 }, () => proposalFor(pair[0], 'payment-server-01')),
     );
     const attempts = await across(pair, 20, (store, i) =>
-      store.approveProposal(proposals[i % 10]?.id ?? '', {
+      store.proposals.approve(proposals[i % 10]?.id ?? '', {
         decidedBy: `U${i}`,
         decidedAt: t0,
         budget: 1,
@@ -177,10 +215,10 @@ describe('PostgresStore: two replicas (separate pools) on one database', () => {
     expect(count('not_pending')).toBe(1);
     expect(count('budget_used')).toBe(18);
     const states = await Promise.all(
-      proposals.map(async (p) => (await pair[1].getProposal(p.id))?.state),
+      proposals.map(async (p) => (await pair[1].proposals.get(p.id))?.state),
     );
     expect(states.filter((s) => s === 'approved')).toHaveLength(1);
-    expect(await pair[1].countRestarts('payment-server-01', minutes(-30))).toBe(1);
+    expect(await pair[1].proposals.countRestarts('payment-server-01', minutes(-30))).toBe(1);
   });
 
   it('approves up to a budget of 3, and other servers are not held back', async () => {
@@ -188,7 +226,12 @@ describe('PostgresStore: two replicas (separate pools) on one database', () => {
     const web = await Promise.all(Array.from({ length: 8 }, () => proposalFor(pair[0], 'web-1')));
     const db = await proposalFor(pair[1], 'db-1');
     const approve = (store: PostgresStore, id: string) =>
-      store.approveProposal(id, { decidedBy: 'U1', decidedAt: t0, budget: 3, since: minutes(-30) });
+      store.proposals.approve(id, {
+        decidedBy: 'U1',
+        decidedAt: t0,
+        budget: 3,
+        since: minutes(-30),
+      });
     const [attempts, other] = await Promise.all([
       across(pair, 8, (store, i) => approve(store, web[i]?.id ?? '')),
       approve(pair[0], db.id),
@@ -202,49 +245,53 @@ describe('PostgresStore: two replicas (separate pools) on one database', () => {
     const pair = await replicas();
     const p = await proposalFor(pair[0], 'web-1');
     const results = await across(pair, 10, (store, i) =>
-      store.transitionProposal(p.id, ['pending'], i % 3 ? 'approved' : 'denied', {
+      store.proposals.transition(p.id, ['pending'], i % 3 ? 'approved' : 'denied', {
         decidedBy: `U${i}`,
         decidedAt: t0,
       }),
     );
     const winners = results.filter((r) => r !== null);
     expect(winners).toHaveLength(1);
-    expect((await pair[1].getProposal(p.id))?.decidedBy).toBe(winners[0]?.decidedBy);
+    expect((await pair[1].proposals.get(p.id))?.decidedBy).toBe(winners[0]?.decidedBy);
   });
 
   it('gives a claim to one caller, and an expired claim to one taker', async () => {
     const pair = await replicas();
-    const first = await across(pair, 10, (store) => store.claim('event:Ev1', t0, 60_000));
+    const first = await across(pair, 10, (store) =>
+      store.coordination.claim('event:Ev1', t0, 60_000),
+    );
     expect(first.filter(Boolean)).toHaveLength(1);
-    const later = await across(pair, 10, (store) => store.claim('event:Ev1', minutes(2), 60_000));
+    const later = await across(pair, 10, (store) =>
+      store.coordination.claim('event:Ev1', minutes(2), 60_000),
+    );
     expect(later.filter(Boolean)).toHaveLength(1);
   });
 
   it('opens one alert group for concurrent repeats of a new alert', async () => {
     const pair = await replicas();
     const joins = await across(pair, 12, (store, i) =>
-      store.joinAlertGroup({
+      store.coordination.joinAlertGroup({
         key: 'servers:cache-1',
         now: t0,
         windowMs: 60_000,
-        thread: { channel: 'C1', threadTs: `3.${i}`, messageTs: null },
+        place: `thread-3.${i}`,
       }),
     );
     const opened = joins.filter((j) => j.opened);
     expect(opened).toHaveLength(1);
     expect(new Set(joins.map((j) => j.group.id)).size).toBe(1);
-    expect((await pair[0].getAlertGroup(opened[0]?.group.id ?? ''))?.count).toBe(12);
+    expect((await pair[0].coordination.getAlertGroup(opened[0]?.group.id ?? ''))?.count).toBe(12);
   });
 
   it('never leases one job twice', async () => {
     const pair = await replicas();
     const jobs = await Promise.all(
       Array.from({ length: 10 }, (_, n) =>
-        pair[n % 2]?.enqueueJob({ kind: 'investigate', payload: { n }, now: minutes(n) }),
+        pair[n % 2]?.jobs.enqueue({ kind: 'investigate', payload: { n }, now: minutes(n) }),
       ),
     );
     const claims = await across(pair, 30, (store, i) =>
-      store.claimJob({ owner: `r${i}`, now: minutes(20), leaseMs: 60_000 }),
+      store.jobs.claim({ owner: `r${i}`, now: minutes(20), leaseMs: 60_000 }),
     );
     const leased = claims.flatMap((c) => (c ? [c.id] : []));
     expect(leased).toHaveLength(10);
@@ -254,29 +301,27 @@ describe('PostgresStore: two replicas (separate pools) on one database', () => {
 
   it('paces one key for both replicas', async () => {
     const pair = await replicas();
-    const slots = await across(pair, 10, (store) => store.reserveSlot('slack:C1', t0, 1000));
+    const slots = await across(pair, 10, (store) =>
+      store.coordination.reserveSlot('slack:C1', t0, 1000),
+    );
     const offsets = slots.map((d) => d.getTime() - t0.getTime()).sort((x, y) => x - y);
     expect(offsets).toEqual(Array.from({ length: 10 }, (_, i) => i * 1000));
   });
 
   it("lets one poster become an incident's message", async () => {
     const pair = await replicas();
-    const incident = await pair[0].createIncident({
+    const incident = await pair[0].incidents.create({
       source: 'slack',
       report: 'r',
       now: t0,
-      thread: { channel: 'C1', threadTs: '1.1', messageTs: null },
+      presentation: { place: 'thread-1', message: null },
     });
     const results = await across(pair, 6, (store, i) =>
-      store.setIncidentThreadIfUnposted(incident.id, {
-        channel: 'C1',
-        threadTs: '1.1',
-        messageTs: `1.${i + 2}`,
-      }),
+      store.incidents.claimPresentation(incident.id, { place: 'thread-1', message: `m-${i}` }),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect((await pair[1].getIncident(incident.id))?.thread?.messageTs).toBe(
-      `1.${results.indexOf(true) + 2}`,
+    expect((await pair[1].incidents.get(incident.id))?.presentation?.message).toBe(
+      `m-${results.indexOf(true)}`,
     );
   });
 });
@@ -287,8 +332,8 @@ describe('openStore with DATABASE_URL', () => {
     const store = await openStore(parseConfig({ DATABASE_URL: url }));
     try {
       expect(store.kind).toBe('postgres');
-      const incident = await store.createIncident({ source: 'cli', report: 'x', now: t0 });
-      expect((await store.getIncident(incident.id))?.report).toBe('x');
+      const incident = await store.incidents.create({ source: 'cli', report: 'x', now: t0 });
+      expect((await store.incidents.get(incident.id))?.report).toBe('x');
     } finally {
       await store.close();
     }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SQLITE_MIGRATIONS, SqliteStore } from '../../src/store/sqlite.ts';
+import { SQLITE_MIGRATIONS, SqliteStore } from '../../src/store/sqlite/index.ts';
+import { auditEntry } from '../support/audit.ts';
+import { sampleBrief } from '../support/brief.ts';
 import { describeStoreConformance } from './conformance.ts';
 
 describeStoreConformance('SqliteStore (:memory:)', async () => SqliteStore.open(':memory:'));
@@ -22,20 +24,20 @@ describe('SqliteStore on disk', () => {
   it('creates DATA_DIR and keeps data across reopening (migrations are idempotent)', async () => {
     const nested = join(dataDir, 'a', 'b');
     const first = SqliteStore.open({ dataDir: nested });
-    const incident = await first.createIncident({ source: 'cli', report: 'x', now: new Date(at) });
-    await first.appendAudit({
-      at,
-      incident_id: incident.id,
-      event: 'incident.opened',
-      actor: 'cli:ana',
-      details: {},
+    const incident = await first.incidents.create({
+      source: 'cli',
+      report: 'x',
+      now: new Date(at),
     });
+    await first.audit.append(
+      auditEntry('incident.opened', { at, incident_id: incident.id, actor: 'cli:ana' }),
+    );
     await first.close();
 
     const second = SqliteStore.open({ dataDir: nested });
     const third = SqliteStore.open({ dataDir: nested });
-    expect((await second.getIncident(incident.id))?.report).toBe('x');
-    expect(await third.listAudit()).toHaveLength(1);
+    expect((await second.incidents.get(incident.id))?.report).toBe('x');
+    expect(await third.audit.list()).toHaveLength(1);
     await second.close();
     await third.close();
 
@@ -48,13 +50,7 @@ describe('SqliteStore on disk', () => {
 
   it('the database itself refuses UPDATE and DELETE on the audit log', async () => {
     const store = SqliteStore.open({ dataDir });
-    await store.appendAudit({
-      at,
-      incident_id: 'INC-A',
-      event: 'restart.executed',
-      actor: 'operator',
-      details: { server_id: 'payment-server-01' },
-    });
+    await store.audit.append(auditEntry('restart.executed', { at, incident_id: 'INC-A' }));
     await store.close();
 
     const db = new DatabaseSync(join(dataDir, 'operator.db'));
@@ -72,8 +68,8 @@ describe('SqliteStore on disk', () => {
   it('a second process sees a proposal decided by the first (shared file, one compare-and-set)', async () => {
     const a = SqliteStore.open({ dataDir });
     const b = SqliteStore.open({ dataDir });
-    const incident = await a.createIncident({ source: 'slack', report: 'r', now: new Date(at) });
-    const p = await a.createProposal({
+    const incident = await a.incidents.create({ source: 'slack', report: 'r', now: new Date(at) });
+    const p = await a.proposals.create({
       incidentId: incident.id,
       serverId: 'payment-server-01',
       reason: 'cpu',
@@ -81,14 +77,66 @@ describe('SqliteStore on disk', () => {
       now: new Date(at),
     });
     expect(
-      await a.transitionProposal(p.id, ['pending'], 'approved', { decidedBy: 'U1' }),
+      await a.proposals.transition(p.id, ['pending'], 'approved', { decidedBy: 'U1' }),
     ).not.toBeNull();
     expect(
-      await b.transitionProposal(p.id, ['pending'], 'approved', { decidedBy: 'U2' }),
+      await b.proposals.transition(p.id, ['pending'], 'approved', { decidedBy: 'U2' }),
     ).toBeNull();
-    expect((await b.getProposal(p.id))?.decidedBy).toBe('U1');
+    expect((await b.proposals.get(p.id))?.decidedBy).toBe('U1');
     await a.close();
     await b.close();
+  });
+
+  it('carries incidents and alert groups written before assessments over (migration 4)', async () => {
+    const db = new DatabaseSync(join(dataDir, 'operator.db'));
+    db.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
+    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 3)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.version, at);
+    }
+    const legacy = sampleBrief('INC-0000LEGA', at);
+    db.prepare(
+      'INSERT INTO incidents (id, created_at, source, report, brief, thread) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(
+      'INC-0000LEGA',
+      at,
+      'slack',
+      legacy.report,
+      JSON.stringify(legacy),
+      JSON.stringify({
+        channel: 'C0OPS',
+        threadTs: '1700000000.000100',
+        messageTs: '1700000000.000200',
+      }),
+    );
+    db.prepare(
+      `INSERT INTO alert_groups (id, key, opened_at, count, thread, counter_ts)
+       VALUES ('g1', 'servers:web-1', ?, 3, ?, '1700000000.000300')`,
+    ).run(
+      at,
+      JSON.stringify({ channel: 'C0ALERTS', threadTs: '1700000000.000100', messageTs: null }),
+    );
+    db.close();
+
+    const store = SqliteStore.open({ dataDir });
+    const incident = await store.incidents.get('INC-0000LEGA');
+    expect(incident?.presentation).toEqual({
+      place: 'slack:C0OPS:1700000000.000100',
+      message: 'slack:C0OPS:1700000000.000200',
+    });
+    expect(incident?.assessment).toMatchObject({
+      title: legacy.title,
+      ownership: legacy.escalationPackage.ownership,
+      impact: legacy.escalationPackage.impact,
+    });
+    expect(await store.coordination.getAlertGroup('g1')).toMatchObject({
+      place: 'slack:C0ALERTS:1700000000.000100',
+      counter: 'slack:C0ALERTS:1700000000.000300',
+      count: 3,
+    });
+    await store.close();
   });
 
   it('close is safe to call twice', async () => {

@@ -1,4 +1,4 @@
-import type { IncidentBrief } from '../../src/domain/brief.ts';
+import type { Assessment, IncidentBrief } from '../../src/domain/brief.ts';
 
 /** A complete, valid brief for tests that store or send one without running an investigation. */
 export function sampleBrief(incidentId: string, at = '2025-03-01T09:00:00.000Z'): IncidentBrief {
@@ -52,5 +52,23 @@ export function sampleBrief(incidentId: string, at = '2025-03-01T09:00:00.000Z')
         data: { kind: 'health', cpu: 98, memory: 40, status: 'warning' },
       },
     ],
+  };
+}
+
+/** The investigation part of sampleBrief, as the store keeps it. */
+export function sampleAssessment(at = '2025-03-01T09:00:00.000Z'): Assessment {
+  const {
+    incidentId: _id,
+    createdAt: _at,
+    report: _report,
+    restart: _restart,
+    escalationPackage,
+    ...rest
+  } = sampleBrief('INC-1', at);
+  return {
+    ...rest,
+    impact: escalationPackage.impact,
+    ownership: escalationPackage.ownership,
+    changes: [],
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.ts';
+import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.ts';
 
 /**
  * The PostgreSQL the tests run against, one fresh schema per test. CI starts the server; a test

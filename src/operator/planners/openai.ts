@@ -10,9 +10,9 @@ import type {
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { PlannerDraft } from '../../domain/brief.ts';
+import { describeError } from '../../domain/errors.ts';
 import { ToolName } from '../../domain/vocabulary.ts';
 import { toolArguments, toolDescriptions } from '../../tools/definitions.ts';
-import { describeError } from '../../tools/errors.ts';
 import { retryAfterMs } from '../../tools/http.ts';
 import type { ToolSession } from '../../tools/session.ts';
 import { Limiter } from './limiter.ts';

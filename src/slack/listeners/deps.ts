@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger.ts';
+import type { Intake } from '../../operator/intake.ts';
 import type { Decisions } from '../decisions.ts';
-import type { Intake } from '../intake.ts';
 import type { SlackWriter } from '../writer.ts';
 
 /** What every listener may use; tests build one from real parts and call a listener directly. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
+import { errorCode } from '../../domain/errors.ts';
 import type { Environment } from '../../domain/vocabulary.ts';
 import { FileFormatError } from '../fleet/load.ts';
 import {
@@ -231,11 +232,7 @@ function parseBackstage(docs: unknown[], file: string, env: Env): CatalogService
 }
 
 /** Our catalog format or Backstage catalog-info.yaml, told apart by apiVersion: backstage.io/…. */
-export function parseCatalog(
-  text: string,
-  file = 'service catalog',
-  env: Env = process.env,
-): CatalogService[] {
+export function parseCatalog(text: string, file: string, env: Env): CatalogService[] {
   const docs = yamlDocuments(text, file);
   if (docs.length === 0) throw new FileFormatError(file, ['the file is empty']);
   if (isBackstage(docs)) return parseBackstage(docs, file, env);
@@ -246,12 +243,12 @@ export function parseCatalog(
   return parseOwn(docs[0], file, env);
 }
 
-export async function loadCatalog(file: string, env: Env = process.env): Promise<CatalogService[]> {
+export async function loadCatalog(file: string, env: Env): Promise<CatalogService[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error);
     throw new FileFormatError(file, [`cannot read it: ${why} (CATALOG_FILE)`]);

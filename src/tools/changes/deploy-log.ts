@@ -1,4 +1,6 @@
 import { open } from 'node:fs/promises';
+import type { Clock } from '../../domain/clock.ts';
+import { errorCode } from '../../domain/errors.ts';
 import type { Change } from '../../domain/evidence.ts';
 import type { ChangesBackend } from '../backends.ts';
 import { ToolError } from '../errors.ts';
@@ -16,7 +18,7 @@ export const DEPLOY_LOG_LIMITS = {
 export type DeployLogOptions = {
   file: string;
   lookbackHours: number;
-  now?: () => Date;
+  clock: Clock;
 };
 
 /** Reads the newest bytes of a file; a cut first line is dropped, since it cannot be parsed. */
@@ -42,11 +44,11 @@ async function readTail(file: string): Promise<string> {
 export class DeployLogChanges implements ChangesBackend {
   readonly name = 'deploy-log';
   private readonly options: DeployLogOptions;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
 
   constructor(options: DeployLogOptions) {
     this.options = options;
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock;
   }
 
   /** Every change in the file; throws DeployLogError or a file-system error. Used at start to fail fast. */
@@ -61,7 +63,7 @@ export class DeployLogChanges implements ChangesBackend {
     } catch (error) {
       const file = this.options.file;
       if (error instanceof DeployLogError) throw new ToolError('unavailable', error.message);
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errorCode(error);
       if (code === 'ENOENT')
         throw new ToolError(
           'not_found',
@@ -72,7 +74,7 @@ export class DeployLogChanges implements ChangesBackend {
         `the deploy log ${file} (CHANGES_FILE) cannot be read (${code ?? String(error)})`,
       );
     }
-    const now = this.now().getTime();
+    const now = this.clock.now().getTime();
     const since = now - this.options.lookbackHours * 3_600_000;
     const until = now + DEPLOY_LOG_LIMITS.futureSkewMs;
     const wanted = service.toLowerCase();

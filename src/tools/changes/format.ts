@@ -1,5 +1,6 @@
 import { parse, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { OperatorError } from '../../domain/errors.ts';
 import type { Change } from '../../domain/evidence.ts';
 
 /**
@@ -25,14 +26,14 @@ export function toChange(entry: z.infer<typeof ChangeEntry>): Change {
 }
 
 /** Thrown with every problem of a deploy log, each naming its line or entry. */
-export class DeployLogError extends Error {
+export class DeployLogError extends OperatorError {
   readonly problems: string[];
 
   constructor(file: string, problems: string[]) {
     super(
+      'file_format',
       `the deploy log ${file} (CHANGES_FILE) is not valid: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`,
     );
-    this.name = 'DeployLogError';
     this.problems = problems;
   }
 }

@@ -3,6 +3,7 @@ import { appendFile, mkdir, open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import type { Clock } from '../../domain/clock.ts';
 import type { Change } from '../../domain/evidence.ts';
 import { ChangeEntry, toChange } from './format.ts';
 
@@ -103,7 +104,7 @@ export type ChangesWebhookOptions = {
   /** CHANGES_WEBHOOK_TOKEN: the bearer token the CD system sends. */
   token: string;
   sink: ChangeSink;
-  now?: () => Date;
+  clock: Clock;
 };
 
 /**
@@ -114,7 +115,6 @@ export type ChangesWebhookOptions = {
 export function createChangesWebhook(
   options: ChangesWebhookOptions,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const now = options.now ?? (() => new Date());
   return async (req, res) => {
     try {
       if (req.method !== 'POST') {
@@ -170,7 +170,7 @@ export function createChangesWebhook(
         });
         return;
       }
-      const at = now().toISOString();
+      const at = options.clock.now().toISOString();
       const changes = parsed.data.map((c) => toChange({ ...c, at: c.at ?? at }));
       try {
         await options.sink.append(changes);

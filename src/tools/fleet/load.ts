@@ -1,16 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { errorCode, OperatorError } from '../../domain/errors.ts';
 import { FleetFile, type Scenario, ScenarioFile } from './format.ts';
 
 /** A scenario or fleet file that cannot be used, with every problem spelled out. */
-export class FileFormatError extends Error {
+export class FileFormatError extends OperatorError {
   readonly file: string;
   readonly problems: string[];
 
   constructor(file: string, problems: string[]) {
-    super(`${file} is not a valid file:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'FileFormatError';
+    super(
+      'file_format',
+      `${file} is not a valid file:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.file = file;
     this.problems = problems;
   }
@@ -75,7 +78,7 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error);
     throw new FileFormatError(file, [`cannot read it: ${why}`]);

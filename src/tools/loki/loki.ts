@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Clock } from '../../domain/clock.ts';
 import type { LogSample, LogsBackend } from '../backends.ts';
 import { TOOL_LIMITS } from '../definitions.ts';
 import { ToolError } from '../errors.ts';
@@ -27,7 +28,7 @@ export type LokiOptions = {
   password?: string | undefined;
   bearerToken?: string | undefined;
   fetch?: FetchLike;
-  now?: () => Date;
+  clock: Clock;
   timeoutMs?: number;
 };
 
@@ -60,7 +61,7 @@ export class LokiLogs implements LogsBackend {
   private readonly target: string;
   private readonly options: LokiOptions;
   private readonly fetch: FetchLike;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
 
   constructor(options: LokiOptions) {
     this.options = options;
@@ -68,7 +69,7 @@ export class LokiLogs implements LogsBackend {
     this.base = url;
     this.target = `Loki at ${displayUrl(url)}`;
     this.fetch = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock;
     const auth = options.bearerToken
       ? `Bearer ${options.bearerToken}`
       : options.username !== undefined && options.password !== undefined
@@ -84,7 +85,7 @@ export class LokiLogs implements LogsBackend {
   async fetchLogs(serverId: string, lines: number, signal?: AbortSignal): Promise<LogSample> {
     const limit = Math.min(Math.max(1, lines), TOOL_LIMITS.maxLogLines);
     const query = renderQuery(this.options.query, serverId);
-    const endMs = BigInt(this.now().getTime());
+    const endMs = BigInt(this.clock.now().getTime());
     const startMs = endMs - BigInt(this.options.lookbackMinutes * 60_000);
     const url = joinUrl(this.base, '/loki/api/v1/query_range');
     url.searchParams.set('query', query);

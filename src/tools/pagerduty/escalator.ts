@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IncidentBrief } from '../../domain/brief.ts';
+import type { Clock } from '../../domain/clock.ts';
 import type { Severity } from '../../domain/vocabulary.ts';
 import type { EscalationReceipt, EscalationTicket, Escalator } from '../backends.ts';
 import { ToolError } from '../errors.ts';
@@ -44,8 +45,7 @@ export type PagerDutyOptions = {
   /** The catalog's service of a server, for briefs whose ownership names none. */
   serviceOf: (serverId: string) => string | null;
   fetch?: FetchLike;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
+  clock: Clock;
   timeoutMs?: number;
 };
 
@@ -115,16 +115,14 @@ export class PagerDutyEscalator implements Escalator {
   private readonly url: URL;
   private readonly target: string;
   private readonly fetch: FetchLike;
-  private readonly now: () => Date;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
 
   constructor(options: PagerDutyOptions) {
     this.options = options;
     this.url = new URL(options.eventsUrl);
     this.target = `PagerDuty Events API at ${displayUrl(this.url)}`;
     this.fetch = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? (() => new Date());
-    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.clock = options.clock;
   }
 
   private event(ticket: EscalationTicket, routingKey: string, service: string | null) {
@@ -141,7 +139,7 @@ export class PagerDutyEscalator implements Escalator {
           PAGERDUTY_LIMITS.sourceChars,
         ),
         severity: PAGERDUTY_SEVERITY[b.severity],
-        timestamp: this.now().toISOString(),
+        timestamp: this.clock.now().toISOString(),
         ...(service ? { component: service } : {}),
         ...(team ? { group: team } : {}),
         class: b.category,
@@ -197,7 +195,7 @@ export class PagerDutyEscalator implements Escalator {
         asked === null
           ? PAGERDUTY_LIMITS.retryDelayMs
           : Math.min(asked, PAGERDUTY_LIMITS.maxRetryDelayMs);
-      await this.sleep(wait);
+      await this.clock.sleep(wait);
     }
     if (!answer) {
       const message = lastError instanceof Error ? lastError.message : String(lastError);

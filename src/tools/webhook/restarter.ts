@@ -1,5 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { Clock } from '../../domain/clock.ts';
 import type { RestartContext, Restarter, RestartResult } from '../backends.ts';
 import { ToolError } from '../errors.ts';
 import {
@@ -54,7 +55,7 @@ export type WebhookRestarterOptions = {
   /** The service a server belongs to (from the inventory), sent so the receiver can route. */
   serviceOf: (serverId: string) => Promise<string | null>;
   fetch?: FetchLike;
-  now?: () => Date;
+  clock: Clock;
   timeoutMs?: number;
 };
 
@@ -77,7 +78,7 @@ export class WebhookRestarter implements Restarter {
   private readonly authorization: string | null;
   private readonly target: string;
   private readonly fetch: FetchLike;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
 
   constructor(options: WebhookRestarterOptions) {
     this.options = options;
@@ -86,7 +87,7 @@ export class WebhookRestarter implements Restarter {
     this.authorization = authorization;
     this.target = `the restart webhook at ${displayUrl(url)}`;
     this.fetch = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock;
   }
 
   async restart(
@@ -94,7 +95,7 @@ export class WebhookRestarter implements Restarter {
     signal?: AbortSignal,
     context: RestartContext = {},
   ): Promise<RestartResult> {
-    const now = this.now();
+    const now = this.clock.now();
     const body = JSON.stringify({
       server_id: serverId,
       service: await this.options.serviceOf(serverId),

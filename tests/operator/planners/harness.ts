@@ -1,8 +1,8 @@
 import { parseConfig } from '../../../src/config/env.ts';
 import type { PlannerDraft } from '../../../src/domain/brief.ts';
 import type { Investigation } from '../../../src/operator/investigate.ts';
-import { createRuntime, type Runtime } from '../../../src/runtime.ts';
-import { SqliteStore } from '../../../src/store/sqlite.ts';
+import { createRuntime, type Runtime } from '../../../src/root/runtime.ts';
+import { SqliteStore } from '../../../src/store/sqlite/index.ts';
 import type { Backends } from '../../../src/tools/backends.ts';
 import { loadDemoFleet } from '../../../src/tools/fleet/load.ts';
 import { SimulatedFleet } from '../../../src/tools/fleet/simulated.ts';

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/env.ts';
-import { createRuntime } from '../../../src/runtime.ts';
-import { SqliteStore } from '../../../src/store/sqlite.ts';
+import { createRuntime } from '../../../src/root/runtime.ts';
+import { SqliteStore } from '../../../src/store/sqlite/index.ts';
 import { errorReply, finalReply, hang } from '../../support/fake-openai.ts';
 import {
   closeHarnesses,

@@ -416,7 +416,7 @@ describe('safety lives in code', () => {
       /restart of db-node-02 refused: it is not in this incident's scope \(servers in scope: payment-server-01\)/,
     );
     expect(investigation.escalation?.sent).toBe(true);
-    const audit = await runtime.store.listAudit({ incidentId: brief.incidentId });
+    const audit = await runtime.store.audit.list({ incidentId: brief.incidentId });
     expect(audit.some((e) => e.event.startsWith('restart.'))).toBe(false);
   });
 
@@ -435,7 +435,7 @@ describe('safety lives in code', () => {
 
     expect(brief.planner.planner).toBe('openai');
     expect(brief.escalationPackage.actionsTaken).toEqual([]);
-    const audit = await runtime.store.listAudit({ incidentId: brief.incidentId });
+    const audit = await runtime.store.audit.list({ incidentId: brief.incidentId });
     expect(
       audit.some((e) => e.event.startsWith('restart.') || e.event.startsWith('proposal.approved')),
     ).toBe(false);

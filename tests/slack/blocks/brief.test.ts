@@ -1,7 +1,7 @@
 import type { ActionsBlock, ContextBlock, HeaderBlock, SectionBlock } from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentBrief } from '../../../src/domain/brief.ts';
-import type { Runtime } from '../../../src/runtime.ts';
+import type { Runtime } from '../../../src/root/runtime.ts';
 import { briefMessage } from '../../../src/slack/blocks/brief.ts';
 import { ACTION_IDS } from '../../../src/slack/blocks/ids.ts';
 import { sampleBrief } from '../../support/brief.ts';

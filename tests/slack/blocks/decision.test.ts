@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncidentBrief } from '../../../src/domain/brief.ts';
 import type { Proposal } from '../../../src/domain/proposal.ts';
 import type { EscalationResult } from '../../../src/operator/escalate.ts';
-import type { Runtime } from '../../../src/runtime.ts';
+import type { Runtime } from '../../../src/root/runtime.ts';
 import { briefMessage } from '../../../src/slack/blocks/brief.ts';
 import {
   type DecisionView,

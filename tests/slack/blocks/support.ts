@@ -3,9 +3,9 @@ import { expect } from 'vitest';
 import { parseConfig } from '../../../src/config/env.ts';
 import type { IncidentBrief } from '../../../src/domain/brief.ts';
 import type { ProgressEvent } from '../../../src/operator/investigate.ts';
-import { createRuntime, type Runtime } from '../../../src/runtime.ts';
+import { createRuntime, type Runtime } from '../../../src/root/runtime.ts';
 import { messageProblems } from '../../../src/slack/blocks/schema.ts';
-import { SqliteStore } from '../../../src/store/sqlite.ts';
+import { SqliteStore } from '../../../src/store/sqlite/index.ts';
 
 export const REPORTS = {
   payment: 'The payment-server-01 is extremely slow and timing out.',

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/env.ts';
 import type { ApproverPolicy } from '../../../src/operator/approval.ts';
-import { createRuntime, type Runtime } from '../../../src/runtime.ts';
-import { SqliteStore } from '../../../src/store/sqlite.ts';
+import { createBackends } from '../../../src/root/backends.ts';
+import { createRuntime, type Runtime } from '../../../src/root/runtime.ts';
+import { SqliteStore } from '../../../src/store/sqlite/index.ts';
 import { CompositeEscalator } from '../../../src/tools/composite-escalator.ts';
 import { LocalEscalator } from '../../../src/tools/local-escalator.ts';
-import { createBackends } from '../../../src/tools/select.ts';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../../src/tools/webhook/restarter.ts';
 import { ManualClock } from '../../support/clock.ts';
 import { type LoopbackReply, LoopbackServer } from '../../support/loopback-http.ts';

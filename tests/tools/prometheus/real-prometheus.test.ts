@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROMETHEUS_DEFAULT_QUERIES } from '../../../src/config/backends.ts';
 import { parseConfig } from '../../../src/config/env.ts';
+import { createBackends } from '../../../src/root/backends.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { PrometheusHealth } from '../../../src/tools/prometheus/prometheus.ts';
-import { createBackends } from '../../../src/tools/select.ts';
 import { ToolSession } from '../../../src/tools/session.ts';
 import { Toolbox } from '../../../src/tools/toolbox.ts';
 import { closedPort } from '../../support/loopback-http.ts';

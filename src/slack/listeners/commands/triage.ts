@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { plainText } from '../../alert-text.ts';
 import { SlashCommand } from '../../payloads.ts';
+import { intakeRequest } from '../../thread.ts';
 import type { ListenerDeps } from '../deps.ts';
 
 export const TRIAGE_USAGE = [
@@ -35,13 +36,15 @@ export function triageCommand(deps: ListenerDeps) {
       response_type: 'ephemeral',
       text: `🔎 Investigating “${text.slice(0, 200)}”… the brief will appear in this channel.`,
     });
-    await deps.intake.accept({
-      origin: 'command',
-      text,
-      actor: parsed.data.user_id,
-      channel: parsed.data.channel_id,
-      replyTo: null,
-      responseUrl: parsed.data.response_url,
-    });
+    await deps.intake.accept(
+      intakeRequest({
+        origin: 'command',
+        text,
+        actor: parsed.data.user_id,
+        channel: parsed.data.channel_id,
+        replyTo: null,
+        responseUrl: parsed.data.response_url,
+      }),
+    );
   };
 }

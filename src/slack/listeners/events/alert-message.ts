@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { alertText } from '../../alert-text.ts';
 import { EventEnvelope, MessageEvent } from '../../payloads.ts';
+import { intakeRequest } from '../../thread.ts';
 import type { ListenerDeps } from '../deps.ts';
 
 /** Message subtypes that are alerts: plain messages and integrations posting as bots. */
@@ -40,14 +41,16 @@ export function alertMessage(deps: ListenerDeps) {
     const text = alertText(message, context.botUserId);
     if (!text) return;
     const eventId = EventEnvelope.safeParse(body).data?.event_id;
-    await deps.intake.accept({
-      origin: 'alert',
-      text,
-      actor: message.user ?? message.bot_id ?? 'unknown',
-      channel: message.channel,
-      replyTo: message.ts,
-      messageTs: message.ts,
-      ...(eventId ? { eventId } : {}),
-    });
+    await deps.intake.accept(
+      intakeRequest({
+        origin: 'alert',
+        text,
+        actor: message.user ?? message.bot_id ?? 'unknown',
+        channel: message.channel,
+        replyTo: message.ts,
+        messageTs: message.ts,
+        ...(eventId ? { eventId } : {}),
+      }),
+    );
   };
 }

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { alertText } from '../../alert-text.ts';
 import { AppMentionEvent, EventEnvelope } from '../../payloads.ts';
+import { intakeRequest } from '../../thread.ts';
 import type { ListenerDeps } from '../deps.ts';
 
 export const MENTION_HELP =
@@ -30,14 +31,16 @@ export function appMention(deps: ListenerDeps) {
       return;
     }
     const eventId = EventEnvelope.safeParse(body).data?.event_id;
-    await deps.intake.accept({
-      origin: 'mention',
-      text,
-      actor: mention.user ?? mention.bot_id ?? 'unknown',
-      channel: mention.channel,
-      replyTo,
-      messageTs: mention.ts,
-      ...(eventId ? { eventId } : {}),
-    });
+    await deps.intake.accept(
+      intakeRequest({
+        origin: 'mention',
+        text,
+        actor: mention.user ?? mention.bot_id ?? 'unknown',
+        channel: mention.channel,
+        replyTo,
+        messageTs: mention.ts,
+        ...(eventId ? { eventId } : {}),
+      }),
+    );
   };
 }

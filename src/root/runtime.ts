@@ -1,25 +1,24 @@
-import type { Config } from './config/env.ts';
-import { ApprovalService, type ApproverPolicy } from './operator/approval.ts';
-import { Operator } from './operator/investigate.ts';
-import { OpenAiPlanner } from './operator/planners/openai.ts';
-import type { Planner } from './operator/planners/planner.ts';
-import { RulesPlanner } from './operator/planners/rules.ts';
-import { PostgresConnectError, PostgresStore } from './store/postgres.ts';
-import { SqliteStore } from './store/sqlite.ts';
-import type { Store } from './store/store.ts';
-import type { Backends, Escalator } from './tools/backends.ts';
-import { CompositeEscalator } from './tools/composite-escalator.ts';
-import { LocalEscalator } from './tools/local-escalator.ts';
-import {
-  type ChangesWebhookHandler,
-  createBackends,
-  type SelectedBackends,
-} from './tools/select.ts';
-import { Toolbox } from './tools/toolbox.ts';
+import type { Config, EnvName } from '../config/env.ts';
+import { type Clock, systemClock } from '../domain/clock.ts';
+import { ApprovalService, type ApproverPolicy } from '../operator/approval.ts';
+import { Operator } from '../operator/investigate.ts';
+import { OpenAiPlanner } from '../operator/planners/openai.ts';
+import type { Planner } from '../operator/planners/planner.ts';
+import { RulesPlanner } from '../operator/planners/rules.ts';
+import type { Store } from '../store/ports.ts';
+import { PostgresConnectError, PostgresStore } from '../store/postgres/index.ts';
+import { SqliteStore } from '../store/sqlite/index.ts';
+import type { Backends, Escalator } from '../tools/backends.ts';
+import { CompositeEscalator } from '../tools/composite-escalator.ts';
+import { LocalEscalator } from '../tools/local-escalator.ts';
+import { Toolbox } from '../tools/toolbox.ts';
+import { type ChangesWebhookHandler, createBackends, type SelectedBackends } from './backends.ts';
+import { readEnvironment } from './environment.ts';
 
 /** Everything one process needs, wired from configuration. Tests pass overrides instead of mocking. */
 export type Runtime = {
   config: Config;
+  clock: Clock;
   store: Store;
   backends: Backends;
   /** The `POST /changes` handler when CHANGES_WEBHOOK_TOKEN is set, for the HTTP server to mount. */
@@ -32,14 +31,15 @@ export type Runtime = {
 };
 
 export type RuntimeOverrides = {
+  /** The variables backends read beyond Config (routing keys the catalog names, kubeconfig discovery). */
+  env?: Readonly<Record<string, string | undefined>>;
   store?: Store;
   backends?: Backends;
   planner?: Planner;
   /** The presenter's own escalation destination (the Slack channel); configured ones join it. */
   escalator?: Escalator;
   approvers: ApproverPolicy;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
+  clock?: Clock;
 };
 
 export async function openStore(config: Config): Promise<Store> {
@@ -70,16 +70,18 @@ export function createPlanner(config: Config): Planner {
   });
 }
 
+/** config → store → backends → tools → planner → operator and approvals. */
 export async function createRuntime(config: Config, overrides: RuntimeOverrides): Promise<Runtime> {
+  const clock = overrides.clock ?? systemClock;
   const store = overrides.store ?? (await openStore(config));
   const selected: Pick<SelectedBackends, 'backends' | 'escalators' | 'changesWebhook'> =
     overrides.backends
       ? { backends: overrides.backends, escalators: [], changesWebhook: null }
-      : await createBackends(config, overrides.now ? { now: overrides.now } : {});
+      : await createBackends(config, { env: overrides.env ?? {}, clock });
   const { backends } = selected;
   const toolbox = new Toolbox(backends, {
     toolTimeoutMs: config.TOOL_TIMEOUT_MS,
-    ...(overrides.now ? { now: overrides.now } : {}),
+    now: () => clock.now(),
   });
   const planner = overrides.planner ?? createPlanner(config);
   // Every configured destination gets the escalation: the presenter's (Slack or local) and PagerDuty.
@@ -101,7 +103,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
       proposalTtlMinutes: config.PROPOSAL_TTL_MINUTES,
       deadlineMs: config.PLANNER_DEADLINE_MS,
     },
-    ...(overrides.now ? { now: overrides.now } : {}),
+    clock,
   });
   const approvals = new ApprovalService({
     store,
@@ -114,11 +116,11 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
       intervalMs: backends.health.settlesInstantly ? 0 : config.VERIFY_INTERVAL_MS,
       thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
     },
-    ...(overrides.now ? { now: overrides.now } : {}),
-    ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
+    clock,
   });
   return {
     config,
+    clock,
     store,
     backends,
     changesWebhook: selected.changesWebhook,
@@ -128,4 +130,13 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     approvals,
     close: () => store.close(),
   };
+}
+
+/** The runtime a command runs on: the environment read once, a command's flags as overrides. */
+export async function runtimeFromEnvironment(options: {
+  overrides?: Partial<Record<EnvName, string>>;
+  approvers: ApproverPolicy;
+}): Promise<Runtime> {
+  const { env, config } = readEnvironment(options.overrides);
+  return createRuntime(config, { env, approvers: options.approvers });
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { backendConfigProblems, type RestarterKind } from '../config/backends.ts';
 import { type Config, ConfigError } from '../config/env.ts';
+import type { Clock } from '../domain/clock.ts';
+import { errorCode } from '../domain/errors.ts';
 import type {
   Backends,
   Escalator,
@@ -8,24 +10,24 @@ import type {
   Inventory,
   LogsBackend,
   Restarter,
-} from './backends.ts';
-import { ServiceCatalog } from './catalog/catalog.ts';
-import { loadCatalog } from './catalog/load.ts';
-import { DeployLogChanges } from './changes/deploy-log.ts';
-import { DeployLogError } from './changes/format.ts';
-import { createChangesWebhook, JsonLinesChangeSink } from './changes/webhook.ts';
-import { ToolError } from './errors.ts';
-import { loadDemoFleet, loadFleet } from './fleet/load.ts';
-import { SimulatedFleet } from './fleet/simulated.ts';
-import type { FetchLike } from './http.ts';
-import { type KubeCredentials, loadKubeCredentials } from './kubernetes/credentials.ts';
-import { KubernetesRestarter } from './kubernetes/restarter.ts';
-import type { KubeTransport } from './kubernetes/transport.ts';
-import { LokiLogs } from './loki/loki.ts';
-import { PagerDutyEscalator } from './pagerduty/escalator.ts';
-import { PrometheusHealth } from './prometheus/prometheus.ts';
-import { RoutingRestarter } from './routing-restarter.ts';
-import { WebhookRestarter } from './webhook/restarter.ts';
+} from '../tools/backends.ts';
+import { ServiceCatalog } from '../tools/catalog/catalog.ts';
+import { loadCatalog } from '../tools/catalog/load.ts';
+import { DeployLogChanges } from '../tools/changes/deploy-log.ts';
+import { DeployLogError } from '../tools/changes/format.ts';
+import { createChangesWebhook, JsonLinesChangeSink } from '../tools/changes/webhook.ts';
+import { ToolError } from '../tools/errors.ts';
+import { loadDemoFleet, loadFleet } from '../tools/fleet/load.ts';
+import { SimulatedFleet } from '../tools/fleet/simulated.ts';
+import type { FetchLike } from '../tools/http.ts';
+import { type KubeCredentials, loadKubeCredentials } from '../tools/kubernetes/credentials.ts';
+import { KubernetesRestarter } from '../tools/kubernetes/restarter.ts';
+import type { KubeTransport } from '../tools/kubernetes/transport.ts';
+import { LokiLogs } from '../tools/loki/loki.ts';
+import { PagerDutyEscalator } from '../tools/pagerduty/escalator.ts';
+import { PrometheusHealth } from '../tools/prometheus/prometheus.ts';
+import { RoutingRestarter } from '../tools/routing-restarter.ts';
+import { WebhookRestarter } from '../tools/webhook/restarter.ts';
 
 export type ChangesWebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -40,10 +42,10 @@ export type SelectedBackends = {
 };
 
 export type BackendOptions = {
-  now?: () => Date;
+  clock: Clock;
   fetch?: FetchLike;
   /** For routing-key env vars named in the catalog and for Kubernetes credential discovery. */
-  env?: Record<string, string | undefined>;
+  env: Readonly<Record<string, string | undefined>>;
   kubernetes?: {
     credentials?: KubeCredentials;
     transport?: KubeTransport;
@@ -105,9 +107,9 @@ function restarterKindsUsed(config: Config, catalog: ServiceCatalog | null): Set
  */
 export async function createBackends(
   config: Config,
-  options: BackendOptions = {},
+  options: BackendOptions,
 ): Promise<SelectedBackends> {
-  const env = options.env ?? process.env;
+  const { env, clock } = options;
   const problems = backendConfigProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -142,7 +144,7 @@ export async function createBackends(
   const fleet = needsFleet
     ? SimulatedFleet.fromFleet(
         config.FLEET_FILE ? await loadFleet(config.FLEET_FILE) : await loadDemoFleet(),
-        options.now,
+        () => clock.now(),
       )
     : null;
   /** The fleet for whatever is not configured; only called when needsFleet said so. */
@@ -151,10 +153,7 @@ export async function createBackends(
     return fleet;
   };
   const inventory: Inventory = catalog ?? simulated();
-  const http = {
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  };
+  const http = { ...(options.fetch ? { fetch: options.fetch } : {}), clock };
 
   const health = config.PROMETHEUS_URL
     ? knownHealth(
@@ -195,7 +194,7 @@ export async function createBackends(
     const deployLog = new DeployLogChanges({
       file: config.CHANGES_FILE,
       lookbackHours: config.CHANGES_LOOKBACK_HOURS,
-      ...(options.now ? { now: options.now } : {}),
+      clock,
     });
     if (config.CHANGES_WEBHOOK_TOKEN) {
       const sink = new JsonLinesChangeSink(config.CHANGES_FILE);
@@ -203,14 +202,14 @@ export async function createBackends(
       changesWebhook = createChangesWebhook({
         token: config.CHANGES_WEBHOOK_TOKEN,
         sink,
-        ...(options.now ? { now: options.now } : {}),
+        clock,
       });
     }
     // A broken deploy log is a start-up problem, not something to discover mid-incident.
     await deployLog.readAll().catch((error: unknown) => {
       if (error instanceof DeployLogError)
         throw new ConfigError([`CHANGES_FILE: ${error.message}`]);
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      if (errorCode(error) === 'ENOENT')
         throw new ConfigError([
           `CHANGES_FILE: ${config.CHANGES_FILE} does not exist (create it, or set CHANGES_WEBHOOK_TOKEN and the bot creates it)`,
         ]);
@@ -241,7 +240,7 @@ export async function createBackends(
         return route?.ok ? route.kubernetes : null;
       },
       ...(options.kubernetes?.transport ? { transport: options.kubernetes.transport } : {}),
-      ...(options.now ? { now: options.now } : {}),
+      now: () => clock.now(),
     });
   }
   if (config.RESTART_WEBHOOK_URL && config.RESTART_WEBHOOK_SECRET)

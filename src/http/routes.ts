@@ -1,14 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CustomRoute } from '@slack/bolt';
-import type { Store } from '../store/store.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Store } from '../store/ports.ts';
+
+/** One HTTP route beside the chat platform's own (Bolt mounts these as its custom routes). */
+export type HttpRoute = {
+  path: string;
+  method: string[];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+};
 
 export type RouteDeps = {
-  store: Store;
+  store: Pick<Store, 'audit'>;
   metrics: Metrics;
   describe: () => Record<string, unknown>;
   /** Extra routes from configured backends (e.g. POST /changes for the deploy log). */
-  extra?: CustomRoute[];
+  extra?: HttpRoute[];
 };
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -16,15 +22,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** GET /healthz and GET /metrics, served on PORT in both HTTP and Socket Mode. */
-export function httpRoutes(deps: RouteDeps): CustomRoute[] {
+export function httpRoutes(deps: RouteDeps): HttpRoute[] {
   return [
     {
       path: '/healthz',
       method: ['GET'],
       handler: (_req: IncomingMessage, res: ServerResponse) => {
         // A cheap read proves the store answers; a bot that cannot reach its store is not healthy.
-        deps.store
-          .listAudit({ limit: 1 })
+        deps.store.audit
+          .list({ limit: 1 })
           .then(() => json(res, 200, { status: 'ok', ...deps.describe() }))
           .catch((error: unknown) =>
             json(res, 503, {

@@ -1,0 +1,143 @@
+import { errorCode } from '../domain/errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { DecisionOutcome } from '../operator/approval.ts';
+import type { Investigation } from '../operator/investigate.ts';
+import type { Presenter } from '../operator/presenter.ts';
+import { initialProgress, type ProgressState } from '../operator/progress.ts';
+import type { IncidentRecord, Store } from '../store/ports.ts';
+import type { GroupCounter } from './alert-groups.ts';
+import { briefMessage } from './blocks/brief.ts';
+import { progressMessage } from './blocks/progress.ts';
+import type { Decisions } from './decisions.ts';
+import { postToResponseUrl } from './respond.ts';
+import { decodeRoute, presentationOf, type SlackThread, threadOf } from './thread.ts';
+import type { SlackMessage, SlackWriter } from './writer.ts';
+
+/** Errors that mean the bot cannot post in the channel, so a slash command falls back to its response_url. */
+const NOT_A_MEMBER = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'restricted_action',
+]);
+
+export type SlackPresenterDeps = {
+  store: Pick<Store, 'incidents'>;
+  writer: SlackWriter;
+  counter: Pick<GroupCounter, 'bump'>;
+  decisions: Pick<Decisions, 'showExpired'>;
+  /** The configured approvers, shown under the restart buttons. */
+  approverIds: readonly string[];
+  progressIntervalMs: number;
+  metrics: Metrics;
+  logger: Logger;
+  fetch?: typeof fetch;
+};
+
+/**
+ * The core's presenter in Slack: a progress message in the incident's thread that the brief
+ * replaces, a response_url when the bot may not post, and whoever posts the incident's message
+ * first owns it (a copy that lost the race is removed).
+ */
+export class SlackPresenter implements Presenter {
+  private readonly deps: SlackPresenterDeps;
+  readonly progressIntervalMs: number;
+
+  constructor(deps: SlackPresenterDeps) {
+    this.deps = deps;
+    this.progressIntervalMs = deps.progressIntervalMs;
+  }
+
+  private async thread(incidentId: string): Promise<SlackThread | null> {
+    return threadOf((await this.deps.store.incidents.get(incidentId))?.presentation);
+  }
+
+  /**
+   * Posts "Investigating…" and makes it the incident's message. Low priority (a brief goes first)
+   * and skipped when the incident already has a message by the time its turn comes; if another
+   * message still won the race, this one is removed. When the bot may not post there, the brief
+   * goes through the command's response_url; when Slack does not answer, the brief is posted itself.
+   */
+  async announce(incidentId: string, route: string): Promise<void> {
+    const { channel, replyTo } = decodeRoute(route);
+    const posted = async () => Boolean((await this.thread(incidentId))?.messageTs);
+    let result: { ts: string } | null;
+    try {
+      result = await this.deps.writer.post(channel, progressMessage(initialProgress), {
+        threadTs: replyTo,
+        priority: 'low',
+        unless: posted,
+      });
+    } catch (error) {
+      const code = errorCode(error);
+      this.deps.metrics.slackErrors.inc({ error: code });
+      if (!NOT_A_MEMBER.has(code))
+        this.deps.logger.warn({ err: error, channel }, 'could not post the progress message');
+      return;
+    }
+    if (!result) return;
+    const thread = { channel, threadTs: replyTo ?? result.ts, messageTs: result.ts };
+    if (await this.deps.store.incidents.claimPresentation(incidentId, presentationOf(thread)))
+      return;
+    await this.deps.writer.delete(channel, result.ts).catch(() => {});
+  }
+
+  async progress(incident: IncidentRecord, state: ProgressState): Promise<void> {
+    // Never wait for Slack: progress goes to the incident's message only if it is there already.
+    const thread = threadOf(incident.presentation);
+    if (!thread?.messageTs) return;
+    await this.deps.writer.update(thread.channel, thread.messageTs, progressMessage(state), {
+      priority: 'low',
+    });
+  }
+
+  async brief(incidentId: string, route: string, investigation: Investigation): Promise<void> {
+    const message = briefMessage(investigation.brief, {
+      approvers: this.deps.approverIds,
+      ...(investigation.proposal ? { proposalState: investigation.proposal.state } : {}),
+    });
+    await this.deliver(incidentId, route, message);
+  }
+
+  async gaveUp(incidentId: string, route: string, why: string): Promise<void> {
+    const text = `⚠️ The investigation of ${incidentId} was given up: ${why}. Nothing was restarted. Investigate by hand or run /triage again.`;
+    await this.deliver(incidentId, route, { text });
+  }
+
+  repeated(groupId: string): void {
+    this.deps.counter.bump(groupId);
+  }
+
+  expired(outcome: Extract<DecisionOutcome, { kind: 'expired' }>): Promise<void> {
+    return this.deps.decisions.showExpired(outcome);
+  }
+
+  /** Replaces the incident's message, or posts where it can. */
+  private async deliver(incidentId: string, route: string, message: SlackMessage): Promise<void> {
+    const { writer, store } = this.deps;
+    const { channel, replyTo, responseUrl } = decodeRoute(route);
+    const current = await this.thread(incidentId);
+    if (current?.messageTs) {
+      await writer.update(current.channel, current.messageTs, message);
+      return;
+    }
+    if (!replyTo && responseUrl) {
+      // A command whose intake could not post answers through its response_url.
+      await postToResponseUrl(
+        responseUrl,
+        { ...message, response_type: 'in_channel', replace_original: false },
+        this.deps.fetch,
+      );
+      return;
+    }
+    // No progress message (yet): the brief becomes the incident's message itself.
+    const { ts } = await writer.post(channel, message, { threadTs: replyTo });
+    const thread = { channel, threadTs: replyTo ?? ts, messageTs: ts };
+    if (await store.incidents.claimPresentation(incidentId, presentationOf(thread))) return;
+    // The progress message landed meanwhile: the brief goes there, and this copy goes away.
+    const winner = await this.thread(incidentId);
+    if (winner?.messageTs) await writer.update(winner.channel, winner.messageTs, message);
+    await writer.delete(channel, ts).catch(() => {});
+  }
+}

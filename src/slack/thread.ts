@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { Presentation } from '../domain/incident.ts';
+import type { IntakeOrigin, IntakeRequest } from '../operator/intake.ts';
+
+/**
+ * How Slack places are written into the core's opaque references. Only this adapter reads them:
+ * a place is a thread (`slack:<channel>:<thread ts>`), a message is `slack:<channel>:<ts>`, and a
+ * route says where to answer a request that has no thread yet.
+ */
+
+export type SlackMessageRef = { channel: string; ts: string };
+
+/** Where an incident lives in Slack: its thread, and its own message once posted. */
+export type SlackThread = { channel: string; threadTs: string; messageTs: string | null };
+
+const REF = /^slack:([A-Z0-9]+):(\d+\.\d+)$/;
+
+export function encodeRef(channel: string, ts: string): string {
+  return `slack:${channel}:${ts}`;
+}
+
+export function decodeRef(ref: string | null | undefined): SlackMessageRef | null {
+  const m = ref ? REF.exec(ref) : null;
+  return m?.[1] && m[2] ? { channel: m[1], ts: m[2] } : null;
+}
+
+export function presentationOf(thread: SlackThread): Presentation {
+  return {
+    place: encodeRef(thread.channel, thread.threadTs),
+    message: thread.messageTs ? encodeRef(thread.channel, thread.messageTs) : null,
+  };
+}
+
+/** The Slack thread of an incident, or null when it is not presented in Slack. */
+export function threadOf(presentation: Presentation | null | undefined): SlackThread | null {
+  const place = decodeRef(presentation?.place);
+  if (!place) return null;
+  return {
+    channel: place.channel,
+    threadTs: place.ts,
+    messageTs: decodeRef(presentation?.message)?.ts ?? null,
+  };
+}
+
+/** Where to answer an intake request: its channel, the message to reply under, a response_url. */
+export const SlackRoute = z.object({
+  channel: z.string(),
+  /** The message to answer in the thread of; null for a slash command (a new top-level message). */
+  replyTo: z.string().nullable(),
+  /** A slash command's response_url: the fallback when the bot is not in the channel. */
+  responseUrl: z.url().nullable(),
+});
+export type SlackRoute = z.infer<typeof SlackRoute>;
+
+export function encodeRoute(route: SlackRoute): string {
+  return JSON.stringify(SlackRoute.parse(route));
+}
+
+export function decodeRoute(route: string): SlackRoute {
+  return SlackRoute.parse(JSON.parse(route));
+}
+
+/** A Slack delivery as the core's intake takes it. */
+export function intakeRequest(delivery: {
+  origin: IntakeOrigin;
+  text: string;
+  actor: string;
+  channel: string;
+  /** The message to answer in the thread of; null for a slash command. */
+  replyTo: string | null;
+  /** The triggering message, so a mention that is also a channel message is handled once. */
+  messageTs?: string;
+  /** Slack's event id, so a retried delivery is handled once. */
+  eventId?: string;
+  responseUrl?: string;
+}): IntakeRequest {
+  const { channel, replyTo } = delivery;
+  return {
+    origin: delivery.origin,
+    text: delivery.text,
+    actor: delivery.actor,
+    place: replyTo ? encodeRef(channel, replyTo) : null,
+    route: encodeRoute({ channel, replyTo, responseUrl: delivery.responseUrl ?? null }),
+    dedupeKeys: [
+      ...(delivery.eventId ? [`event:${delivery.eventId}`] : []),
+      ...(delivery.messageTs ? [`message:${channel}:${delivery.messageTs}`] : []),
+    ],
+  };
+}

@@ -1,0 +1,187 @@
+import type { AuditEntry } from '../domain/audit.ts';
+import type { Assessment } from '../domain/brief.ts';
+import type { HealthReading } from '../domain/evidence.ts';
+import type { IncidentSource, Presentation } from '../domain/incident.ts';
+import type { Proposal, ProposalState } from '../domain/proposal.ts';
+
+/**
+ * The store, one port per aggregate. The embedded SQLite store and the PostgreSQL store implement
+ * the same contract, checked by one conformance suite; every guarantee that replicas rely on
+ * (one winner, compare-and-set, append-only) is the database's.
+ */
+
+export type IncidentRecord = {
+  id: string;
+  createdAt: string;
+  source: IncidentSource;
+  report: string;
+  /** The latest investigation's conclusions; null until one finished. */
+  assessment: Assessment | null;
+  presentation: Presentation | null;
+};
+
+export interface IncidentStore {
+  create(input: {
+    source: IncidentSource;
+    report: string;
+    now: Date;
+    presentation?: Presentation | null;
+  }): Promise<IncidentRecord>;
+  get(id: string): Promise<IncidentRecord | null>;
+  saveAssessment(incidentId: string, assessment: Assessment): Promise<void>;
+  setPresentation(incidentId: string, presentation: Presentation): Promise<void>;
+  /**
+   * Sets the presentation only while the incident has no message yet (none, or message null):
+   * true for the one caller whose message becomes the incident's, whichever posted first.
+   */
+  claimPresentation(incidentId: string, presentation: Presentation): Promise<boolean>;
+}
+
+export type NewProposal = {
+  incidentId: string;
+  serverId: string;
+  reason: string;
+  expiresAt: Date;
+};
+
+export type ProposalPatch = {
+  decidedBy?: string;
+  decidedAt?: Date;
+  executedAt?: Date;
+  before?: HealthReading;
+  after?: HealthReading;
+};
+
+export type ApprovalAttempt =
+  | { outcome: 'approved'; proposal: Proposal }
+  | { outcome: 'not_pending'; proposal: Proposal | null }
+  | { outcome: 'budget_used'; used: number };
+
+export interface ProposalStore {
+  create(input: NewProposal & { now: Date }): Promise<Proposal>;
+  get(id: string): Promise<Proposal | null>;
+  /**
+   * Moves a proposal from one of `from` to `to` atomically. Returns the updated proposal, or null
+   * when it was not in one of `from` — which is how a second approval changes nothing.
+   */
+  transition(
+    id: string,
+    from: readonly ProposalState[],
+    to: ProposalState,
+    patch?: ProposalPatch,
+  ): Promise<Proposal | null>;
+  /**
+   * Restarts executed or attempted for a server since `since` (by executed_at), plus approvals
+   * decided since then whose restart is still in flight: the restart budget's input.
+   */
+  countRestarts(serverId: string, since: Date): Promise<number>;
+  /**
+   * pending → approved, in one transaction with the restart-budget check (countRestarts since
+   * `since` below `budget`), so two proposals for one server cannot both be approved inside the
+   * window — whichever replicas take the clicks.
+   */
+  approve(
+    id: string,
+    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date },
+  ): Promise<ApprovalAttempt>;
+  forIncident(incidentId: string): Promise<Proposal[]>;
+  /** Pending proposals whose time ran out, oldest first. */
+  listExpired(now: Date, limit: number): Promise<Proposal[]>;
+}
+
+export type AuditFilter = { incidentId?: string; limit?: number };
+
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  list(filter?: AuditFilter): Promise<AuditEntry[]>;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** Durable work: an investigation survives the process that accepted it. */
+export type Job = {
+  id: string;
+  kind: string;
+  payload: unknown;
+  state: JobState;
+  attempts: number;
+  owner: string | null;
+  leaseExpiresAt: string | null;
+  createdAt: string;
+  error: string | null;
+};
+
+export interface JobQueue {
+  enqueue(input: { kind: string; payload: unknown; now: Date }): Promise<Job>;
+  /**
+   * The oldest queued job, or a running one whose lease expired (its replica died), leased to
+   * `owner` until now + leaseMs. Null when there is nothing to do.
+   */
+  claim(input: { owner: string; now: Date; leaseMs: number }): Promise<Job | null>;
+  /** Extends a lease still held by `owner`; false when it was lost. */
+  renew(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  finish(id: string, owner: string, state: 'done' | 'failed', error?: string): Promise<void>;
+  get(id: string): Promise<Job | null>;
+}
+
+/** Repeats of one alert (same servers) within a window share one incident. */
+export type AlertGroup = {
+  id: string;
+  key: string;
+  openedAt: string;
+  /** Alerts seen in this group, the first included. */
+  count: number;
+  /** Where the group's first alert is presented (opaque, like Presentation.place). */
+  place: string;
+  incidentId: string | null;
+  /** The "+N more alerts" message, once posted (opaque), and the count it shows. */
+  counter: string | null;
+  reportedCount: number;
+};
+
+/** What replicas coordinate on: one-time claims, paced slots, alert groups. */
+export interface Coordination {
+  /**
+   * Takes `key` for `ttlMs` if nobody holds it: true for exactly one caller. How a retried event,
+   * or a mention that also arrives as a channel message, is handled once.
+   */
+  claim(key: string, now: Date, ttlMs: number): Promise<boolean>;
+  /**
+   * Reserves the next free slot of a paced resource (a chat channel's writes), at least
+   * `intervalMs` after the previous one, shared by every replica. Returns when the slot starts.
+   */
+  reserveSlot(key: string, now: Date, intervalMs: number): Promise<Date>;
+  /**
+   * Joins the open group for `key` (opened less than `windowMs` ago), counting this alert, or
+   * opens a new one at `place`. Atomic: concurrent alerts for one key open one group.
+   */
+  joinAlertGroup(input: {
+    key: string;
+    now: Date;
+    windowMs: number;
+    place: string;
+  }): Promise<{ opened: boolean; group: AlertGroup }>;
+  getAlertGroup(id: string): Promise<AlertGroup | null>;
+  setAlertGroupIncident(groupId: string, incidentId: string): Promise<void>;
+  /** Records the counter message and the count it shows; only raises reportedCount. */
+  setAlertGroupCounter(groupId: string, counter: string, reportedCount: number): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly incidents: IncidentStore;
+  readonly proposals: ProposalStore;
+  readonly audit: AuditLog;
+  readonly jobs: JobQueue;
+  readonly coordination: Coordination;
+  close(): Promise<void>;
+}
+
+/** Proposal states that mean a restart was executed or attempted. */
+export const RESTARTED_STATES: readonly ProposalState[] = [
+  'executed',
+  'failed',
+  'recovered',
+  'not_recovered',
+];

@@ -1,0 +1,114 @@
+/** Versioned migrations of the embedded store, applied in order at open; a released version is never edited. */
+export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        report TEXT NOT NULL,
+        brief TEXT
+      );
+      CREATE TABLE proposals (
+        id TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents(id),
+        server_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at TEXT,
+        executed_at TEXT,
+        before_health TEXT,
+        after_health TEXT
+      );
+      CREATE INDEX proposals_server_executed ON proposals(server_id, executed_at);
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        details TEXT NOT NULL
+      );
+      CREATE INDEX audit_incident ON audit_log(incident_id, seq);
+      -- The audit log is append-only, enforced by the database itself.
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE incidents ADD COLUMN thread TEXT;
+      CREATE INDEX proposals_pending_expiry ON proposals(state, expires_at);
+      CREATE INDEX proposals_incident ON proposals(incident_id);
+      CREATE TABLE claims (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
+      CREATE TABLE alert_groups (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        thread TEXT NOT NULL,
+        incident_id TEXT,
+        counter_ts TEXT,
+        reported_count INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX alert_groups_key ON alert_groups(key, opened_at);
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        lease_expires_at TEXT,
+        created_at TEXT NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX jobs_runnable ON jobs(state, created_at);
+    `,
+  },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE pacing (key TEXT PRIMARY KEY, next_at TEXT NOT NULL);
+    `,
+  },
+  {
+    // The store stops holding presenter shapes: a stored brief becomes the investigation's
+    // assessment (the brief is derived from it and the audit log), and the Slack thread JSON
+    // becomes opaque references. Rows written before this carry Slack threads, re-encoded here
+    // the way the Slack presenter encodes them ("slack:<channel>:<ts>").
+    version: 4,
+    sql: `
+      ALTER TABLE incidents ADD COLUMN assessment TEXT;
+      ALTER TABLE incidents ADD COLUMN presentation_place TEXT;
+      ALTER TABLE incidents ADD COLUMN presentation_message TEXT;
+      UPDATE incidents SET assessment = brief WHERE brief IS NOT NULL;
+      UPDATE incidents SET
+        presentation_place =
+          'slack:' || json_extract(thread, '$.channel') || ':' || json_extract(thread, '$.threadTs'),
+        presentation_message = CASE WHEN json_extract(thread, '$.messageTs') IS NULL THEN NULL
+          ELSE 'slack:' || json_extract(thread, '$.channel') || ':' || json_extract(thread, '$.messageTs')
+        END
+        WHERE thread IS NOT NULL;
+      ALTER TABLE incidents DROP COLUMN brief;
+      ALTER TABLE incidents DROP COLUMN thread;
+      ALTER TABLE alert_groups ADD COLUMN place TEXT;
+      ALTER TABLE alert_groups ADD COLUMN counter_ref TEXT;
+      UPDATE alert_groups SET
+        place =
+          'slack:' || json_extract(thread, '$.channel') || ':' || json_extract(thread, '$.threadTs'),
+        counter_ref = CASE WHEN counter_ts IS NULL THEN NULL
+          ELSE 'slack:' || json_extract(thread, '$.channel') || ':' || counter_ts
+        END;
+      ALTER TABLE alert_groups DROP COLUMN thread;
+      ALTER TABLE alert_groups DROP COLUMN counter_ts;
+    `,
+  },
+];

@@ -1,0 +1,37 @@
+import type { AuditEntry, AuditEntryOf, AuditEventName } from '../../src/domain/audit.ts';
+
+const proposal = { proposal_id: 'p-1', server_id: 'payment-server-01' };
+
+/** Valid details for each event, for tests that need an entry and do not care about its details. */
+const DEFAULT_DETAILS: { [E in AuditEventName]: AuditEntryOf<E>['details'] } = {
+  'incident.opened': { source: 'cli', report: 'payment-server-01 is slow' },
+  'proposal.created': { ...proposal, reason: 'cpu 98%', expires_at: '2025-03-01T09:30:00.000Z' },
+  'proposal.approved': proposal,
+  'proposal.denied': proposal,
+  'proposal.expired': proposal,
+  'approval.refused': { ...proposal, attempted: 'approve' },
+  'restart.executed': { ...proposal, approved_by: 'U0APPROVER', detail: 'restarted' },
+  'restart.verified': { ...proposal, recovered: true, before: null, after: null },
+  'restart.failed': { ...proposal, error: 'boom' },
+  'escalation.sent': { target: '#incidents', ref: null, reason: 'why', escalation: 'page_l1' },
+  'escalation.failed': { reason: 'no destination' },
+};
+
+/** An audit entry of `event`, its details defaulted and overridable. */
+export function auditEntry<E extends AuditEventName>(
+  event: E,
+  fields: {
+    at?: string;
+    incident_id?: string;
+    actor?: string;
+    details?: Partial<AuditEntryOf<E>['details']>;
+  } = {},
+): AuditEntry {
+  return {
+    at: fields.at ?? '2025-03-01T09:00:00.000Z',
+    incident_id: fields.incident_id ?? 'INC-1',
+    event,
+    actor: fields.actor ?? 'operator',
+    details: { ...DEFAULT_DETAILS[event], ...fields.details },
+  } as AuditEntry;
+}
