@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { parsePrometheus, type Sample } from './prometheus.ts';
 
 /**
- * One bot replica: `npm start` (node src/slack/main.ts) as a real child process in HTTP mode, on
+ * One bot replica: `npm start` (node src/main.ts) as a real child process in HTTP mode, on
  * a port of its own choosing, read from its "listening" log line.
  */
 
-export const MAIN = resolve(import.meta.dirname, '../src/slack/main.ts');
+export const MAIN = resolve(import.meta.dirname, '../src/main.ts');
 
 /** The bench could not run: a replica did not start, or died. */
 export class BenchError extends Error {
@@ -74,7 +74,7 @@ export class Replica {
     });
   }
 
-  /** Starts `node src/slack/main.ts` with exactly `env` (plus PATH/HOME) in `cwd`; resolves once it listens. */
+  /** Starts `node src/main.ts` with exactly `env` (plus PATH/HOME) in `cwd`; resolves once it listens. */
   static async start(name: string, env: Record<string, string>, cwd: string): Promise<Replica> {
     const child = spawn(process.execPath, [MAIN], {
       cwd,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { EXIT, runCommand } from '../src/cli/common.ts';
+import { EXIT, runMain } from '../src/root/process.ts';
 import { BenchResult, type LatencyFigures, type StormFigures } from './figures.ts';
 import { benchServers, writeFleet } from './fleet.ts';
 import { runLatencyPhase } from './latency.ts';
@@ -165,4 +165,4 @@ async function main(): Promise<number> {
   return EXIT.ok;
 }
 
-if (import.meta.main) await runCommand(main);
+if (import.meta.main) await runMain(main);

@@ -46,8 +46,6 @@ export const AuditEntry = z.discriminatedUnion('event', [
     reason: z.string(),
     escalation: Escalation,
   }),
-  /** An escalation that could not be sent: its package was incomplete or no destination took it. */
-  entry('escalation.failed', { reason: z.string() }),
 ]);
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

@@ -169,7 +169,6 @@ const LIFECYCLE: Record<AuditEntry['event'], number> = {
   'restart.failed': 4,
   'restart.verified': 5,
   'escalation.sent': 6,
-  'escalation.failed': 6,
 };
 
 /** Entries in the order they happened, whatever order they come in (the store lists newest first). */
@@ -272,8 +271,6 @@ export function foldEntry(brief: IncidentBrief, entry: AuditEntry): IncidentBrie
         : withAction;
     case 'escalation.sent':
       return { ...withAction, escalation: entry.details.escalation };
-    case 'escalation.failed':
-      return { ...withAction, policyNotes: [...withAction.policyNotes, entry.details.reason] };
     default:
       return withAction;
   }

@@ -27,7 +27,7 @@ export type EscalationDeps = { store: Pick<Store, 'audit'>; escalator: Escalator
 
 /**
  * Sends the escalation package, or refuses when it is incomplete: no escalation without evidence.
- * Either way the audit log says so, and only a sent one appears under actions taken.
+ * A sent escalation is audited, and only then appears under actions taken.
  */
 export async function sendEscalation(
   deps: EscalationDeps,
@@ -35,20 +35,13 @@ export async function sendEscalation(
   reason: string,
   actor = 'operator',
 ): Promise<EscalationResult> {
-  const failed = async (why: string): Promise<EscalationResult> => ({
-    sent: false,
-    reason: why,
-    brief: await record(deps.store, brief, {
-      at: deps.clock.now().toISOString(),
-      incident_id: brief.incidentId,
-      event: 'escalation.failed',
-      actor,
-      details: { reason: why },
-    }),
-  });
   const missing = missingFromPackage(brief);
   if (missing.length > 0)
-    return failed(`escalation refused: the package lacks ${missing.join(', ')}`);
+    return {
+      sent: false,
+      reason: `escalation refused: the package lacks ${missing.join(', ')}`,
+      brief,
+    };
   // Sending an escalation is a decision to escalate, and that never yields hold: a denied or failed
   // restart of a sev2 incident pages at least L1 rather than going out marked "hold".
   const escalation = computeEscalation({
@@ -61,7 +54,11 @@ export async function sendEscalation(
   try {
     receipt = await deps.escalator.send({ incidentId: brief.incidentId, reason, brief: sending });
   } catch (error) {
-    return failed(`escalation to ${deps.escalator.name} failed: ${redact(describeError(error))}`);
+    return {
+      sent: false,
+      reason: `escalation to ${deps.escalator.name} failed: ${redact(describeError(error))}`,
+      brief,
+    };
   }
   const sent = await record(deps.store, brief, {
     at: deps.clock.now().toISOString(),

@@ -225,6 +225,15 @@ export class Operator {
         );
         escalationMs = performance.now() - sending;
         brief = escalation.brief;
+        if (!escalation.sent) {
+          // Why it could not be sent is part of what this investigation concluded.
+          const noted = {
+            ...assessment,
+            policyNotes: [...assessment.policyNotes, escalation.reason],
+          };
+          await store.incidents.saveAssessment(incident.id, noted);
+          brief = { ...brief, policyNotes: noted.policyNotes };
+        }
       }
     }
 

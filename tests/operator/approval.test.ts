@@ -83,9 +83,12 @@ describe('approvals', () => {
       approvers: new ApproverList([APPROVER]),
       verify: { attempts: 3, intervalMs: 5_000, thresholdPercent: 90 },
       budget: DEFAULT_POLICY,
-      now: rt.clock.now,
-      sleep: async (ms) => {
-        slept.push(ms);
+      clock: {
+        now: rt.clock.now,
+        timeout: rt.clock.timeout,
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
       },
     });
     const outcome = await approvals.approve(proposal.id, APPROVER);
@@ -105,9 +108,12 @@ describe('approvals', () => {
       approvers: new ApproverList([APPROVER]),
       verify: { attempts: 5, intervalMs: 1_000, thresholdPercent: 90 },
       budget: DEFAULT_POLICY,
-      now: rt.clock.now,
-      sleep: async (ms) => {
-        slept.push(ms);
+      clock: {
+        now: rt.clock.now,
+        timeout: rt.clock.timeout,
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
       },
     });
     const outcome = await approvals.approve(proposal.id, APPROVER);

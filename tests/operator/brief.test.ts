@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../src/domain/audit.ts';
-import { actionsTaken, buildBrief, refreshFromAudit } from '../../src/operator/brief.ts';
+import type { AuditEntry, AuditEventName } from '../../src/domain/audit.ts';
+import { actionsTaken, deriveBrief, foldEntry } from '../../src/operator/brief.ts';
 import { resolveScope } from '../../src/operator/scope.ts';
-import { sampleBrief } from '../support/brief.ts';
+import { auditEntry } from '../support/audit.ts';
+import { briefFrom, sampleAssessment, sampleBrief } from '../support/brief.ts';
 import { draftOf, evidenceFor } from '../support/evidence.ts';
 import { seedFleet } from '../support/fleet.ts';
 
 const T = '2025-03-01T09:05:00.000Z';
 const entry = (
-  event: AuditEntry['event'],
+  event: AuditEventName,
   actor: string,
   details: Record<string, unknown> = {},
   at = T,
-): AuditEntry => ({ at, incident_id: 'INC-1', event, actor, details });
+): AuditEntry => auditEntry(event, { at, actor, details });
 
 const APPROVAL_RUN: AuditEntry[] = [
   entry('incident.opened', 'cli:ana', {}, '2025-03-01T09:00:00.000Z'),
@@ -76,7 +77,7 @@ describe('brief', () => {
 
   it('drops facts that cite evidence that does not exist', async () => {
     const inputs = await evidenceFor(seedFleet(), ['db-node-02']);
-    const brief = buildBrief({
+    const brief = briefFrom({
       incidentId: 'INC-1',
       createdAt: '2025-03-01T09:00:00.000Z',
       source: 'slack',
@@ -101,8 +102,6 @@ describe('brief', () => {
       evidence: inputs.evidence,
       signals: inputs.signals,
       planner: sampleBrief('x').planner,
-      proposal: null,
-      audit: [],
     });
     expect(brief.facts).toEqual([{ text: 'db-node-02 is healthy', evidence: ['E1'] }]);
     expect(brief.escalationPackage.evidence).toEqual(brief.facts);
@@ -120,15 +119,37 @@ describe('brief', () => {
     });
   });
 
-  it('refreshing from the audit log replaces actions taken without duplicating the timeline', () => {
-    const base = sampleBrief('INC-1');
-    const once = refreshFromAudit(base, APPROVAL_RUN.slice(0, 5));
-    const twice = refreshFromAudit(once, APPROVAL_RUN);
+  it('deriving from the audit log lists actions taken once, in the timeline too', () => {
+    const incident = {
+      id: 'INC-1',
+      createdAt: '2025-03-01T09:00:00.000Z',
+      source: 'cli' as const,
+      report: 'r',
+    };
+    const assessment = sampleAssessment();
+    const twice = deriveBrief(incident, assessment, APPROVAL_RUN);
     expect(twice.escalationPackage.actionsTaken).toEqual(actionsTaken(APPROVAL_RUN));
     expect(twice.escalationPackage.timeline.map((t) => t.event)).toEqual([
       'First signal: reported via cli',
       ...actionsTaken(APPROVAL_RUN).map((a) => a.action),
     ]);
-    expect(refreshFromAudit(twice, APPROVAL_RUN)).toEqual(twice);
+    expect(deriveBrief(incident, assessment, APPROVAL_RUN)).toEqual(twice);
+    // Folding entries one by one as they are appended gives the same brief.
+    const folded = APPROVAL_RUN.reduce(foldEntry, deriveBrief(incident, assessment, []));
+    expect(folded).toEqual(twice);
+  });
+
+  it('a proposal the audit log shows becomes the restart on a restart brief', () => {
+    const incident = { id: 'INC-1', createdAt: T, source: 'cli' as const, report: 'r' };
+    const created = auditEntry('proposal.created', {
+      details: { proposal_id: 'p-9', server_id: 'payment-server-01', expires_at: T },
+    });
+    expect(deriveBrief(incident, sampleAssessment(), [created]).restart).toEqual({
+      serverId: 'payment-server-01',
+      proposalId: 'p-9',
+      expiresAt: T,
+    });
+    const monitor = { ...sampleAssessment(), action: 'monitor' as const };
+    expect(deriveBrief(incident, monitor, [created]).restart).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readBrief } from '../../src/operator/brief.ts';
 import { missingFromPackage, sendEscalation } from '../../src/operator/escalate.ts';
 import type { EscalationReceipt, Escalator } from '../../src/tools/backends.ts';
-import { sampleBrief } from '../support/brief.ts';
+import { sampleAssessment, sampleBrief } from '../support/brief.ts';
 import { testRuntime } from '../support/runtime.ts';
 
 class DownEscalator implements Escalator {
@@ -37,10 +38,11 @@ describe('sending an escalation', () => {
       report: 'r',
       now: rt.clock.now(),
     });
-    const brief = sampleBrief(incident.id);
-    await rt.store.saveBrief(incident.id, brief);
+    await rt.store.incidents.saveAssessment(incident.id, sampleAssessment());
+    const brief = await readBrief(rt.store, incident.id);
+    if (!brief) throw new Error('no brief');
     const result = await sendEscalation(
-      { store: rt.store, escalator: rt.escalator, now: rt.clock.now },
+      { store: rt.store, escalator: rt.escalator, clock: rt.clock },
       brief,
       'restart denied',
     );
@@ -56,9 +58,9 @@ describe('sending an escalation', () => {
       actor: 'operator',
       details: { reason: 'restart denied', escalation: 'page_l1', ref: null },
     });
-    const stored = await rt.store.incidents.get(incident.id);
-    expect(stored?.brief?.escalationPackage.actionsTaken).toHaveLength(1);
-    expect(stored?.brief?.escalation).toBe('page_l1');
+    const stored = await readBrief(rt.store, incident.id);
+    expect(stored?.escalationPackage.actionsTaken).toHaveLength(1);
+    expect(stored?.escalation).toBe('page_l1');
   });
 
   it('keeps a security escalation with security', async () => {
@@ -74,7 +76,7 @@ describe('sending an escalation', () => {
       escalation: 'engage_security' as const,
     };
     const result = await sendEscalation(
-      { store: rt.store, escalator: rt.escalator, now: rt.clock.now },
+      { store: rt.store, escalator: rt.escalator, clock: rt.clock },
       brief,
       'miner found',
     );
@@ -90,7 +92,7 @@ describe('sending an escalation', () => {
     });
     const brief = sampleBrief(incident.id);
     const result = await sendEscalation(
-      { store: rt.store, escalator: new DownEscalator(), now: rt.clock.now },
+      { store: rt.store, escalator: new DownEscalator(), clock: rt.clock },
       brief,
       'why',
     );

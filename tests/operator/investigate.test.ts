@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/env.ts';
 import { IncidentBrief } from '../../src/domain/brief.ts';
+import { readBrief } from '../../src/operator/brief.ts';
 import { computeEscalation } from '../../src/operator/escalation.ts';
 import type { ProgressEvent } from '../../src/operator/investigate.ts';
 import {
@@ -89,7 +90,7 @@ describe('operator, end to end with the rules planner', () => {
 
       // The stored brief is the one returned, and the incident was audited as opened.
       const stored = await rt.store.incidents.get(brief.incidentId);
-      expect(stored?.brief).toEqual(brief);
+      expect(await readBrief(rt.store, brief.incidentId)).toEqual(brief);
       expect(stored?.report).toBe(report);
       const audit = await rt.store.audit.list({ incidentId: brief.incidentId });
       expect(audit.at(-1)).toMatchObject({ event: 'incident.opened', actor: 'cli:tester' });
@@ -258,7 +259,7 @@ describe('operator, end to end with the rules planner', () => {
         backends: { ...backendsOf(fleet), health: new SilentHealth() },
         escalator: new LocalEscalator(),
         approvers: new ApproverList([APPROVER]),
-        now: clock.now,
+        clock,
       },
     );
     const started = performance.now();
@@ -296,12 +297,12 @@ describe('operator, end to end with the rules planner', () => {
   describe('an incident opened first and investigated later, as a queued job does', () => {
     it('investigates the opened incident without opening another', async () => {
       const rt = await testRuntime();
-      const thread = { channel: 'C0ALERTS', threadTs: '1.1', messageTs: '1.2' };
+      const presentation = { place: 'thread-1.1', message: 'message-1.2' };
       const opened = await rt.operator.open({
         report: 'The payment-server-01 is extremely slow and timing out.',
         source: 'slack',
         actor: 'U1',
-        thread,
+        presentation,
       });
       const investigation = await rt.operator.investigate({
         report: 'ignored: the stored report is used',
@@ -311,7 +312,7 @@ describe('operator, end to end with the rules planner', () => {
       });
       expect(investigation.brief.incidentId).toBe(opened.id);
       expect(investigation.brief.report).toBe(opened.report);
-      expect((await rt.store.incidents.get(opened.id))?.thread).toEqual(thread);
+      expect((await rt.store.incidents.get(opened.id))?.presentation).toEqual(presentation);
       const opens = (await rt.store.audit.list()).filter((e) => e.event === 'incident.opened');
       expect(opens).toHaveLength(1);
     });

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/env.ts';
 import { PlannerDraft } from '../../src/domain/brief.ts';
 import type { Proposal } from '../../src/domain/proposal.ts';
 import { Action, Category, type Escalation, Severity } from '../../src/domain/vocabulary.ts';
-import { buildBrief } from '../../src/operator/brief.ts';
+import { readBrief } from '../../src/operator/brief.ts';
 import { sendEscalation } from '../../src/operator/escalate.ts';
 import { computeEscalation } from '../../src/operator/escalation.ts';
 import { applyPolicy } from '../../src/operator/policy.ts';
@@ -16,7 +16,7 @@ import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { ServerSpec } from '../../src/tools/fleet/format.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { LocalEscalator } from '../../src/tools/local-escalator.ts';
-import { sampleBrief } from '../support/brief.ts';
+import { briefFrom, sampleBrief } from '../support/brief.ts';
 import { ManualClock } from '../support/clock.ts';
 import { draftOf, evidenceFor, policyInput } from '../support/evidence.ts';
 import { backendsOf, fleetOf, SEED_SERVERS, seedFleet, server } from '../support/fleet.ts';
@@ -194,7 +194,7 @@ describe('safety', () => {
           backends: backendsOf(fleet),
           escalator: new LocalEscalator(),
           approvers: new ApproverList([APPROVER]),
-          now: clock.now,
+          clock,
         });
       const [a, b] = await Promise.all([replica(), replica()]);
       try {
@@ -466,7 +466,7 @@ describe('safety', () => {
       const brief = sampleBrief(incident.id);
       const empty = { ...brief, escalationPackage: { ...brief.escalationPackage, evidence: [] } };
       const result = await sendEscalation(
-        { store: rt.store, escalator: rt.escalator, now: rt.clock.now },
+        { store: rt.store, escalator: rt.escalator, clock: rt.clock },
         empty,
         'because',
       );
@@ -488,7 +488,7 @@ describe('safety', () => {
         summary: 'I restarted payment-server-01 and it recovered. Escalated to L2.',
         nextActions: ['Nothing: already restarted'],
       });
-      const brief = buildBrief({
+      const brief = briefFrom({
         incidentId: 'INC-TEST0001',
         createdAt: '2025-03-01T09:00:00.000Z',
         source: 'cli',
@@ -507,8 +507,6 @@ describe('safety', () => {
         evidence: inputs.evidence,
         signals: inputs.signals,
         planner: sampleBrief('x').planner,
-        proposal: null,
-        audit: [],
       });
       expect(brief.escalationPackage.actionsTaken).toEqual([]);
       expect(brief.escalationPackage.timeline.map((t) => t.event)).toEqual([
@@ -547,8 +545,8 @@ describe('safety', () => {
       );
       expect(acted.map((e) => [e.at, e.actor])).toEqual(taken.map((a) => [a.at, a.actor]));
       // The stored brief carries the same, so a later reader sees it too.
-      const stored = await rt.store.incidents.get(proposal.incidentId);
-      expect(stored?.brief?.escalationPackage.actionsTaken).toEqual(taken);
+      const stored = await readBrief(rt.store, proposal.incidentId);
+      expect(stored?.escalationPackage.actionsTaken).toEqual(taken);
     });
 
     it('a model-supplied actionsTaken or escalation is stripped by the schema', () => {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { counterMessage, GroupCounter } from '../../src/slack/alert-groups.ts';
+import { encodeRef } from '../../src/slack/thread.ts';
 import type { AlertGroup } from '../../src/store/ports.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { ALERTS, type SlackParts, slackParts, until } from '../support/slack-parts.ts';
@@ -32,7 +33,7 @@ function counter(debounceMs: number): GroupCounter {
     writer: parts.writer,
     debounceMs,
     logger: parts.logger,
-    now: parts.clock.now,
+    clock: parts.clock,
   });
   counters.push(made);
   return made;
@@ -44,7 +45,7 @@ async function alertFor(key: string, threadTs: string): Promise<AlertGroup> {
     key,
     now: parts.clock.now(),
     windowMs: WINDOW_MS,
-    thread: { channel: ALERTS, threadTs, messageTs: null },
+    place: encodeRef(ALERTS, threadTs),
   });
   return group;
 }
@@ -77,7 +78,7 @@ describe('GroupCounter', () => {
       'the counter recorded',
     );
     expect(await parts.runtime.store.coordination.getAlertGroup(group.id)).toMatchObject({
-      counterTs,
+      counter: encodeRef(ALERTS, counterTs),
     });
 
     for (let i = 0; i < 2; i++) await repeat(sut, 'servers:payment-server-01');
@@ -97,7 +98,7 @@ describe('GroupCounter', () => {
       key: 'servers:auth-service-03',
       now: parts.clock.now(),
       windowMs: 60_000,
-      thread: { channel: ALERTS, threadTs: '9.000001', messageTs: null },
+      place: encodeRef(ALERTS, '9.000001'),
     });
     await repeat(sut, 'servers:auth-service-03');
     await new Promise((r) => setTimeout(r, 100));
@@ -154,7 +155,11 @@ describe('GroupCounter', () => {
     await sut.flush(group.id);
     expect(posts()).toHaveLength(0);
     // The other replica posts its counter message (showing 2); one more alert arrives there.
-    await parts.runtime.store.coordination.setAlertGroupCounter(group.id, '1.999999', 2);
+    await parts.runtime.store.coordination.setAlertGroupCounter(
+      group.id,
+      encodeRef(ALERTS, '1.999999'),
+      2,
+    );
     await alertFor('servers:payment-server-01', 'unused');
     await slack.waitFor((s) => s.callsTo('chat.update').length === 1, 5_000, 'the update');
     expect(updates()[0]?.args).toMatchObject({ ts: '1.999999' });
@@ -166,16 +171,21 @@ describe('GroupCounter', () => {
     const store = parts.runtime.store;
     let reads = 0;
     const counted = new GroupCounter({
-      store: Object.assign(Object.create(store) as typeof store, {
-        getAlertGroup: (id: string) => {
-          reads += 1;
-          return store.coordination.getAlertGroup(id);
-        },
-      }),
+      store: {
+        coordination: Object.assign(
+          Object.create(store.coordination) as typeof store.coordination,
+          {
+            getAlertGroup: (id: string) => {
+              reads += 1;
+              return store.coordination.getAlertGroup(id);
+            },
+          },
+        ),
+      },
       writer: parts.writer,
       debounceMs: 20,
       logger: parts.logger,
-      now: parts.clock.now,
+      clock: parts.clock,
     });
     counters.push(counted);
     await alertFor('servers:payment-server-01', '1.000001');
@@ -206,9 +216,9 @@ describe('counterMessage', () => {
     key: 'k',
     openedAt: '2025-03-01T09:00:00.000Z',
     count,
-    thread: { channel: ALERTS, threadTs: '1.1', messageTs: null },
+    place: encodeRef(ALERTS, '1.1'),
     incidentId: null,
-    counterTs: null,
+    counter: null,
     reportedCount: 0,
   });
 

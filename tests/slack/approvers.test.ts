@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { errorCode } from '../../src/domain/errors.ts';
 import { SlackApprovers } from '../../src/slack/approvers.ts';
-import { slackErrorCode } from '../../src/slack/writer.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { fakeWebClient } from '../support/slack-parts.ts';
 
@@ -34,7 +34,7 @@ describe('SlackApprovers', () => {
   const approvers = (ids: string[]) =>
     new SlackApprovers(ids, fakeWebClient(slack), {
       now: () => nowMs,
-      onLookupFailed: (group, error) => failures.push({ group, code: slackErrorCode(error) }),
+      onLookupFailed: (group, error) => failures.push({ group, code: errorCode(error) }),
     });
   const lookups = () => slack.callsTo('usergroups.users.list').map((c) => String(c.args.usergroup));
 

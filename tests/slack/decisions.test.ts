@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ExpirySweep } from '../../src/operator/expiry.ts';
 import { type ClickSite, Decisions } from '../../src/slack/decisions.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { fleetOf, SEED_SERVERS } from '../support/fleet.ts';
@@ -15,6 +16,17 @@ import {
 const THREAD_TS = '1700000000.000500';
 const BRIEF_TS = '1700000000.000501';
 const THREAD = { channel: OPS, threadTs: THREAD_TS, messageTs: BRIEF_TS };
+
+/** The core's expiry sweep, showing what it expires through these decisions. */
+function sweepOf(decisions: Decisions): ExpirySweep {
+  return new ExpirySweep({
+    approvals: parts.runtime.approvals,
+    presenter: { expired: (outcome) => decisions.showExpired(outcome) },
+    intervalMs: 60_000,
+    metrics: parts.metrics,
+    logger: parts.logger,
+  });
+}
 
 let slack: FakeSlack;
 let parts: SlackParts;
@@ -230,14 +242,14 @@ describe('Decisions.click', () => {
   });
 });
 
-describe('Decisions.sweepExpired', () => {
+describe('the expiry sweep, shown by Decisions.showExpired', () => {
   it('expires what is due: brief updated, a thread message, an escalation; once', async () => {
     const { decisions, proposal } = await setup();
-    expect(await decisions.sweepExpired()).toBe(0);
+    expect(await sweepOf(decisions).sweep()).toBe(0);
     expect(slack.calls).toEqual([]);
 
     parts.clock.advanceMinutes(30);
-    expect(await decisions.sweepExpired()).toBe(1);
+    expect(await sweepOf(decisions).sweep()).toBe(1);
     expect(await parts.runtime.store.proposals.get(proposal.id)).toMatchObject({
       state: 'expired',
     });
@@ -253,7 +265,7 @@ describe('Decisions.sweepExpired', () => {
     expect(await metric('lzo_restart_decisions_total', { outcome: 'expired' })).toBe(1);
 
     const before = slack.calls.length;
-    expect(await decisions.sweepExpired()).toBe(0);
+    expect(await sweepOf(decisions).sweep()).toBe(0);
     expect(slack.calls.length).toBe(before);
   });
 
@@ -274,7 +286,7 @@ describe('Decisions.sweepExpired', () => {
     });
     expect(investigation.proposal).not.toBeNull();
     parts.clock.advanceMinutes(30);
-    expect(await decisions.sweepExpired()).toBe(1);
+    expect(await sweepOf(decisions).sweep()).toBe(1);
     expect(slack.calls.map((c) => `${c.method} ${String(c.args.channel)}`)).toEqual([
       `chat.postMessage ${ESCALATION}`,
     ]);

@@ -431,7 +431,7 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
       10_000,
       'the brief',
     );
-    await h.bot.worker.stop();
+    await h.bot.runner.stop();
     const metrics = await fetch(`${base}/metrics`);
     expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await metrics.text();

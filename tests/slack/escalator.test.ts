@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SlackEscalator } from '../../src/slack/escalator.ts';
-import type { IncidentThread } from '../../src/store/ports.ts';
+import { presentationOf, type SlackThread } from '../../src/slack/thread.ts';
 import type { EscalationTicket } from '../../src/tools/backends.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { ESCALATION, OPS, type SlackParts, slackParts } from '../support/slack-parts.ts';
 
-const THREAD: IncidentThread = {
+const THREAD: SlackThread = {
   channel: OPS,
   threadTs: '1700000000.000700',
   messageTs: '1700000000.000701',
@@ -30,12 +30,12 @@ afterEach(async () => {
 });
 
 /** A real brief (db-node-02: monitor, so the runtime escalates nothing itself) on `thread`. */
-async function ticket(thread: IncidentThread | null): Promise<EscalationTicket> {
+async function ticket(thread: SlackThread | null): Promise<EscalationTicket> {
   const { brief } = await parts.runtime.operator.investigate({
     report: 'Something is wrong with db-node-02',
     source: 'slack',
     actor: 'U0ASKER',
-    ...(thread ? { thread } : {}),
+    ...(thread ? { presentation: presentationOf(thread) } : {}),
   });
   slack.calls.length = 0;
   return { incidentId: brief.incidentId, reason: 'the on-call asked for it', brief };

@@ -1,7 +1,7 @@
 import { parseConfig } from '../../src/config/env.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { Planner } from '../../src/operator/planners/planner.ts';
-import { createSlackBot, type SlackBot } from '../../src/slack/app.ts';
+import { createSlackBot, type SlackBot } from '../../src/root/slack.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { Backends } from '../../src/tools/backends.ts';

@@ -1,14 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CustomRoute } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type HttpRoute, httpRoutes } from '../../src/http/routes.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
-import { httpRoutes } from '../../src/slack/http-routes.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 
 /** The routes behind a tiny node:http server, dispatched by path and method as Bolt does. */
-async function serve(routes: CustomRoute[]): Promise<{ url: string; server: Server }> {
+async function serve(routes: HttpRoute[]): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const route = routes.find(
@@ -34,7 +33,7 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close().catch(() => {});
 });
 
-async function start(options: { store?: Store; metrics?: Metrics; extra?: CustomRoute[] } = {}) {
+async function start(options: { store?: Store; metrics?: Metrics; extra?: HttpRoute[] } = {}) {
   const store = options.store ?? SqliteStore.open(':memory:');
   stores.push(store);
   const metrics = options.metrics ?? createMetrics();
@@ -51,7 +50,7 @@ async function start(options: { store?: Store; metrics?: Metrics; extra?: Custom
 
 describe('httpRoutes', () => {
   it('declares GET /healthz and GET /metrics, then any extra routes', async () => {
-    const extra: CustomRoute = { path: '/changes', method: ['POST'], handler: () => {} };
+    const extra: HttpRoute = { path: '/changes', method: ['POST'], handler: () => {} };
     const { routes } = await start({ extra: [extra] });
     expect(routes.map((r) => [r.path, r.method])).toEqual([
       ['/healthz', ['GET']],

@@ -3,18 +3,23 @@ import {
   alertGroupKey,
   Intake,
   type IntakeDeps,
-  type IntakeRequest,
   type IntakeResult,
-} from '../../src/slack/intake.ts';
-import { INVESTIGATE } from '../../src/slack/jobs.ts';
+} from '../../src/operator/intake.ts';
+import { INVESTIGATE } from '../../src/operator/investigation-job.ts';
+import { decodeRoute, intakeRequest } from '../../src/slack/thread.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import {
   ALERTS,
+  incidentThread,
   OPS,
   PAYMENT_REPORT,
   type SlackParts,
   slackParts,
+  slackPresenter,
 } from '../support/slack-parts.ts';
+
+/** A Slack delivery as the listeners hand it to the intake. */
+type Delivery = Parameters<typeof intakeRequest>[0];
 
 const WINDOW_MS = 15 * 60_000;
 const DEDUPE_MS = 60 * 60_000;
@@ -41,25 +46,35 @@ afterEach(async () => {
   await parts.close();
 });
 
-function intake(overrides: Partial<IntakeDeps> = {}): Intake {
-  return new Intake({
+/** The core intake with the Slack presenter, taking Slack deliveries as the listeners do. */
+function intake(overrides: Partial<IntakeDeps> = {}) {
+  const core = new Intake({
     store: parts.runtime.store,
     operator: parts.runtime.operator,
     inventory: parts.runtime.backends.inventory,
-    writer: parts.writer,
-    settings: { groupWindowMs: WINDOW_MS, dedupeTtlMs: DEDUPE_MS },
+    presenter: slackPresenter(parts, { onRepeated: (id) => grouped.push(id) }),
+    settings: { source: 'slack', groupWindowMs: WINDOW_MS, dedupeTtlMs: DEDUPE_MS },
     wake: () => {
       wakes += 1;
     },
-    onGrouped: (id) => grouped.push(id),
     metrics: parts.metrics,
     logger: parts.logger,
-    now: parts.clock.now,
+    clock: parts.clock,
     ...overrides,
   });
+  return { accept: (delivery: Delivery) => core.accept(intakeRequest(delivery)) };
 }
 
-const alert = (ts: string, text = PAYMENT_REPORT, extra: Partial<IntakeRequest> = {}) =>
+/** Where the accepted incident is presented once its intake returned. */
+const threadOf = (result: Extract<IntakeResult, { kind: 'accepted' }>) =>
+  incidentThread(parts, result.incidentId);
+
+const routeOf = async (jobId: string) => {
+  const job = await parts.runtime.store.jobs.get(jobId);
+  return decodeRoute(String((job?.payload as { route?: unknown } | undefined)?.route));
+};
+
+const alert = (ts: string, text = PAYMENT_REPORT, extra: Partial<Delivery> = {}) =>
   ({
     origin: 'alert',
     text,
@@ -69,9 +84,9 @@ const alert = (ts: string, text = PAYMENT_REPORT, extra: Partial<IntakeRequest> 
     messageTs: ts,
     eventId: `Ev-${ts}`,
     ...extra,
-  }) satisfies IntakeRequest;
+  }) satisfies Delivery;
 
-const command = (extra: Partial<IntakeRequest> = {}) =>
+const command = (extra: Partial<Delivery> = {}) =>
   ({
     origin: 'command',
     text: PAYMENT_REPORT,
@@ -80,7 +95,7 @@ const command = (extra: Partial<IntakeRequest> = {}) =>
     replyTo: null,
     responseUrl: slack.responseUrl('cmd'),
     ...extra,
-  }) satisfies IntakeRequest;
+  }) satisfies Delivery;
 
 function accepted(result: IntakeResult): Extract<IntakeResult, { kind: 'accepted' }> {
   if (result.kind !== 'accepted') throw new Error(`expected accepted, got ${result.kind}`);
@@ -112,27 +127,26 @@ describe('Intake.accept', () => {
     expect(post?.args).toMatchObject({ channel: ALERTS, thread_ts: '1700000000.000001' });
     expect(String(post?.args.text)).toContain('Investigating');
     const messageTs = String(post?.result?.ts);
-    expect(result.thread).toEqual({
+    expect(await threadOf(result)).toEqual({
       channel: ALERTS,
       threadTs: '1700000000.000001',
       messageTs,
     });
 
     const incident = await parts.runtime.store.incidents.get(result.incidentId);
-    expect(incident).toMatchObject({
-      source: 'slack',
-      report: PAYMENT_REPORT,
-      thread: result.thread,
-    });
+    expect(incident).toMatchObject({ source: 'slack', report: PAYMENT_REPORT });
     const job = await parts.runtime.store.jobs.get(result.jobId);
     expect(job).toMatchObject({ kind: INVESTIGATE, state: 'queued' });
     expect(job?.payload).toEqual({
       incidentId: result.incidentId,
       actor: 'B0GRAFANA',
+      route: expect.any(String),
+      groupId: expect.any(String),
+    });
+    expect(await routeOf(result.jobId)).toEqual({
       channel: ALERTS,
       replyTo: '1700000000.000001',
       responseUrl: null,
-      groupId: expect.any(String),
     });
     expect(wakes).toBe(1);
     expect(await metric('lzo_intake_total', { origin: 'alert', result: 'accepted' })).toBe(1);
@@ -144,13 +158,10 @@ describe('Intake.accept', () => {
     expect(post?.args).toMatchObject({ channel: OPS });
     expect(post?.args).not.toHaveProperty('thread_ts');
     const ts = String(post?.result?.ts);
-    expect(result.thread).toEqual({ channel: OPS, threadTs: ts, messageTs: ts });
+    expect(await threadOf(result)).toEqual({ channel: OPS, threadTs: ts, messageTs: ts });
     const job = await parts.runtime.store.jobs.get(result.jobId);
-    expect(job?.payload).toMatchObject({
-      responseUrl: slack.responseUrl('cmd'),
-      groupId: null,
-      actor: 'U0ASKER',
-    });
+    expect(job?.payload).toMatchObject({ groupId: null, actor: 'U0ASKER' });
+    expect(await routeOf(result.jobId)).toMatchObject({ responseUrl: slack.responseUrl('cmd') });
   });
 
   it('a retried delivery (same event id) is a duplicate: no second incident, post or job', async () => {
@@ -171,7 +182,7 @@ describe('Intake.accept', () => {
   it('one message seen as a mention and as a channel message is handled once', async () => {
     const sut = intake();
     const ts = '1700000000.000050';
-    const mention: IntakeRequest = {
+    const mention: Delivery = {
       origin: 'mention',
       text: PAYMENT_REPORT,
       actor: 'U0HUMAN',
@@ -217,7 +228,7 @@ describe('Intake.accept', () => {
     expect(group).toMatchObject({
       count: 3,
       incidentId: first.incidentId,
-      thread: { channel: ALERTS, threadTs: '1.000001' },
+      place: `slack:${ALERTS}:1.000001`,
     });
     const job = await parts.runtime.store.jobs.get(first.jobId);
     expect(job?.payload).toMatchObject({ groupId: group?.id });
@@ -229,7 +240,7 @@ describe('Intake.accept', () => {
     accepted(await sut.accept(alert('1.000001')));
     parts.clock.advanceMs(WINDOW_MS);
     const later = accepted(await sut.accept(alert('1.000002')));
-    expect(later.thread).toMatchObject({ threadTs: '1.000002' });
+    expect(await threadOf(later)).toMatchObject({ threadTs: '1.000002' });
     expect(await incidentsOpened()).toBe(2);
     expect(grouped).toEqual([]);
   });
@@ -238,7 +249,7 @@ describe('Intake.accept', () => {
     const sut = intake();
     accepted(await sut.accept(alert('1.000001')));
     accepted(await sut.accept(alert('1.000002', 'auth-service-03 OutOfMemoryError')));
-    const mention: IntakeRequest = {
+    const mention: Delivery = {
       origin: 'mention',
       text: PAYMENT_REPORT,
       actor: 'U0HUMAN',
@@ -255,11 +266,14 @@ describe('Intake.accept', () => {
   it('a slash command in a channel the bot is not in: no thread, the job answers via response_url', async () => {
     slack.fail('chat.postMessage', { error: 'not_in_channel' });
     const result = accepted(await intake().accept(command()));
-    expect(result.thread).toBeNull();
+    expect(await threadOf(result)).toBeNull();
     const job = await parts.runtime.store.jobs.get(result.jobId);
     expect(job).toMatchObject({ state: 'queued' });
-    expect(job?.payload).toMatchObject({ replyTo: null, responseUrl: slack.responseUrl('cmd') });
-    expect((await parts.runtime.store.incidents.get(result.incidentId))?.thread).toBeNull();
+    expect(await routeOf(result.jobId)).toMatchObject({
+      replyTo: null,
+      responseUrl: slack.responseUrl('cmd'),
+    });
+    expect((await parts.runtime.store.incidents.get(result.incidentId))?.presentation).toBeNull();
     expect(wakes).toBe(1);
     expect(await metric('lzo_slack_errors_total', { error: 'not_in_channel' })).toBe(1);
   });
@@ -269,8 +283,7 @@ describe('Intake.accept', () => {
     slack.fail('chat.postMessage', { status: 500 });
     const fromAlert = accepted(await sut.accept(alert('1.000001')));
     // No progress message; the incident keeps the alert's thread and the worker posts there.
-    expect(fromAlert.thread).toBeNull();
-    expect((await parts.runtime.store.incidents.get(fromAlert.incidentId))?.thread).toEqual({
+    expect(await threadOf(fromAlert)).toEqual({
       channel: ALERTS,
       threadTs: '1.000001',
       messageTs: null,
@@ -279,9 +292,11 @@ describe('Intake.accept', () => {
 
     slack.fail('chat.postMessage', { status: 500 });
     const fromCommand = accepted(await sut.accept(command()));
-    expect(fromCommand.thread).toBeNull();
-    const job = await parts.runtime.store.jobs.get(fromCommand.jobId);
-    expect(job?.payload).toMatchObject({ replyTo: null, responseUrl: slack.responseUrl('cmd') });
+    expect(await threadOf(fromCommand)).toBeNull();
+    expect(await routeOf(fromCommand.jobId)).toMatchObject({
+      replyTo: null,
+      responseUrl: slack.responseUrl('cmd'),
+    });
     expect(await incidentsOpened()).toBe(2);
     expect(wakes).toBe(2);
   });

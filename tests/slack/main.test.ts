@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const MAIN = resolve(import.meta.dirname, '../../src/slack/main.ts');
+const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
 /** `npm start` in an empty folder (no .env), with only the variables given. */
 function start(env: Record<string, string>) {

@@ -45,8 +45,16 @@ describe('burst', () => {
 
   it('the store-backed bucket behaves the same across replicas', async () => {
     const store = SqliteStore.open(':memory:');
-    const a = new StorePacer(store, 1_000, { now: () => 0, burst: 2, scope: 'workspace' });
-    const b = new StorePacer(store, 1_000, { now: () => 0, burst: 2, scope: 'workspace' });
+    const a = new StorePacer(store.coordination, 1_000, {
+      now: () => 0,
+      burst: 2,
+      scope: 'workspace',
+    });
+    const b = new StorePacer(store.coordination, 1_000, {
+      now: () => 0,
+      burst: 2,
+      scope: 'workspace',
+    });
     expect([await a.reserve('C1'), await b.reserve('C2'), await a.reserve('C3')]).toEqual([
       0, 0, 1_000,
     ]);
@@ -58,8 +66,8 @@ describe('StorePacer', () => {
   it("two replicas on one store share a channel's pace", async () => {
     const store = SqliteStore.open(':memory:');
     const now = () => 10_000;
-    const a = new StorePacer(store, 1_000, { now });
-    const b = new StorePacer(store, 1_000, { now });
+    const a = new StorePacer(store.coordination, 1_000, { now });
+    const b = new StorePacer(store.coordination, 1_000, { now });
     const slots = [
       await a.reserve('C1'),
       await b.reserve('C1'),
@@ -67,7 +75,7 @@ describe('StorePacer', () => {
       await b.reserve('C2'),
     ];
     expect(slots).toEqual([10_000, 11_000, 12_000, 10_000]);
-    const edits = new StorePacer(store, 1_200, { now, scope: 'workspace' });
+    const edits = new StorePacer(store.coordination, 1_200, { now, scope: 'workspace' });
     expect([await edits.reserve('C1'), await edits.reserve('C9')]).toEqual([10_000, 11_200]);
     await store.close();
   });
@@ -75,8 +83,8 @@ describe('StorePacer', () => {
   it('a penalty on one replica holds the other back too', async () => {
     const store = SqliteStore.open(':memory:');
     const now = () => 0;
-    const a = new StorePacer(store, 1_000, { now });
-    const b = new StorePacer(store, 1_000, { now });
+    const a = new StorePacer(store.coordination, 1_000, { now });
+    const b = new StorePacer(store.coordination, 1_000, { now });
     await a.penalize('C1', 20_000);
     expect(await b.reserve('C1')).toBe(20_000);
     await store.close();

@@ -1,11 +1,11 @@
 import { ErrorCode } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { errorCode } from '../../src/domain/errors.ts';
 import { LocalPacer } from '../../src/slack/pacer.ts';
 import {
   type ChatClient,
   SlackWriteError,
   SlackWriter,
-  slackErrorCode,
   type WriterOptions,
 } from '../../src/slack/writer.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
@@ -131,7 +131,7 @@ describe('SlackWriter against the fake Slack Web API', () => {
     });
     slack.fail('chat.postMessage', { status: 429, retryAfter: 1 });
     const error = await writer.post(C1, { text: 'too late' }).catch((e: unknown) => e);
-    expect(slackErrorCode(error)).toBe('slack_webapi_rate_limited_error');
+    expect(errorCode(error)).toBe('slack_webapi_rate_limited_error');
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(limited).toEqual([]);
   });
@@ -141,7 +141,7 @@ describe('SlackWriter against the fake Slack Web API', () => {
     slack.fail('chat.postMessage', { error: 'not_in_channel' });
     const failed = writer.post(C1, { text: 'nope' }).catch((e: unknown) => e);
     const next = writer.post(C1, { text: 'still works' });
-    expect(slackErrorCode(await failed)).toBe('not_in_channel');
+    expect(errorCode(await failed)).toBe('not_in_channel');
     await expect(next).resolves.toEqual({ ts: expect.any(String) });
   });
 
@@ -149,7 +149,7 @@ describe('SlackWriter against the fake Slack Web API', () => {
     const writer = writerFor();
     slack.fail('chat.update', { status: 500 });
     const error = await writer.update(C1, '9.1', { text: 'x' }).catch((e: unknown) => e);
-    expect(slackErrorCode(error)).toBe('slack_webapi_http_error');
+    expect(errorCode(error)).toBe('slack_webapi_http_error');
   });
 
   it('a permalink that Slack refuses is null, not an error', async () => {
@@ -350,7 +350,7 @@ describe('SlackWriter timing (fake timers)', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     const error = await result;
     // Waited 1 s twice; a third wait would make 3 s > 2.5 s, so the write is given up.
-    expect(slackErrorCode(error)).toBe(ErrorCode.RateLimitedError);
+    expect(errorCode(error)).toBe(ErrorCode.RateLimitedError);
     expect(calls).toHaveLength(3);
     expect(limited).toEqual([1, 1]);
   });
@@ -371,17 +371,6 @@ describe('SlackWriter timing (fake timers)', () => {
     noTs();
     const error = await writer.post(C1, { text: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SlackWriteError);
-    expect(slackErrorCode(error)).toBe('no_ts');
-  });
-});
-
-describe('slackErrorCode', () => {
-  it('prefers the platform error, then the client code, else unknown_error', () => {
-    expect(slackErrorCode({ code: 'slack_webapi_platform_error', data: { error: 'x' } })).toBe('x');
-    expect(slackErrorCode({ code: 'slack_webapi_request_error' })).toBe(
-      'slack_webapi_request_error',
-    );
-    expect(slackErrorCode(new Error('plain'))).toBe('unknown_error');
-    expect(slackErrorCode(null)).toBe('unknown_error');
+    expect(errorCode(error)).toBe('no_ts');
   });
 });

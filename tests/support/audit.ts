@@ -14,7 +14,6 @@ const DEFAULT_DETAILS: { [E in AuditEventName]: AuditEntryOf<E>['details'] } = {
   'restart.verified': { ...proposal, recovered: true, before: null, after: null },
   'restart.failed': { ...proposal, error: 'boom' },
   'escalation.sent': { target: '#incidents', ref: null, reason: 'why', escalation: 'page_l1' },
-  'escalation.failed': { reason: 'no destination' },
 };
 
 /** An audit entry of `event`, its details defaulted and overridable. */

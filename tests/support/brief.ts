@@ -1,4 +1,7 @@
+import type { AuditEntry } from '../../src/domain/audit.ts';
 import type { Assessment, IncidentBrief } from '../../src/domain/brief.ts';
+import type { IncidentSource } from '../../src/domain/incident.ts';
+import { type AssessmentInput, assess, deriveBrief } from '../../src/operator/brief.ts';
 
 /** A complete, valid brief for tests that store or send one without running an investigation. */
 export function sampleBrief(incidentId: string, at = '2025-03-01T09:00:00.000Z'): IncidentBrief {
@@ -71,4 +74,17 @@ export function sampleAssessment(at = '2025-03-01T09:00:00.000Z'): Assessment {
     ownership: escalationPackage.ownership,
     changes: [],
   };
+}
+
+/** The brief an investigation with these inputs would show, with `audit` folded in. */
+export function briefFrom(
+  input: AssessmentInput & { incidentId: string; audit?: readonly AuditEntry[] },
+): IncidentBrief {
+  const incident = {
+    id: input.incidentId,
+    createdAt: input.createdAt,
+    source: input.source as IncidentSource,
+    report: input.report,
+  };
+  return deriveBrief(incident, assess(input), input.audit ?? []);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const MAIN = resolve(import.meta.dirname, '../../src/slack/main.ts');
+const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
 /** A bot process, as a deployment runs it: `npm start` with its environment. */
 export type Replica = {
@@ -24,7 +24,7 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `node src/slack/main.ts` in an empty folder and waits for its "listening" line. */
+/** Starts `node src/main.ts` in an empty folder and waits for its "listening" line. */
 export async function startReplica(
   name: string,
   env: Record<string, string>,

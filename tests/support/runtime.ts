@@ -65,8 +65,7 @@ export async function testRuntime(
     backends: options.backends ? options.backends(backendsOf(fleet)) : backendsOf(fleet),
     escalator,
     approvers: new ApproverList(options.approvers ?? [APPROVER]),
-    now: clock.now,
-    sleep: async () => {},
+    clock,
     ...(options.planner ? { planner: options.planner } : {}),
   });
   return {

@@ -5,10 +5,12 @@ import { type Logger, silentLogger } from '../../src/logger.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import { createRuntime, type Runtime } from '../../src/root/runtime.ts';
 import { boltLogger } from '../../src/slack/bolt-logger.ts';
+import { Decisions } from '../../src/slack/decisions.ts';
 import { SlackEscalator } from '../../src/slack/escalator.ts';
 import { LocalPacer } from '../../src/slack/pacer.ts';
+import { SlackPresenter } from '../../src/slack/presenter.ts';
+import { presentationOf, type SlackThread, threadOf } from '../../src/slack/thread.ts';
 import { SlackWriter, type WriterOptions } from '../../src/slack/writer.ts';
-import type { IncidentThread } from '../../src/store/ports.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { Backends } from '../../src/tools/backends.ts';
 import type { FleetFile } from '../../src/tools/fleet/format.ts';
@@ -84,8 +86,7 @@ export async function slackParts(options: SlackPartsOptions = {}): Promise<Slack
       options.escalationChannel === undefined ? ESCALATION : options.escalationChannel,
     ),
     approvers: new ApproverList(options.approvers ?? [APPROVER]),
-    now: clock.now,
-    sleep: async () => {},
+    clock,
   });
   return {
     slack,
@@ -109,17 +110,55 @@ export async function slackParts(options: SlackPartsOptions = {}): Promise<Slack
  */
 export async function presentedRestart(
   parts: SlackParts,
-  thread: IncidentThread,
+  thread: SlackThread,
   report: string = PAYMENT_REPORT,
 ): Promise<{ incidentId: string; proposal: Proposal }> {
   const investigation = await parts.runtime.operator.investigate({
     report,
     source: 'slack',
     actor: 'U0ASKER',
-    thread,
+    presentation: presentationOf(thread),
   });
   if (!investigation.proposal) throw new Error(`no restart proposal for ${report}`);
   return { incidentId: investigation.brief.incidentId, proposal: investigation.proposal };
+}
+
+/** Restart decisions shown in Slack, on the parts' runtime. */
+export function slackDecisions(parts: SlackParts, approverIds = ['U0APPROVER']): Decisions {
+  return new Decisions({
+    approvals: parts.runtime.approvals,
+    store: parts.runtime.store,
+    writer: parts.writer,
+    approverIds,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    fetch,
+  });
+}
+
+/** The core's presenter in Slack, on the parts; repeats of alerts are reported to `onRepeated`. */
+export function slackPresenter(
+  parts: SlackParts,
+  options: { progressIntervalMs?: number; onRepeated?: (groupId: string) => void } = {},
+): SlackPresenter {
+  return new SlackPresenter({
+    store: parts.runtime.store,
+    writer: parts.writer,
+    counter: { bump: options.onRepeated ?? (() => {}) },
+    decisions: slackDecisions(parts, ['U0APPROVER', 'S0ONCALL']),
+    approverIds: ['U0APPROVER', 'S0ONCALL'],
+    progressIntervalMs: options.progressIntervalMs ?? 1_500,
+    metrics: parts.metrics,
+    logger: parts.logger,
+  });
+}
+
+/** Where an incident is presented in Slack now, from the store. */
+export async function incidentThread(
+  parts: SlackParts,
+  incidentId: string,
+): Promise<SlackThread | null> {
+  return threadOf((await parts.runtime.store.incidents.get(incidentId))?.presentation);
 }
 
 /** Polls until `predicate` holds; for state outside the fake (store rows, counters). */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/env.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { createBackends } from '../../src/root/backends.ts';
 import type { EscalationReceipt, EscalationTicket, Escalator } from '../../src/tools/backends.ts';
 import { CompositeEscalator } from '../../src/tools/composite-escalator.ts';
@@ -15,6 +16,9 @@ import { ManualClock } from '../support/clock.ts';
 import { LoopbackServer } from '../support/loopback-http.ts';
 import { k8sDeployment, promVector } from '../support/recorded-apis.ts';
 import { tempDir, writeTempFile } from '../support/temp-files.ts';
+
+/** No variables beyond Config, and the real clock. */
+const OPTIONS = { env: {}, clock: systemClock };
 
 const SECRET = 'webhook-secret-0123456789';
 const PD_KEY = 'R0CATALOGROUTINGKEY00000000000AA';
@@ -92,7 +96,9 @@ describe('configuration of real backends', () => {
   });
 
   it('refuses combinations that cannot work, naming what to set', async () => {
-    expect(await configError(createBackends(parseConfig({ RESTARTER: 'kubernetes' })))).toEqual([
+    expect(
+      await configError(createBackends(parseConfig({ RESTARTER: 'kubernetes' }), OPTIONS)),
+    ).toEqual([
       'KUBERNETES_NAMESPACES: required when RESTARTER=kubernetes (the namespaces the bot may patch, comma-separated)',
       'CATALOG_FILE: required when RESTARTER=kubernetes (the catalog says which deployment each server belongs to)',
     ]);
@@ -103,6 +109,7 @@ describe('configuration of real backends', () => {
             RESTARTER: 'webhook',
             RESTART_WEBHOOK_URL: 'http://runbooks.internal/restart',
           }),
+          OPTIONS,
         ),
       ),
     ).toEqual([
@@ -111,13 +118,14 @@ describe('configuration of real backends', () => {
     ]);
     expect(
       await configError(
-        createBackends(parseConfig({ LOKI_URL: 'http://loki:3100', LOKI_USERNAME: 'u' })),
+        createBackends(parseConfig({ LOKI_URL: 'http://loki:3100', LOKI_USERNAME: 'u' }), OPTIONS),
       ),
     ).toEqual(['LOKI_USERNAME and LOKI_PASSWORD: set both (basic auth) or neither']);
     const catalog = await writeTempFile('catalog.yaml', CATALOG);
     expect(
       await configError(
         createBackends(parseConfig({ CATALOG_FILE: catalog }), {
+          ...OPTIONS,
           env: { PD_KEY_PAYMENTS: PD_KEY },
         }),
       ),
@@ -130,7 +138,7 @@ describe('configuration of real backends', () => {
 
 describe('createBackends selection', () => {
   it('with nothing set, the simulated fleet answers every tool', async () => {
-    const selected = await createBackends(parseConfig({}));
+    const selected = await createBackends(parseConfig({}), OPTIONS);
     const { inventory, health, logs, changes, restarter } = selected.backends;
     expect(inventory).toBeInstanceOf(SimulatedFleet);
     for (const b of [health, logs, changes, restarter]) expect(b).toBe(inventory);
@@ -142,6 +150,7 @@ describe('createBackends selection', () => {
   it('each variable switches one tool to its real backend', async () => {
     const { backends } = await createBackends(
       parseConfig({ PROMETHEUS_URL: 'http://prom:9090', LOKI_URL: 'http://loki:3100' }),
+      OPTIONS,
     );
     expect(backends.health.name).toBe('prometheus');
     expect(backends.logs.name).toBe('loki');
@@ -162,6 +171,7 @@ describe('createBackends selection', () => {
           RESTART_WEBHOOK_SECRET: SECRET,
         }),
         {
+          ...OPTIONS,
           env: { PD_KEY_PAYMENTS: PD_KEY },
           kubernetes: {
             credentials: fakeCredentials(),
@@ -184,23 +194,24 @@ describe('createBackends selection', () => {
 
   it('PagerDuty joins the escalators when a routing key is configured or the catalog names one', async () => {
     expect(
-      (await createBackends(parseConfig({ PAGERDUTY_ROUTING_KEY: PD_KEY }))).escalators.map(
-        (e) => e.name,
-      ),
+      (
+        await createBackends(parseConfig({ PAGERDUTY_ROUTING_KEY: PD_KEY }), OPTIONS)
+      ).escalators.map((e) => e.name),
     ).toEqual(['pagerduty']);
     const catalog = await writeTempFile(
       'c.yaml',
       'services:\n  a:\n    servers: [a-1]\n    pagerduty: { routing_key: R0AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }\n',
     );
-    expect((await createBackends(parseConfig({ CATALOG_FILE: catalog }))).escalators).toHaveLength(
-      1,
-    );
+    expect(
+      (await createBackends(parseConfig({ CATALOG_FILE: catalog }), OPTIONS)).escalators,
+    ).toHaveLength(1);
   });
 
   it('the deploy log: the webhook handler comes with CHANGES_WEBHOOK_TOKEN, which creates the file', async () => {
     const file = join(tempDir(), 'deploys.jsonl');
     const selected = await createBackends(
       parseConfig({ CHANGES_FILE: file, CHANGES_WEBHOOK_TOKEN: 'cd-token-0123456789' }),
+      OPTIONS,
     );
     expect(selected.backends.changes.name).toBe('deploy-log');
     expect(selected.changesWebhook).toBeTypeOf('function');
@@ -210,15 +221,15 @@ describe('createBackends selection', () => {
   it('a missing or broken deploy log stops the start with the variable named', async () => {
     expect(
       await configError(
-        createBackends(parseConfig({ CHANGES_FILE: '/nonexistent/deploys.jsonl' })),
+        createBackends(parseConfig({ CHANGES_FILE: '/nonexistent/deploys.jsonl' }), OPTIONS),
       ),
     ).toEqual([
       'CHANGES_FILE: /nonexistent/deploys.jsonl does not exist (create it, or set CHANGES_WEBHOOK_TOKEN and the bot creates it)',
     ]);
     const broken = await writeTempFile('d.jsonl', '{"service": "a"}\n');
-    expect((await configError(createBackends(parseConfig({ CHANGES_FILE: broken }))))[0]).toMatch(
-      /^CHANGES_FILE: the deploy log .* is not valid: line 1: at:/,
-    );
+    expect(
+      (await configError(createBackends(parseConfig({ CHANGES_FILE: broken }), OPTIONS)))[0],
+    ).toMatch(/^CHANGES_FILE: the deploy log .* is not valid: line 1: at:/);
   });
 });
 
@@ -256,7 +267,7 @@ describe('RoutingRestarter through createBackends', () => {
         ...extra,
       }),
       {
-        now: clock.now,
+        clock,
         env: { PD_KEY_PAYMENTS: PD_KEY },
         kubernetes: {
           credentials: fakeCredentials(),

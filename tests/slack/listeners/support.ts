@@ -1,7 +1,8 @@
 import { silentLogger } from '../../../src/logger.ts';
+import type { IntakeRequest, IntakeResult } from '../../../src/operator/intake.ts';
 import type { ClickSite } from '../../../src/slack/decisions.ts';
-import type { IntakeRequest, IntakeResult } from '../../../src/slack/intake.ts';
 import type { ListenerDeps } from '../../../src/slack/listeners/deps.ts';
+import { decodeRoute } from '../../../src/slack/thread.ts';
 import type { SlackMessage } from '../../../src/slack/writer.ts';
 
 /**
@@ -14,8 +15,37 @@ export const OPS = 'C0OPS';
 /** What Bolt's authorize puts in the context for this bot. */
 export const CONTEXT = { botId: 'BBOT', botUserId: 'UBOT' } as const;
 
+/** An intake request read back as the Slack delivery it came from. */
+export type Delivery = {
+  origin: IntakeRequest['origin'];
+  text: string;
+  actor: string;
+  channel: string;
+  replyTo: string | null;
+  messageTs?: string;
+  eventId?: string;
+  responseUrl?: string;
+};
+
+function deliveryOf(request: IntakeRequest): Delivery {
+  const route = decodeRoute(request.route);
+  const eventId = request.dedupeKeys.find((k) => k.startsWith('event:'))?.slice('event:'.length);
+  const messageTs = request.dedupeKeys.find((k) => k.startsWith('message:'))?.split(':')[2];
+  return {
+    origin: request.origin,
+    text: request.text,
+    actor: request.actor,
+    channel: route.channel,
+    replyTo: route.replyTo,
+    ...(messageTs ? { messageTs } : {}),
+    ...(eventId ? { eventId } : {}),
+    ...(route.responseUrl ? { responseUrl: route.responseUrl } : {}),
+  };
+}
+
 export type Recorder = {
-  accepted: IntakeRequest[];
+  /** What the listener handed the intake, read back as Slack deliveries. */
+  accepted: Delivery[];
   clicks: { verb: 'approve' | 'deny'; proposalId: string; site: ClickSite }[];
   posts: { channel: string; message: SlackMessage; threadTs: string | null | undefined }[];
   /** Every call in order, acks included: `ack`, `accept`, `click`, `post`. */
@@ -30,10 +60,10 @@ export function recordingDeps(
     intake: {
       accept: async (request) => {
         rec.order.push('accept');
-        rec.accepted.push(request);
+        rec.accepted.push(deliveryOf(request));
         return options.accept
           ? options.accept(request)
-          : { kind: 'accepted', incidentId: 'INC-1', jobId: 'job-1', thread: null };
+          : { kind: 'accepted', incidentId: 'INC-1', jobId: 'job-1' };
       },
     },
     decisions: {

@@ -163,7 +163,7 @@ describe('our catalog format', () => {
     expect(problems(() => parseCatalog('services: [\n', 'c.yaml', {}))[0]).toMatch(/^YAML syntax/);
     expect(problems(() => parseCatalog('', 'c.yaml', {}))).toEqual(['the file is empty']);
     expect(problems(() => parseCatalog('- a\n', 'c.yaml', {}))[0]).toMatch(/not a list/);
-    await expect(loadCatalog('/nonexistent/catalog.yaml')).rejects.toThrow(
+    await expect(loadCatalog('/nonexistent/catalog.yaml', {})).rejects.toThrow(
       /cannot read it: no such file \(CATALOG_FILE\)/,
     );
   });

@@ -100,15 +100,14 @@ async function start(restartAllowed: boolean) {
     PAGERDUTY_EVENTS_URL: `${fakes.pagerduty.url}/v2/enqueue`,
     VERIFY_ATTEMPTS: '1',
   });
-  const selected = await createBackends(config, { now: clock.now });
+  const selected = await createBackends(config, { env: {}, clock });
   local = new LocalEscalator();
   runtime = await createRuntime(config, {
     store: SqliteStore.open(':memory:'),
     backends: selected.backends,
     escalator: new CompositeEscalator([local, ...selected.escalators]),
     approvers: allowAll,
-    now: clock.now,
-    sleep: async () => {},
+    clock,
   });
 }
 
@@ -259,13 +258,13 @@ describe('backend failures become evidence, not crashes or false claims', () => 
     await start(true);
     promReply = () => ({ status: 200, hang: true });
     const config = { ...runtime.config, TOOL_TIMEOUT_MS: 200 };
-    const selected = await createBackends(config, { now: clock.now });
+    const selected = await createBackends(config, { env: {}, clock });
     const quick = await createRuntime(config, {
       store: SqliteStore.open(':memory:'),
       backends: selected.backends,
       escalator: new LocalEscalator(),
       approvers: allowAll,
-      now: clock.now,
+      clock,
     });
     try {
       const { brief } = await quick.operator.investigate({

@@ -1,6 +1,7 @@
 import { appendFile, chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/domain/clock.ts';
 import { DeployLogChanges } from '../../../src/tools/changes/deploy-log.ts';
 import { DeployLogError, parseDeployLog } from '../../../src/tools/changes/format.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
@@ -90,7 +91,7 @@ describe('DeployLogChanges', () => {
         { service: 'payments', at: '2025-03-02T09:00:00Z', description: 'in the future' },
       ),
     );
-    const log = new DeployLogChanges({ file, lookbackHours: 72, now: clock.now });
+    const log = new DeployLogChanges({ file, lookbackHours: 72, clock });
     expect((await log.listChanges('payments')).map((c) => c.description)).toEqual([
       'deploy v2.4.1',
       'deploy v2.4.0',
@@ -99,7 +100,7 @@ describe('DeployLogChanges', () => {
 
   it('sees a change appended a moment ago', async () => {
     const file = await writeTempFile('deploys.jsonl', '');
-    const log = new DeployLogChanges({ file, lookbackHours: 1, now: clock.now });
+    const log = new DeployLogChanges({ file, lookbackHours: 1, clock });
     expect(await log.listChanges('payments')).toEqual([]);
     await appendFile(
       file,
@@ -110,7 +111,9 @@ describe('DeployLogChanges', () => {
 
   it('a missing file is an error, not "no changes"', async () => {
     const file = join(tempDir(), 'nope.jsonl');
-    const e = await failure(new DeployLogChanges({ file, lookbackHours: 1 }).listChanges('x'));
+    const e = await failure(
+      new DeployLogChanges({ file, lookbackHours: 1, clock: systemClock }).listChanges('x'),
+    );
     expect(e.code).toBe('not_found');
     expect(e.message).toMatch(/\(CHANGES_FILE\) does not exist/);
   });
@@ -118,7 +121,7 @@ describe('DeployLogChanges', () => {
   it('an unreadable or broken file is an error naming CHANGES_FILE', async () => {
     const broken = await writeTempFile('d.jsonl', '{"service": 1}\n');
     const e = await failure(
-      new DeployLogChanges({ file: broken, lookbackHours: 1 }).listChanges('x'),
+      new DeployLogChanges({ file: broken, lookbackHours: 1, clock: systemClock }).listChanges('x'),
     );
     expect(e.code).toBe('unavailable');
     expect(e.message).toMatch(/\(CHANGES_FILE\) is not valid: line 1: service/);
@@ -126,7 +129,9 @@ describe('DeployLogChanges', () => {
       const locked = await writeTempFile('locked.jsonl', '');
       await chmod(locked, 0);
       const e2 = await failure(
-        new DeployLogChanges({ file: locked, lookbackHours: 1 }).listChanges('x'),
+        new DeployLogChanges({ file: locked, lookbackHours: 1, clock: systemClock }).listChanges(
+          'x',
+        ),
       );
       expect(e2.message).toMatch(/cannot be read \(EACCES\)/);
     }
@@ -140,7 +145,7 @@ describe('DeployLogChanges', () => {
       file,
       `${jsonl({ service: 'payments', at: '2025-03-01T08:00:00Z', description: 'recent' })}\n`,
     );
-    const log = new DeployLogChanges({ file, lookbackHours: 24, now: clock.now });
+    const log = new DeployLogChanges({ file, lookbackHours: 24, clock });
     expect((await log.listChanges('payments')).map((c) => c.description)).toEqual(['recent']);
   });
 });

@@ -33,7 +33,7 @@ let url: string;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    void createChangesWebhook({ token: TOKEN, sink, now: clock.now })(req, res);
+    void createChangesWebhook({ token: TOKEN, sink, clock })(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/changes`;
@@ -150,7 +150,7 @@ describe('JsonLinesChangeSink', () => {
         ]),
       ),
     );
-    const log = new DeployLogChanges({ file, lookbackHours: 24, now: clock.now });
+    const log = new DeployLogChanges({ file, lookbackHours: 24, clock });
     const changes = await log.listChanges('payments');
     expect(changes).toHaveLength(20);
     expect(changes[0]?.description).toBe('deploy 19');

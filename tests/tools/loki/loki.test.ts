@@ -52,7 +52,7 @@ const loki = (extra: Partial<ConstructorParameters<typeof LokiLogs>[0]> = {}) =>
     url: server.url,
     query: LOKI_DEFAULT_QUERY,
     lookbackMinutes: 60,
-    now: clock.now,
+    clock,
     ...extra,
   });
 

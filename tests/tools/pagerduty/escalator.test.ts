@@ -32,9 +32,12 @@ const pagerduty = (extra: Partial<ConstructorParameters<typeof PagerDutyEscalato
     defaultRoutingKey: DEFAULT_KEY,
     routingKeyFor: (service) => (service === 'payments' ? PAYMENTS_KEY : null),
     serviceOf: (id) => (id === 'search-index-09' ? 'search' : null),
-    now: clock.now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
+    clock: {
+      now: clock.now,
+      timeout: clock.timeout,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
     },
     ...extra,
   });

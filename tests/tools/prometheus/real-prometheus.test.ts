@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROMETHEUS_DEFAULT_QUERIES } from '../../../src/config/backends.ts';
 import { parseConfig } from '../../../src/config/env.ts';
+import { systemClock } from '../../../src/domain/clock.ts';
 import { createBackends } from '../../../src/root/backends.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { PrometheusHealth } from '../../../src/tools/prometheus/prometheus.ts';
@@ -115,7 +116,7 @@ describe.skipIf(!binary)('Prometheus health against a real Prometheus server', (
       'services:\n  payments:\n    servers: [payment-server-01]\n',
     );
     const config = parseConfig({ PROMETHEUS_URL: prometheus.url, CATALOG_FILE: catalog });
-    const { backends } = await createBackends(config);
+    const { backends } = await createBackends(config, { env: {}, clock: systemClock });
     const toolbox = new Toolbox(backends, { toolTimeoutMs: 5_000 });
     const session = new ToolSession();
     const evidence = await toolbox.getHealth(session, 'payment-server-01', 'prefetch');

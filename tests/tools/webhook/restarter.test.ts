@@ -29,7 +29,7 @@ const webhook = (extra: Partial<ConstructorParameters<typeof WebhookRestarter>[0
     url: `${server.url}/hooks/restart`,
     secret: SECRET,
     serviceOf: async (id) => (id === 'payment-server-01' ? 'payments' : null),
-    now: clock.now,
+    clock,
     ...extra,
   });
 

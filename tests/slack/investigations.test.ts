@@ -1,28 +1,35 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Intake } from '../../src/slack/intake.ts';
-import { INVESTIGATE, type InvestigationJob } from '../../src/slack/jobs.ts';
+import { Intake } from '../../src/operator/intake.ts';
 import {
-  InvestigationWorker,
-  type WorkerDeps,
-  type WorkerSettings,
-} from '../../src/slack/worker.ts';
-import type { IncidentThread } from '../../src/store/ports.ts';
+  INVESTIGATE,
+  type InvestigationJob,
+  InvestigationJobs,
+} from '../../src/operator/investigation-job.ts';
+import { JobRunner, type RunnerSettings } from '../../src/operator/runner.ts';
+import {
+  encodeRoute,
+  intakeRequest,
+  presentationOf,
+  type SlackThread,
+} from '../../src/slack/thread.ts';
 import type { HealthBackend } from '../../src/tools/backends.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import {
   ALERTS,
   gate,
+  incidentThread,
   OPS,
   PAYMENT_REPORT,
   type SlackParts,
   type SlackPartsOptions,
   slackParts,
+  slackPresenter,
   until,
 } from '../support/slack-parts.ts';
 
 let slack: FakeSlack;
 let parts: SlackParts;
-let workers: InvestigationWorker[];
+let workers: JobRunner[];
 let held: HeldHealth | null;
 
 beforeAll(async () => {
@@ -105,24 +112,33 @@ function heldHealth(): HeldHealth {
   return held;
 }
 
-function worker(settings: Partial<WorkerSettings> = {}, deps: Partial<WorkerDeps> = {}) {
-  const made = new InvestigationWorker({
-    store: parts.runtime.store,
-    operator: parts.runtime.operator,
-    writer: parts.writer,
-    approverIds: ['U0APPROVER', 'S0ONCALL'],
+/** A replica's job runner with the investigate job, presenting in Slack. */
+function worker(settings: Partial<RunnerSettings> & { progressIntervalMs?: number } = {}) {
+  const { progressIntervalMs, ...runner } = settings;
+  const presenter = slackPresenter(
+    parts,
+    progressIntervalMs === undefined ? {} : { progressIntervalMs },
+  );
+  const made = new JobRunner({
+    jobs: parts.runtime.store.jobs,
+    handlers: {
+      [INVESTIGATE]: new InvestigationJobs({
+        store: parts.runtime.store,
+        operator: parts.runtime.operator,
+        presenter,
+        metrics: parts.metrics,
+      }),
+    },
     settings: {
       owner: 'replica-a',
       concurrency: 2,
       leaseMs: 60_000,
       pollMs: 60_000,
       maxAttempts: 3,
-      ...settings,
+      ...runner,
     },
-    metrics: parts.metrics,
+    clock: parts.clock,
     logger: parts.logger,
-    now: parts.clock.now,
-    ...deps,
   });
   workers.push(made);
   return made;
@@ -134,43 +150,46 @@ async function commandJob(report = PAYMENT_REPORT) {
     store: parts.runtime.store,
     operator: parts.runtime.operator,
     inventory: parts.runtime.backends.inventory,
-    writer: parts.writer,
-    settings: { groupWindowMs: 60_000, dedupeTtlMs: 60_000 },
+    presenter: slackPresenter(parts),
+    settings: { source: 'slack', groupWindowMs: 60_000, dedupeTtlMs: 60_000 },
     wake: () => {},
-    onGrouped: () => {},
     metrics: parts.metrics,
     logger: parts.logger,
-    now: parts.clock.now,
+    clock: parts.clock,
   });
-  const result = await intake.accept({
-    origin: 'command',
-    text: report,
-    actor: 'U0ASKER',
-    channel: OPS,
-    replyTo: null,
-    responseUrl: slack.responseUrl('cmd'),
-  });
-  if (result.kind !== 'accepted' || !result.thread?.messageTs) throw new Error('not accepted');
-  return { ...result, messageTs: result.thread.messageTs };
+  const result = await intake.accept(
+    intakeRequest({
+      origin: 'command',
+      text: report,
+      actor: 'U0ASKER',
+      channel: OPS,
+      replyTo: null,
+      responseUrl: slack.responseUrl('cmd'),
+    }),
+  );
+  const thread = result.kind === 'accepted' ? await incidentThread(parts, result.incidentId) : null;
+  if (result.kind !== 'accepted' || !thread?.messageTs) throw new Error('not accepted');
+  return { ...result, messageTs: thread.messageTs };
 }
 
 /** A job queued directly, for an incident opened without Slack. */
-async function directJob(payload: Partial<InvestigationJob> & { thread: IncidentThread | null }) {
+async function directJob(payload: { thread: SlackThread | null; responseUrl?: string }) {
+  const { thread } = payload;
   const incident = await parts.runtime.operator.open({
     report: PAYMENT_REPORT,
     source: 'slack',
     actor: 'U0ASKER',
-    ...(payload.thread ? { thread: payload.thread } : {}),
+    ...(thread ? { presentation: presentationOf(thread) } : {}),
   });
-  const { thread, ...rest } = payload;
   const full: InvestigationJob = {
     incidentId: incident.id,
     actor: 'U0ASKER',
-    channel: thread?.channel ?? OPS,
-    replyTo: thread?.threadTs ?? null,
-    responseUrl: null,
+    route: encodeRoute({
+      channel: thread?.channel ?? OPS,
+      replyTo: thread?.threadTs ?? null,
+      responseUrl: payload.responseUrl ?? null,
+    }),
     groupId: null,
-    ...rest,
   };
   const job = await parts.runtime.store.jobs.enqueue({
     kind: INVESTIGATE,
@@ -194,7 +213,7 @@ function buttons(call: SlackCall | undefined): Element[] {
     .flatMap((b) => (Array.isArray(b.elements) ? (b.elements as Element[]) : []));
 }
 
-describe('InvestigationWorker', () => {
+describe('queued investigations presented in Slack (JobRunner, InvestigationJobs, SlackPresenter)', () => {
   it('runs a queued job to a brief that replaces the progress message, with the restart buttons', async () => {
     await setup();
     const { jobId, incidentId, messageTs } = await commandJob();
@@ -274,7 +293,7 @@ describe('InvestigationWorker', () => {
     expect(posts[0]?.args).toMatchObject({ channel: ALERTS, thread_ts: thread.threadTs });
     expect(buttons(posts[0])).toHaveLength(2);
     expect(slack.callsTo('chat.update')).toEqual([]);
-    expect((await parts.runtime.store.incidents.get(incidentId))?.thread).toEqual({
+    expect(await incidentThread(parts, incidentId)).toEqual({
       ...thread,
       messageTs: String(posts[0]?.result?.ts),
     });
@@ -285,15 +304,15 @@ describe('InvestigationWorker', () => {
     const thread = { channel: ALERTS, threadTs: '1700000000.000950', messageTs: null };
     const { job, incidentId } = await directJob({ thread });
     // The intake's progress message wins the race just before the worker's brief is recorded.
-    const store = parts.runtime.store;
-    const original = store.setIncidentThreadIfUnposted.bind(store);
+    const incidents = parts.runtime.store.incidents;
+    const original = incidents.claimPresentation.bind(incidents);
     let raced = false;
-    store.setIncidentThreadIfUnposted = async (id, t) => {
+    incidents.claimPresentation = async (id, presentation) => {
       if (!raced && id === incidentId) {
         raced = true;
-        await original(id, { ...thread, messageTs: '1700000000.000951' });
+        await original(id, presentationOf({ ...thread, messageTs: '1700000000.000951' }));
       }
-      return original(id, t);
+      return original(id, presentation);
     };
     worker().start();
     await until(finished(job.id), 'the job');
@@ -349,9 +368,11 @@ describe('InvestigationWorker', () => {
       payload: {
         incidentId: 'no-such-incident',
         actor: 'U0ASKER',
-        channel: thread.channel,
-        replyTo: thread.threadTs,
-        responseUrl: null,
+        route: encodeRoute({
+          channel: thread.channel,
+          replyTo: thread.threadTs,
+          responseUrl: null,
+        }),
         groupId: null,
       } satisfies InvestigationJob,
       now: parts.clock.now(),
@@ -467,10 +488,8 @@ describe('InvestigationWorker', () => {
     expect(await jobState(second.jobId)).toBe('queued');
   });
 
-  // BUG (src/slack/worker.ts, stop() vs pump()): stop() snapshots `inFlight` while a claim is
-  // still being awaited in pump(); the claimed job is launched afterwards (launch() does not check
-  // `stopped`), so stop() resolves with an investigation still running — in the bot, against a
-  // store that stop() is about to close.
+  // A past bug: stop() snapshotted `inFlight` while a claim was still being awaited in pump(), so
+  // it resolved with an investigation still running, against a store about to be closed.
   it('stop() right after a wake does not leave a claimed job running behind it', async () => {
     await setup();
     const { jobId } = await commandJob();
