@@ -7,7 +7,7 @@ import { paint } from './common.ts';
 import { escalationLine, plannerLine, renderCard, renderOutcome } from './render.ts';
 import { localOperator, triage } from './triage.ts';
 
-/** The five seed reports of DESIGN.md, then one of each other kind the demo fleet holds. */
+/** The five seed reports (the IT-support agent's mock incidents), then one of each other kind the demo fleet holds. */
 export const DEMO_REPORTS = [
   'The payment-server-01 is extremely slow and timing out.',
   'Something is wrong with db-node-02',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RESTARTER_KINDS } from '../tools/backends.ts';
 import { blankToUndefined, intInRange, optionalString } from './fields.ts';
 
 /**
@@ -70,9 +71,6 @@ export const PROMETHEUS_DEFAULT_QUERIES = {
 } as const;
 
 export const LOKI_DEFAULT_QUERY = '{host="{{server}}"}';
-
-export const RESTARTER_KINDS = ['simulated', 'kubernetes', 'webhook'] as const;
-export type RestarterKind = (typeof RESTARTER_KINDS)[number];
 
 export const PAGERDUTY_DEFAULT_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 

@@ -4,8 +4,8 @@ import { BackendEnvSchema } from './backends.ts';
 import { blankToUndefined, intInRange, optionalString } from './fields.ts';
 
 /**
- * Every variable the product reads, validated at start. Names are fixed by DESIGN.md; problems are
- * reported all at once, each naming its variable and saying how to fix it.
+ * Every variable the product reads, validated at start. Names are a promise to users (never
+ * renamed); problems are reported all at once, each naming its variable and saying how to fix it.
  */
 
 const optionalUrl = (what: string) =>
@@ -60,7 +60,7 @@ export const EnvSchema = z.object({
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
   FLEET_FILE: optionalString,
 
-  // Tunables. Defaults are the ones DESIGN.md gives.
+  // Tunables, with the documented defaults (README, Configuration).
   RESTART_THRESHOLD_PERCENT: intInRange(90, 1, 100),
   RESTART_BUDGET: intInRange(1, 0, 100),
   RESTART_BUDGET_WINDOW_MINUTES: intInRange(30, 1, 24 * 60),

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { backendConfigProblems, type RestarterKind } from '../config/backends.ts';
+import { backendConfigProblems } from '../config/backends.ts';
 import { type Config, ConfigError } from '../config/env.ts';
 import type { Clock } from '../domain/clock.ts';
 import { errorCode } from '../domain/errors.ts';
@@ -10,6 +10,7 @@ import type {
   Inventory,
   LogsBackend,
   Restarter,
+  RestarterKind,
 } from '../tools/backends.ts';
 import { ServiceCatalog } from '../tools/catalog/catalog.ts';
 import { loadCatalog } from '../tools/catalog/load.ts';

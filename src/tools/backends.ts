@@ -55,6 +55,10 @@ export type RestartResult = { detail: string };
 /** The incident and proposal a restart belongs to, for restarters that pass them on (the webhook). */
 export type RestartContext = { incidentId?: string; proposalId?: string; approvedBy?: string };
 
+/** How a restart can be done: in the simulated fleet, a Kubernetes rollout, or a signed webhook. */
+export const RESTARTER_KINDS = ['simulated', 'kubernetes', 'webhook'] as const;
+export type RestarterKind = (typeof RESTARTER_KINDS)[number];
+
 export interface Restarter {
   readonly name: string;
   /** Performs one bounded restart. Only the approval path calls this. */

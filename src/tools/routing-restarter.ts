@@ -1,5 +1,4 @@
-import type { RestarterKind } from '../config/backends.ts';
-import type { RestartContext, Restarter, RestartResult } from './backends.ts';
+import type { RestartContext, Restarter, RestarterKind, RestartResult } from './backends.ts';
 import type { ServiceCatalog } from './catalog/catalog.ts';
 import { ToolError } from './errors.ts';
 

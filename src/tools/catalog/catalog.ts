@@ -1,5 +1,4 @@
-import type { RestarterKind } from '../../config/backends.ts';
-import type { Inventory, ServerInfo } from '../backends.ts';
+import type { Inventory, RestarterKind, ServerInfo } from '../backends.ts';
 import type { CatalogService, KubernetesTarget } from './format.ts';
 
 /** How a server would be restarted, or why it may not be. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { RESTARTER_KINDS, type RestarterKind } from '../../config/backends.ts';
 import { Environment } from '../../domain/vocabulary.ts';
+import { RESTARTER_KINDS, type RestarterKind } from '../backends.ts';
 
 /**
  * The service catalog in two input formats, one model. Our own YAML (a `services:` map) and

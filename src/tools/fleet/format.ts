@@ -10,7 +10,7 @@ import {
 } from '../../domain/vocabulary.ts';
 
 /**
- * The scenario/fleet YAML format of DESIGN.md. One schema serves the simulated fleet, the eval
+ * The scenario/fleet YAML format (README, "Scenario files and evals"). One schema serves the simulated fleet, the eval
  * and the demo, so a file a user writes from a past incident works in all three.
  */
 
