@@ -8,12 +8,10 @@ import type {
   ChatCompletionMessageToolCall,
   ChatCompletionToolMessageParam,
 } from 'openai/resources/chat/completions';
-import { z } from 'zod';
 import { PlannerDraft } from '../../domain/brief.ts';
-import { ToolName } from '../../domain/vocabulary.ts';
-import { toolArguments, toolDescriptions } from '../../tools/definitions.ts';
 import { describeError } from '../../tools/errors.ts';
 import { retryAfterMs } from '../../tools/http.ts';
+import { callKey, TOOL_SPECS, ToolName } from '../../tools/registry.ts';
 import type { ToolSession } from '../../tools/session.ts';
 import { Limiter } from './limiter.ts';
 import { type PlanContext, type Planner, PlannerFailure, type PlanOutcome } from './planner.ts';
@@ -61,41 +59,11 @@ type Usage = {
   toolMs: number;
 };
 
-/** The five tools as function definitions, their schemas generated from the same zod schemas Toolbox validates with. */
-export const TOOL_DEFINITIONS: ChatCompletionFunctionTool[] = ToolName.options.map((name) => {
-  const { $schema: _dialect, ...parameters } = z.toJSONSchema(toolArguments[name], {
-    io: 'input',
-  });
-  return {
-    type: 'function',
-    function: { name, description: toolDescriptions[name], parameters },
-  };
-});
-
-/** Same value, same text: object keys sorted at every depth. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v !== null && typeof v === 'object')
-      return Object.fromEntries(
-        Object.entries(v)
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([k, inner]) => [k, sort(inner)]),
-      );
-    return v;
-  };
-  return JSON.stringify(sort(value)) ?? 'undefined';
-}
-
-/**
- * Identity of a tool call for refusing repeats: arguments as the tool will see them after
- * validation, so `{server_id}` matches the prefetched `{server_id, lines: 50}` call it defaults to.
- */
-function callKey(tool: string, args: unknown): string {
-  const known = ToolName.safeParse(tool);
-  const parsed = known.success ? toolArguments[known.data].safeParse(args) : null;
-  return `${tool} ${canonicalJson(parsed?.success ? parsed.data : args)}`;
-}
+/** The tools as function definitions, derived from the registry. */
+export const TOOL_DEFINITIONS: ChatCompletionFunctionTool[] = TOOL_SPECS.map((spec) => ({
+  type: 'function',
+  function: { name: spec.name, description: spec.description, parameters: spec.parameters },
+}));
 
 type CallProblem = { reason: string; retryable: boolean; waitMs: number };
 

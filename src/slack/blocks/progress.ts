@@ -1,6 +1,7 @@
 import type { ContextBlock, KnownBlock } from '@slack/types';
-import type { Action, ToolName } from '../../domain/vocabulary.ts';
+import type { Action } from '../../domain/vocabulary.ts';
 import type { ProgressEvent } from '../../operator/investigate.ts';
+import type { ToolName } from '../../tools/registry.ts';
 import type { SlackMessage } from './brief.ts';
 import { SLACK_LIMITS } from './limits.ts';
 import { esc, escCut, listSome, mrkdwn } from './text.ts';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { LogSample, LogsBackend } from '../backends.ts';
-import { TOOL_LIMITS } from '../definitions.ts';
 import { ToolError } from '../errors.ts';
 import {
   basicAuth,
@@ -13,6 +12,7 @@ import {
   statusError,
   tryJson,
 } from '../http.ts';
+import { TOOL_LIMITS } from '../limits.ts';
 import { renderQuery } from '../prometheus/promql.ts';
 
 export type LokiOptions = {

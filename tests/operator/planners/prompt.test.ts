@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalJson,
-  checkDraft,
-  TOOL_DEFINITIONS,
-} from '../../../src/operator/planners/openai.ts';
+import { checkDraft, TOOL_DEFINITIONS } from '../../../src/operator/planners/openai.ts';
 import {
   capJson,
   investigationMessage,
   SYSTEM_PROMPT,
 } from '../../../src/operator/planners/prompt.ts';
 import { retryAfterMs } from '../../../src/tools/http.ts';
+import { canonicalJson } from '../../../src/tools/registry.ts';
 import { ToolSession } from '../../../src/tools/session.ts';
 import { restartDraft } from './harness.ts';
 

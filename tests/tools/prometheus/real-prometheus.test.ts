@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROMETHEUS_DEFAULT_QUERIES } from '../../../src/config/backends.ts';
 import { parseConfig } from '../../../src/config/env.ts';
+import { getServerHealth } from '../../../src/tools/declarations/get-server-health.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { PrometheusHealth } from '../../../src/tools/prometheus/prometheus.ts';
 import { createBackends } from '../../../src/tools/select.ts';
@@ -118,7 +119,12 @@ describe.skipIf(!binary)('Prometheus health against a real Prometheus server', (
     const { backends } = await createBackends(config);
     const toolbox = new Toolbox(backends, { toolTimeoutMs: 5_000 });
     const session = new ToolSession();
-    const evidence = await toolbox.getHealth(session, 'payment-server-01', 'prefetch');
+    const evidence = await toolbox.gather(
+      session,
+      getServerHealth,
+      { server_id: 'payment-server-01' },
+      { by: 'prefetch' },
+    );
     expect(evidence.source.backend).toBe('prometheus');
     expect(evidence.data).toMatchObject({ kind: 'health', memory: 75, status: 'critical' });
     expect(evidence.summary).toMatch(/^payment-server-01: cpu 9[5-7](\.\d)?%, memory 75%/);
