@@ -1,9 +1,10 @@
 import type { Config } from './config/env.ts';
 import { ApprovalService, type ApproverPolicy } from './operator/approval.ts';
 import { Operator } from './operator/investigate.ts';
-import { OpenAiPlanner } from './operator/planners/openai.ts';
+import { ModelPlanner } from './operator/planners/model/loop.ts';
 import type { Planner } from './operator/planners/planner.ts';
 import { RulesPlanner } from './operator/planners/rules.ts';
+import { OpenAiChatModel } from './providers/openai/chat-model.ts';
 import { PostgresConnectError, PostgresStore } from './store/postgres.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
@@ -59,10 +60,12 @@ export async function openStore(config: Config): Promise<Store> {
 
 export function createPlanner(config: Config): Planner {
   if (!config.OPENAI_API_KEY) return new RulesPlanner();
-  return new OpenAiPlanner({
-    apiKey: config.OPENAI_API_KEY,
-    baseURL: config.OPENAI_BASE_URL,
-    model: config.OPENAI_MODEL,
+  return new ModelPlanner({
+    chatModel: new OpenAiChatModel({
+      apiKey: config.OPENAI_API_KEY,
+      baseURL: config.OPENAI_BASE_URL,
+      model: config.OPENAI_MODEL,
+    }),
     maxTurns: config.PLANNER_MAX_TURNS,
     callTimeoutMs: config.PLANNER_CALL_TIMEOUT_MS,
     toolResultMaxChars: config.TOOL_RESULT_MAX_CHARS,
