@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { ServerStatus, ToolName } from './vocabulary.ts';
+import { ServerStatus } from './vocabulary.ts';
 
 /** Evidence ids are short so a planner can cite them: E1, E2, … */
 export const EvidenceId = z.string().regex(/^E\d+$/, 'evidence ids look like E1, E2, …');
 export type EvidenceId = z.infer<typeof EvidenceId>;
 
 export const EvidenceSource = z.object({
-  tool: ToolName,
+  /** The tool that answered (the tool layer declares them; the domain only needs a name). */
+  tool: z.string().min(1),
   /** The server (or, for changes, the service) the tool was asked about. */
   subject: z.string(),
   /** Which backend answered: simulated, prometheus, loki, … */

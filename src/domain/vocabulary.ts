@@ -28,15 +28,6 @@ export type ServerStatus = z.infer<typeof ServerStatus>;
 export const Environment = z.enum(['prod', 'staging', 'dev']);
 export type Environment = z.infer<typeof Environment>;
 
-export const ToolName = z.enum([
-  'get_server_health',
-  'fetch_recent_logs',
-  'list_recent_changes',
-  'restart_service',
-  'escalate_to_engineer',
-]);
-export type ToolName = z.infer<typeof ToolName>;
-
 /** Lower is more severe; used to compare and cap severities. */
 export const severityRank: Record<Severity, number> = { sev0: 0, sev1: 1, sev2: 2, sev3: 3 };
 

@@ -3,11 +3,14 @@ import { type Clock, deadlineIn } from '../domain/clock.ts';
 import { describeError } from '../domain/errors.ts';
 import type { IncidentSource, Presentation } from '../domain/incident.ts';
 import type { Proposal } from '../domain/proposal.ts';
-import type { Environment, ToolName } from '../domain/vocabulary.ts';
+import type { Environment } from '../domain/vocabulary.ts';
 import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { Escalator } from '../tools/backends.ts';
-import { TOOL_LIMITS } from '../tools/definitions.ts';
+import { fetchRecentLogs } from '../tools/declarations/fetch-recent-logs.ts';
+import { getServerHealth } from '../tools/declarations/get-server-health.ts';
+import { listRecentChanges } from '../tools/declarations/list-recent-changes.ts';
 import { redact } from '../tools/redact.ts';
+import type { ToolName } from '../tools/registry.ts';
 import { ToolSession } from '../tools/session.ts';
 import type { Toolbox } from '../tools/toolbox.ts';
 import { assess, deriveBrief } from './brief.ts';
@@ -254,21 +257,22 @@ export class Operator {
     const { toolbox } = this.deps;
     const report = (tool: ToolName, subject: string) => (e: { data: { kind: string } }) =>
       onProgress({ stage: 'evidence', tool, subject, ok: e.data.kind !== 'error' });
+    const by = { by: 'prefetch', signal } as const;
     // A server without a service is its own service for change history.
     const services = [...new Set(scope.servers.map((s) => s.service ?? s.id))];
     await Promise.all([
       ...scope.servers.flatMap((s) => [
         toolbox
-          .getHealth(session, s.id, 'prefetch', signal)
-          .then(report('get_server_health', s.id)),
+          .gather(session, getServerHealth, { server_id: s.id }, by)
+          .then(report(getServerHealth.name, s.id)),
         toolbox
-          .fetchLogs(session, s.id, TOOL_LIMITS.defaultLogLines, 'prefetch', signal)
-          .then(report('fetch_recent_logs', s.id)),
+          .gather(session, fetchRecentLogs, { server_id: s.id }, by)
+          .then(report(fetchRecentLogs.name, s.id)),
       ]),
       ...services.map((service) =>
         toolbox
-          .listChanges(session, service, 'prefetch', signal)
-          .then(report('list_recent_changes', service)),
+          .gather(session, listRecentChanges, { service }, by)
+          .then(report(listRecentChanges.name, service)),
       ),
     ]);
   }

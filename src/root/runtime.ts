@@ -2,9 +2,10 @@ import type { Config, EnvName } from '../config/env.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import { ApprovalService, type ApproverPolicy } from '../operator/approval.ts';
 import { Operator } from '../operator/investigate.ts';
-import { OpenAiPlanner } from '../operator/planners/openai.ts';
+import { ModelPlanner } from '../operator/planners/model/loop.ts';
 import type { Planner } from '../operator/planners/planner.ts';
 import { RulesPlanner } from '../operator/planners/rules.ts';
+import { OpenAiChatModel } from '../providers/openai/chat-model.ts';
 import type { Store } from '../store/ports.ts';
 import { PostgresConnectError, PostgresStore } from '../store/postgres/index.ts';
 import { SqliteStore } from '../store/sqlite/index.ts';
@@ -57,16 +58,19 @@ export async function openStore(config: Config): Promise<Store> {
   return SqliteStore.open({ dataDir: config.DATA_DIR });
 }
 
-export function createPlanner(config: Config): Planner {
+export function createPlanner(config: Config, clock: Clock = systemClock): Planner {
   if (!config.OPENAI_API_KEY) return new RulesPlanner();
-  return new OpenAiPlanner({
-    apiKey: config.OPENAI_API_KEY,
-    baseURL: config.OPENAI_BASE_URL,
-    model: config.OPENAI_MODEL,
+  return new ModelPlanner({
+    chatModel: new OpenAiChatModel({
+      apiKey: config.OPENAI_API_KEY,
+      baseURL: config.OPENAI_BASE_URL,
+      model: config.OPENAI_MODEL,
+    }),
     maxTurns: config.PLANNER_MAX_TURNS,
     callTimeoutMs: config.PLANNER_CALL_TIMEOUT_MS,
     toolResultMaxChars: config.TOOL_RESULT_MAX_CHARS,
     maxConcurrentCalls: config.MODEL_CONCURRENCY,
+    clock,
   });
 }
 
@@ -83,7 +87,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     toolTimeoutMs: config.TOOL_TIMEOUT_MS,
     now: () => clock.now(),
   });
-  const planner = overrides.planner ?? createPlanner(config);
+  const planner = overrides.planner ?? createPlanner(config, clock);
   // Every configured destination gets the escalation: the presenter's (Slack or local) and PagerDuty.
   const destinations = [overrides.escalator ?? new LocalEscalator(), ...selected.escalators];
   const [only] = destinations;

@@ -1,28 +1,34 @@
 import type { Evidence, EvidenceData, EvidenceSource } from '../domain/evidence.ts';
-import type { ToolName } from '../domain/vocabulary.ts';
+
+export type RestartIntent = { serverId: string; reason: string | null };
+export type EscalationIntent = { summary: string; reason: string | null };
+
+/** What a gated tool recorded: a wish for the policy guard, never an action. */
+export type Intent =
+  | { gate: 'proposal'; wish: RestartIntent }
+  | { gate: 'escalation'; wish: EscalationIntent };
 
 export type ToolCallRecord = {
-  tool: ToolName | string;
+  /** The tool asked for, as named (an unknown name is recorded too). */
+  tool: string;
+  /** Validated arguments when they were valid, else what was sent. */
   args: unknown;
   ok: boolean;
   /** The evidence this call produced, if any. */
   evidenceId: string | null;
   by: 'prefetch' | 'planner';
+  /** Set for an accepted call of a gated tool. */
+  intent?: Intent;
 };
 
-export type RestartIntent = { serverId: string; reason: string | null };
-export type EscalationIntent = { summary: string; reason: string | null };
-
 /**
- * What one investigation has gathered: numbered evidence, every tool call, and the intents a
- * planner expressed (a restart proposal, an escalation request). Intents are only wishes here;
- * the policy guard and the approval path decide what happens.
+ * What one investigation has gathered: numbered evidence and every tool call, the intents a
+ * planner expressed through gated tools (a restart proposal, an escalation request) included.
+ * Intents are only wishes here; the policy guard and the approval path decide what happens.
  */
 export class ToolSession {
   private readonly items: Evidence[] = [];
   readonly calls: ToolCallRecord[] = [];
-  readonly restartIntents: RestartIntent[] = [];
-  readonly escalationIntents: EscalationIntent[] = [];
 
   addEvidence(source: EvidenceSource, summary: string, data: EvidenceData): Evidence {
     const evidence: Evidence = { id: `E${this.items.length + 1}`, source, summary, data };
@@ -50,5 +56,15 @@ export class ToolSession {
   /** Tool names called, in order, including the gated ones a planner asked for. */
   calledTools(): string[] {
     return this.calls.map((c) => c.tool);
+  }
+
+  /** Restarts a planner proposed, in order. */
+  get restartIntents(): RestartIntent[] {
+    return this.calls.flatMap((c) => (c.intent?.gate === 'proposal' ? [c.intent.wish] : []));
+  }
+
+  /** Escalations a planner requested, in order. */
+  get escalationIntents(): EscalationIntent[] {
+    return this.calls.flatMap((c) => (c.intent?.gate === 'escalation' ? [c.intent.wish] : []));
   }
 }

@@ -1,6 +1,9 @@
 import type { PlannerDraft } from '../../src/domain/brief.ts';
 import type { PolicyInput, PolicySettings } from '../../src/operator/policy.ts';
 import { detectSignals } from '../../src/operator/signals.ts';
+import { fetchRecentLogs } from '../../src/tools/declarations/fetch-recent-logs.ts';
+import { getServerHealth } from '../../src/tools/declarations/get-server-health.ts';
+import { listRecentChanges } from '../../src/tools/declarations/list-recent-changes.ts';
 import type { FleetFile } from '../../src/tools/fleet/format.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { ToolSession } from '../../src/tools/session.ts';
@@ -47,11 +50,16 @@ export async function evidenceFor(
   const session = new ToolSession();
   const scope = (await fleet.listServers()).filter((s) => serverIds.includes(s.id));
   for (const s of scope) {
-    await toolbox.getHealth(session, s.id, 'prefetch');
-    await toolbox.fetchLogs(session, s.id, 50, 'prefetch');
+    await toolbox.gather(session, getServerHealth, { server_id: s.id }, { by: 'prefetch' });
+    await toolbox.gather(
+      session,
+      fetchRecentLogs,
+      { server_id: s.id, lines: 50 },
+      { by: 'prefetch' },
+    );
   }
   for (const service of new Set(scope.map((s) => s.service ?? s.id)))
-    await toolbox.listChanges(session, service, 'prefetch');
+    await toolbox.gather(session, listRecentChanges, { service: service }, { by: 'prefetch' });
   const signals = detectSignals(session.evidence, {
     thresholdPercent: DEFAULT_POLICY.thresholdPercent,
     now: clock.now(),

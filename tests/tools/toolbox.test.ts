@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HealthBackend, HealthSample } from '../../src/tools/backends.ts';
-import { TOOL_LIMITS } from '../../src/tools/definitions.ts';
+import { fetchRecentLogs } from '../../src/tools/declarations/fetch-recent-logs.ts';
+import { getServerHealth } from '../../src/tools/declarations/get-server-health.ts';
+import { listRecentChanges } from '../../src/tools/declarations/list-recent-changes.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
+import { TOOL_LIMITS } from '../../src/tools/limits.ts';
 import { ToolSession } from '../../src/tools/session.ts';
 import { Toolbox } from '../../src/tools/toolbox.ts';
 import { ManualClock } from '../support/clock.ts';
@@ -123,7 +126,12 @@ describe('toolbox', () => {
       }),
     );
     const { toolbox, session } = toolboxOver(fleet);
-    await toolbox.fetchLogs(session, 'web-01', 10, 'planner');
+    await toolbox.gather(
+      session,
+      fetchRecentLogs,
+      { server_id: 'web-01', lines: 10 },
+      { by: 'planner' },
+    );
     const text = JSON.stringify(session.evidence);
     expect(text).not.toContain(token.slice(0, 5));
     expect(text).toContain('Bearer [REDA…');
@@ -197,14 +205,24 @@ describe('toolbox', () => {
     );
     const session = new ToolSession();
     const controller = new AbortController();
-    const pending = toolbox.getHealth(session, 'db-node-02', 'prefetch', controller.signal);
+    const pending = toolbox.gather(
+      session,
+      getServerHealth,
+      { server_id: 'db-node-02' },
+      { by: 'prefetch', signal: controller.signal },
+    );
     controller.abort();
     const evidence = await pending;
     expect(evidence.data).toEqual({
       kind: 'error',
       message: 'get_server_health(db-node-02) was cancelled: the investigation ran out of time',
     });
-    const late = await toolbox.getHealth(session, 'db-node-02', 'prefetch', controller.signal);
+    const late = await toolbox.gather(
+      session,
+      getServerHealth,
+      { server_id: 'db-node-02' },
+      { by: 'prefetch', signal: controller.signal },
+    );
     expect(late.data).toMatchObject({
       kind: 'error',
       message: expect.stringMatching(/not started/),
@@ -236,7 +254,7 @@ describe('toolbox', () => {
       },
     );
     const session = new ToolSession();
-    await toolbox.getHealth(session, 'db-node-02', 'prefetch');
+    await toolbox.gather(session, getServerHealth, { server_id: 'db-node-02' }, { by: 'prefetch' });
     const text = JSON.stringify(session.evidence);
     expect(text).toContain('returned 502');
     expect(text).not.toContain('hunter2secret');
@@ -291,7 +309,12 @@ describe('toolbox', () => {
     );
     const toolbox = new Toolbox(backendsOf(fleet), { toolTimeoutMs: 1_000, now: clock.now });
     const session = new ToolSession();
-    const e = await toolbox.listChanges(session, 'payments', 'prefetch');
+    const e = await toolbox.gather(
+      session,
+      listRecentChanges,
+      { service: 'payments' },
+      { by: 'prefetch' },
+    );
     if (e.data.kind !== 'changes') throw new Error('expected changes');
     expect(e.data.changes.map((c) => c.at)).toEqual([
       '2025-03-01T08:50:00.000Z',

@@ -1,4 +1,5 @@
 import type { PlannerDraft, PlannerReport } from '../../domain/brief.ts';
+import { OperatorError } from '../../domain/errors.ts';
 import type { Environment } from '../../domain/vocabulary.ts';
 import type { ToolSession } from '../../tools/session.ts';
 import type { Toolbox } from '../../tools/toolbox.ts';
@@ -32,7 +33,7 @@ export interface Planner {
 }
 
 /** A planner that could not produce a valid draft. Carries what it consumed, for honest accounting. */
-export class PlannerFailure extends Error {
+export class PlannerFailure extends OperatorError {
   readonly turns: number;
   readonly toolCalls: number;
   readonly tokens: { prompt: number; completion: number };
@@ -50,8 +51,7 @@ export class PlannerFailure extends Error {
     },
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'PlannerFailure';
+    super('planner_failed', message, options);
     this.turns = usage.turns;
     this.toolCalls = usage.toolCalls;
     this.tokens = usage.tokens;

@@ -6,8 +6,8 @@ import {
   Escalation,
   ServerStatus,
   Severity,
-  ToolName,
 } from '../../domain/vocabulary.ts';
+import { ToolName } from '../registry.ts';
 
 /**
  * The scenario/fleet YAML format (README, "Scenario files and evals"). One schema serves the simulated fleet, the eval

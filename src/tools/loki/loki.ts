@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.ts';
 import type { LogSample, LogsBackend } from '../backends.ts';
-import { TOOL_LIMITS } from '../definitions.ts';
 import { ToolError } from '../errors.ts';
 import {
   basicAuth,
@@ -14,6 +13,7 @@ import {
   statusError,
   tryJson,
 } from '../http.ts';
+import { TOOL_LIMITS } from '../limits.ts';
 import { renderQuery } from '../prometheus/promql.ts';
 
 export type LokiOptions = {

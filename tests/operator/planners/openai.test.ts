@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ToolName } from '../../../src/domain/vocabulary.ts';
 import type { Backends } from '../../../src/tools/backends.ts';
+import { ToolName } from '../../../src/tools/registry.ts';
 import { finalReply, type RecordedRequest, toolCallReply } from '../../support/fake-openai.ts';
 import {
   closeHarnesses,

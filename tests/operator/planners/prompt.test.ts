@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalJson,
-  checkDraft,
-  TOOL_DEFINITIONS,
-} from '../../../src/operator/planners/openai.ts';
+import { checkDraft } from '../../../src/operator/planners/model/draft.ts';
 import {
   capJson,
   investigationMessage,
   SYSTEM_PROMPT,
 } from '../../../src/operator/planners/prompt.ts';
+import { functionTools } from '../../../src/providers/openai/chat-model.ts';
 import { retryAfterMs } from '../../../src/tools/http.ts';
+import { canonicalJson, TOOL_SPECS } from '../../../src/tools/registry.ts';
+
+const TOOL_DEFINITIONS = functionTools(TOOL_SPECS);
+
 import { ToolSession } from '../../../src/tools/session.ts';
 import { restartDraft } from './harness.ts';
 

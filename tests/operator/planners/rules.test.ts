@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { PlannerDraft } from '../../../src/domain/brief.ts';
 import { RulesPlanner } from '../../../src/operator/planners/rules.ts';
 import { resolveScope } from '../../../src/operator/scope.ts';
+import { fetchRecentLogs } from '../../../src/tools/declarations/fetch-recent-logs.ts';
+import { getServerHealth } from '../../../src/tools/declarations/get-server-health.ts';
+import { listRecentChanges } from '../../../src/tools/declarations/list-recent-changes.ts';
 import { parseScenarios } from '../../../src/tools/fleet/load.ts';
 import { SimulatedFleet } from '../../../src/tools/fleet/simulated.ts';
 import { ToolSession } from '../../../src/tools/session.ts';
@@ -23,11 +26,16 @@ async function plan(yaml: string): Promise<PlannerDraft> {
   const session = new ToolSession();
   const scope = resolveScope(scenario.report, await fleet.listServers());
   for (const s of scope.servers) {
-    await toolbox.getHealth(session, s.id, 'prefetch');
-    await toolbox.fetchLogs(session, s.id, 50, 'prefetch');
+    await toolbox.gather(session, getServerHealth, { server_id: s.id }, { by: 'prefetch' });
+    await toolbox.gather(
+      session,
+      fetchRecentLogs,
+      { server_id: s.id, lines: 50 },
+      { by: 'prefetch' },
+    );
   }
   for (const service of new Set(scope.servers.map((s) => s.service ?? s.id)))
-    await toolbox.listChanges(session, service, 'prefetch');
+    await toolbox.gather(session, listRecentChanges, { service: service }, { by: 'prefetch' });
   const outcome = await new RulesPlanner().plan({
     incidentId: 'INC-test',
     report: scenario.report,

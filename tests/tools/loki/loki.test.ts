@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOKI_DEFAULT_QUERY } from '../../../src/config/backends.ts';
+import { fetchRecentLogs } from '../../../src/tools/declarations/fetch-recent-logs.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { LokiLogs } from '../../../src/tools/loki/loki.ts';
 import { ToolSession } from '../../../src/tools/session.ts';
@@ -190,7 +191,12 @@ describe('LokiLogs', () => {
       },
       { toolTimeoutMs: 2_000 },
     );
-    const e = await toolbox.fetchLogs(new ToolSession(), 'a-1', 10, 'prefetch');
+    const e = await toolbox.gather(
+      new ToolSession(),
+      fetchRecentLogs,
+      { server_id: 'a-1', lines: 10 },
+      { by: 'prefetch' },
+    );
     expect(e.source.backend).toBe('loki');
     expect(e.data.kind).toBe('logs');
     const lines = e.data.kind === 'logs' ? e.data.lines : [];

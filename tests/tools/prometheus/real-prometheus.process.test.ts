@@ -3,6 +3,7 @@ import { PROMETHEUS_DEFAULT_QUERIES } from '../../../src/config/backends.ts';
 import { parseConfig } from '../../../src/config/env.ts';
 import { systemClock } from '../../../src/domain/clock.ts';
 import { createBackends } from '../../../src/root/backends.ts';
+import { getServerHealth } from '../../../src/tools/declarations/get-server-health.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { PrometheusHealth } from '../../../src/tools/prometheus/prometheus.ts';
 import { ToolSession } from '../../../src/tools/session.ts';
@@ -119,7 +120,12 @@ describe.skipIf(!binary)('Prometheus health against a real Prometheus server', (
     const { backends } = await createBackends(config, { env: {}, clock: systemClock });
     const toolbox = new Toolbox(backends, { toolTimeoutMs: 5_000 });
     const session = new ToolSession();
-    const evidence = await toolbox.getHealth(session, 'payment-server-01', 'prefetch');
+    const evidence = await toolbox.gather(
+      session,
+      getServerHealth,
+      { server_id: 'payment-server-01' },
+      { by: 'prefetch' },
+    );
     expect(evidence.source.backend).toBe('prometheus');
     expect(evidence.data).toMatchObject({ kind: 'health', memory: 75, status: 'critical' });
     expect(evidence.summary).toMatch(/^payment-server-01: cpu 9[5-7](\.\d)?%, memory 75%/);

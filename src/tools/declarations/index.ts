@@ -1,0 +1,14 @@
+import { escalateToEngineer } from './escalate-to-engineer.ts';
+import { fetchRecentLogs } from './fetch-recent-logs.ts';
+import { getServerHealth } from './get-server-health.ts';
+import { listRecentChanges } from './list-recent-changes.ts';
+import { restartService } from './restart-service.ts';
+
+/** Every tool, in the order the model is shown them. Adding a tool: one file, one line here. */
+export const TOOLS = [
+  getServerHealth,
+  fetchRecentLogs,
+  listRecentChanges,
+  restartService,
+  escalateToEngineer,
+] as const;
