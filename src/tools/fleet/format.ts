@@ -39,7 +39,8 @@ export const KubeContainerSpec = z.strictObject({
   image: z.string().min(1).optional(),
   /** Default: true when running. */
   ready: z.boolean().optional(),
-  state: z.enum(['running', 'waiting', 'terminated']).default('running'),
+  /** unknown: the kubelet never reported it (a pod not yet scheduled). */
+  state: z.enum(['running', 'waiting', 'terminated', 'unknown']).default('running'),
   /** Waiting reason (CrashLoopBackOff, ImagePullBackOff, CreateContainerConfigError…) or terminated reason. */
   reason: z.string().min(1).optional(),
   message: z.string().min(1).optional(),

@@ -384,7 +384,9 @@ export class SimulatedFleet
         const t = logTarget(p);
         const c = t && p.containers.find((x) => x.name === t.container);
         return t && c ? [logsOf(state, p, c, t.previous, KUBE_LOG_LIMITS.lines)] : [];
-      });
+      })
+      // A container the file gives no log for is not shown as an empty one.
+      .filter((l) => l.lines.length > 0 || l.note !== undefined);
     return { ...state.workload, logs };
   }
 
