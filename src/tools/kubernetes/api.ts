@@ -36,8 +36,10 @@ export type KubeAsk = {
   /** Absent for cluster-scoped resources (nodes). */
   namespace?: string;
   name?: string;
-  /** What the failure means for the caller's action: "nothing was changed". */
+  /** What a failure means for the caller's action when it is not known whether it took effect. */
   outcome?: string;
+  /** What it means when Kubernetes refused it or it never left (4xx, refused connection); default `outcome`. */
+  ifRefused?: string;
 };
 
 /**
@@ -151,8 +153,9 @@ export async function kubeCall<T>(
   const api = `the Kubernetes API at ${access.server}`;
   const asked = describeAsk(ask);
   const outcome = ask.outcome ? `; ${ask.outcome}` : '';
+  const refused = ask.ifRefused ? `; ${ask.ifRefused}` : outcome;
   if (signal.aborted)
-    throw new ToolError('timeout', `${asked} was not sent: out of time${outcome}`);
+    throw new ToolError('timeout', `${asked} was not sent: out of time${refused}`);
   const sent = { value: false };
   // Credential plugins run before the request exists, beyond the signal's reach: race them too.
   let onAbort = () => {};
@@ -174,11 +177,17 @@ export async function kubeCall<T>(
       throw new ToolError('timeout', `the request to ${api} (${asked}) was cancelled${outcome}`, {
         cause: error,
       });
-    if (error instanceof ApiException) throw statusFailure(access, ask, error, outcome);
+    if (error instanceof ApiException)
+      throw statusFailure(
+        access,
+        ask,
+        error,
+        error.code >= 400 && error.code < 500 ? refused : outcome,
+      );
     if (!sent.value)
       throw new ToolError(
         'unauthorized',
-        `could not get credentials for ${api} from ${access.source} (${clip(String(error instanceof Error ? error.message : error))})${execHint(access)}${outcome}`,
+        `could not get credentials for ${api} from ${access.source} (${clip(String(error instanceof Error ? error.message : error))})${execHint(access)}${refused}`,
         { cause: error },
       );
     const code = networkCode(error);
@@ -191,8 +200,8 @@ export async function kubeCall<T>(
     throw new ToolError(
       'unavailable',
       TLS.test(code)
-        ? `${api} failed TLS verification (${code}): check the cluster's certificate-authority in ${access.source}${outcome}`
-        : `${api} is unreachable (${code}): check the cluster address in ${access.source}${outcome}`,
+        ? `${api} failed TLS verification (${code}): check the cluster's certificate-authority in ${access.source}${refused}`
+        : `${api} is unreachable (${code}): check the cluster address in ${access.source}${code === 'ECONNREFUSED' ? refused : outcome}`,
       { cause: error },
     );
   } finally {

@@ -132,6 +132,7 @@ export class KubernetesRestarter implements Restarter {
         namespace,
         name: deployment,
         outcome: `the restart may or may not have been applied: check kubectl rollout status deployment/${deployment} -n ${namespace}`,
+        ifRefused: 'nothing was changed',
       },
       (o) =>
         this.options.clients.apps.patchNamespacedDeployment(

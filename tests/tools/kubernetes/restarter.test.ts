@@ -209,7 +209,7 @@ describe('KubernetesRestarter', () => {
       429,
       'rate_limited',
       k8sStatus(429, 'TooManyRequests', 'Too many requests, please try again later.'),
-      'Kubernetes is throttling the bot (429) ("Too many requests, please try again later."); the restart may or may not have been applied',
+      'Kubernetes is throttling the bot (429) ("Too many requests, please try again later."); nothing was changed',
     ],
     [
       'PATCH',
@@ -225,7 +225,9 @@ describe('KubernetesRestarter', () => {
       const e = await failure(restarter().restart('payment-server-01'));
       expect(e.code).toBe(code);
       expect(e.message).toContain(message);
-      if (method === 'GET') expect(e.message).toMatch(/nothing was changed$/);
+      // A refusal (4xx) changed nothing; only a 5xx leaves the patch in doubt.
+      if (status < 500) expect(e.message).toMatch(/nothing was changed$/);
+      else expect(e.message).toMatch(/may or may not have been applied/);
       if (method === 'GET') expect(methods()).toEqual(['GET']);
     },
   );
