@@ -1,7 +1,8 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { describeError } from '../../domain/errors.ts';
 import type { RestartContext, Restarter, RestartResult, RestartStatus } from '../backends.ts';
 import type { KubernetesTarget } from '../catalog/format.ts';
-import { describeError, ToolError } from '../errors.ts';
+import { ToolError } from '../errors.ts';
 import { HTTP_LIMITS } from '../http.ts';
 import { type KubeAsk, type KubeClients, kubeCall } from './api.ts';
 import { Deployment, rolloutOf } from './objects.ts';

@@ -1,4 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
+import { describeError } from '../../domain/errors.ts';
 import type {
   KubernetesEvent,
   KubernetesLogs,
@@ -9,7 +10,7 @@ import type {
 } from '../../domain/evidence.ts';
 import type { KubernetesEvidence, PodLogRequest, WorkloadRef } from '../backends.ts';
 import { type KubernetesTarget, kubernetesName } from '../catalog/format.ts';
-import { describeError, ToolError } from '../errors.ts';
+import { ToolError } from '../errors.ts';
 import { HTTP_LIMITS } from '../http.ts';
 import { redact } from '../redact.ts';
 import { type KubeAsk, type KubeClients, kubeCall, parseStatus } from './api.ts';
