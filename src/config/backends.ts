@@ -72,6 +72,8 @@ export const PROMETHEUS_DEFAULT_QUERIES = {
 
 export const LOKI_DEFAULT_QUERY = '{host="{{server}}"}';
 
+export const KUBERNETES_EVIDENCE_MODES = ['auto', 'true', 'false'] as const;
+
 export const PAGERDUTY_DEFAULT_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
 export const BackendEnvSchema = z.object({
@@ -116,6 +118,15 @@ export const BackendEnvSchema = z.object({
   ),
   KUBECONFIG: optionalText,
   KUBERNETES_CONTEXT: optionalText,
+  /**
+   * Read-only Kubernetes evidence (pods, events, rollout, nodes, container logs). auto: on when
+   * KUBERNETES_NAMESPACES is set, the catalog maps a server to a deployment and credentials are
+   * found; true: on (credentials required); false: off.
+   */
+  KUBERNETES_EVIDENCE: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z.enum(KUBERNETES_EVIDENCE_MODES, { error: 'must be auto, true or false' }).default('auto'),
+  ),
   RESTART_WEBHOOK_URL: httpUrl('https://runbooks.example.com/hooks/restart'),
   RESTART_WEBHOOK_SECRET: secret(16, 'the HMAC key the receiver shares'),
 
@@ -153,6 +164,10 @@ export function backendConfigProblems(config: BackendConfig): string[] {
         'CATALOG_FILE: required when RESTARTER=kubernetes (the catalog says which deployment each server belongs to)',
       );
   }
+  if (config.KUBERNETES_EVIDENCE === 'true' && config.KUBERNETES_NAMESPACES.length === 0)
+    problems.push(
+      'KUBERNETES_NAMESPACES: required when KUBERNETES_EVIDENCE=true (the namespaces the bot may read, comma-separated)',
+    );
   if (config.RESTARTER === 'webhook' && !config.RESTART_WEBHOOK_URL)
     problems.push('RESTART_WEBHOOK_URL: required when RESTARTER=webhook');
   if (config.RESTART_WEBHOOK_URL && !config.RESTART_WEBHOOK_SECRET)

@@ -21,9 +21,10 @@ import { ToolError } from '../tools/errors.ts';
 import { loadDemoFleet, loadFleet } from '../tools/fleet/load.ts';
 import { SimulatedFleet } from '../tools/fleet/simulated.ts';
 import type { FetchLike } from '../tools/http.ts';
-import { type KubeCredentials, loadKubeCredentials } from '../tools/kubernetes/credentials.ts';
+import { kubeClients } from '../tools/kubernetes/api.ts';
+import { type KubeAccess, loadKubeAccess } from '../tools/kubernetes/config.ts';
 import { KubernetesRestarter } from '../tools/kubernetes/restarter.ts';
-import type { KubeTransport } from '../tools/kubernetes/transport.ts';
+import { KubernetesWorkloads } from '../tools/kubernetes/workload.ts';
 import { LokiLogs } from '../tools/loki/loki.ts';
 import { PagerDutyEscalator } from '../tools/pagerduty/escalator.ts';
 import { PrometheusHealth } from '../tools/prometheus/prometheus.ts';
@@ -47,10 +48,8 @@ export type BackendOptions = {
   fetch?: FetchLike;
   /** For routing-key env vars named in the catalog and for Kubernetes credential discovery. */
   env: Readonly<Record<string, string | undefined>>;
-  kubernetes?: {
-    credentials?: KubeCredentials;
-    transport?: KubeTransport;
-  };
+  /** Kubernetes access to use instead of discovering it (KUBECONFIG, in-cluster, ~/.kube/config). */
+  kubernetes?: { access?: KubeAccess };
 };
 
 function knownList(servers: readonly { id: string }[], max = 20): string {
@@ -225,25 +224,50 @@ export async function createBackends(
     (await inventory.listServers()).find((s) => s.id === serverId)?.service ?? null;
   const restarters: Partial<Record<RestarterKind, Restarter>> = {};
   if (fleet) restarters.simulated = fleet;
-  if (kinds.has('kubernetes')) {
-    const credentials =
-      options.kubernetes?.credentials ??
-      (await loadKubeCredentials({
-        kubeconfig: config.KUBECONFIG,
-        context: config.KUBERNETES_CONTEXT,
-        env,
-      }));
+
+  // Kubernetes evidence (KUBERNETES_EVIDENCE) and restarts share one set of credentials.
+  const workloadOf = (serverId: string) => catalog?.serviceOf(serverId)?.restart.kubernetes ?? null;
+  const catalogMapsWorkloads = (catalog?.list() ?? []).some(
+    (s) =>
+      s.restart.kubernetes && config.KUBERNETES_NAMESPACES.includes(s.restart.kubernetes.namespace),
+  );
+  const evidenceMode = config.KUBERNETES_EVIDENCE;
+  const evidenceWanted =
+    evidenceMode === 'true' || (evidenceMode === 'auto' && catalogMapsWorkloads);
+  let access: KubeAccess | null = options.kubernetes?.access ?? null;
+  if (!access && (kinds.has('kubernetes') || evidenceWanted)) {
+    const found = loadKubeAccess({
+      kubeconfig: config.KUBECONFIG,
+      context: config.KUBERNETES_CONTEXT,
+      env,
+    });
+    // auto does not stop the start when no credentials are found; restarts, KUBERNETES_EVIDENCE=true
+    // or a KUBECONFIG that cannot be used do.
+    access =
+      kinds.has('kubernetes') || evidenceMode === 'true' || config.KUBECONFIG
+        ? await found
+        : await found.catch(() => null);
+  }
+  const clients = access ? kubeClients(access) : null;
+  if (kinds.has('kubernetes') && clients) {
     restarters.kubernetes = new KubernetesRestarter({
-      credentials,
+      clients,
       namespaces: config.KUBERNETES_NAMESPACES,
       targetOf: (serverId) => {
         const route = catalog?.restartRoute(serverId);
         return route?.ok ? route.kubernetes : null;
       },
-      ...(options.kubernetes?.transport ? { transport: options.kubernetes.transport } : {}),
-      now: () => clock.now(),
+      clock,
     });
   }
+  const kubernetes =
+    evidenceWanted && clients
+      ? new KubernetesWorkloads({
+          clients,
+          namespaces: config.KUBERNETES_NAMESPACES,
+          targetOf: workloadOf,
+        })
+      : (fleet ?? undefined);
   if (config.RESTART_WEBHOOK_URL && config.RESTART_WEBHOOK_SECRET)
     restarters.webhook = new WebhookRestarter({
       url: config.RESTART_WEBHOOK_URL,
@@ -273,7 +297,14 @@ export async function createBackends(
     );
 
   return {
-    backends: { inventory, health, logs, changes, restarter },
+    backends: {
+      inventory,
+      health,
+      logs,
+      changes,
+      restarter,
+      ...(kubernetes ? { kubernetes } : {}),
+    },
     escalators,
     catalog,
     changesWebhook,

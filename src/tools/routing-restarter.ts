@@ -1,4 +1,10 @@
-import type { RestartContext, Restarter, RestarterKind, RestartResult } from './backends.ts';
+import type {
+  RestartContext,
+  Restarter,
+  RestarterKind,
+  RestartResult,
+  RestartStatus,
+} from './backends.ts';
 import type { ServiceCatalog } from './catalog/catalog.ts';
 import { ToolError } from './errors.ts';
 
@@ -51,5 +57,15 @@ export class RoutingRestarter implements Restarter {
         `${serverId} restarts via ${route.kind}, which is not configured (${HOW_TO_CONFIGURE[route.kind]}); nothing was restarted`,
       );
     return restarter.restart(serverId, signal, context);
+  }
+
+  /** What the server's own restarter knows of the restart with `key`; unknown when it keeps no trace. */
+  async status(serverId: string, key: string, signal?: AbortSignal): Promise<RestartStatus> {
+    const route = this.route(serverId);
+    if (!route.ok) return { state: 'unknown', detail: route.reason };
+    const restarter = this.options.restarters[route.kind];
+    return restarter?.status
+      ? restarter.status(serverId, key, signal)
+      : { state: 'unknown', detail: `${route.kind} restarts keep no trace of ${key}` };
   }
 }

@@ -8,13 +8,13 @@ import type { EscalationReceipt, EscalationTicket, Escalator } from '../../src/t
 import { CompositeEscalator } from '../../src/tools/composite-escalator.ts';
 import { ToolError } from '../../src/tools/errors.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
-import type { KubeCredentials } from '../../src/tools/kubernetes/credentials.ts';
-import type { KubeRequest } from '../../src/tools/kubernetes/transport.ts';
 import { RoutingRestarter } from '../../src/tools/routing-restarter.ts';
 import { sampleBrief } from '../support/brief-fixture.ts';
 import { ManualClock } from '../support/clock.ts';
+import { type KubeFixture, startKube } from '../support/kube.ts';
 import { LoopbackServer } from '../support/loopback-http.ts';
-import { k8sDeployment, promVector } from '../support/recorded-apis.ts';
+import { promVector } from '../support/recorded-apis.ts';
+import { deployment, fakeCluster } from '../support/recorded-kubernetes.ts';
 import { tempDir, writeTempFile } from '../support/temp-files.ts';
 
 /** No variables beyond Config, and the real clock. */
@@ -159,6 +159,7 @@ describe('createBackends selection', () => {
   });
 
   it('the catalog is the inventory; real backends refuse servers it does not list', async () => {
+    const kube = await startKube(fakeCluster());
     const prom = await LoopbackServer.start(() => ({ status: 200, body: promVector([]) }));
     try {
       const catalog = await writeTempFile('catalog.yaml', CATALOG);
@@ -170,14 +171,7 @@ describe('createBackends selection', () => {
           RESTART_WEBHOOK_URL: 'https://runbooks.example.com/restart',
           RESTART_WEBHOOK_SECRET: SECRET,
         }),
-        {
-          ...OPTIONS,
-          env: { PD_KEY_PAYMENTS: PD_KEY },
-          kubernetes: {
-            credentials: fakeCredentials(),
-            transport: async () => ({ status: 500, text: '' }),
-          },
-        },
+        { ...OPTIONS, env: { PD_KEY_PAYMENTS: PD_KEY }, kubernetes: { access: kube.access } },
       );
       expect(backends.inventory.name).toBe('catalog');
       expect(loaded?.service('payments')?.pagerdutyRoutingKey).toBe(PD_KEY);
@@ -189,6 +183,7 @@ describe('createBackends selection', () => {
       expect(prom.requests).toHaveLength(0);
     } finally {
       await prom.close();
+      await kube.close();
     }
   });
 
@@ -233,28 +228,28 @@ describe('createBackends selection', () => {
   });
 });
 
-function fakeCredentials(): KubeCredentials {
-  return {
-    server: new URL('https://k8s.test:6443'),
-    insecureSkipTlsVerify: false,
-    authorization: async () => 'Bearer t',
-    source: 'test credentials',
-  };
-}
-
 describe('RoutingRestarter through createBackends', () => {
   const clock = new ManualClock('2025-03-01T09:00:00.000Z');
   let hook: LoopbackServer;
-  let kubeRequests: KubeRequest[];
+  let kube: KubeFixture;
 
   beforeAll(async () => {
     hook = await LoopbackServer.start(() => ({ status: 200, body: { detail: 'restarted' } }));
+    kube = await startKube(
+      fakeCluster({
+        deployments: { 'payments/payment-api': deployment('payments', 'payment-api') },
+      }),
+    );
   });
-  afterAll(() => hook.close());
+  afterAll(async () => {
+    await hook.close();
+    await kube.close();
+  });
   beforeEach(() => {
     hook.requests.length = 0;
-    kubeRequests = [];
+    kube.server.requests.length = 0;
   });
+  const kubeMethods = () => kube.server.requests.map((r) => r.method);
 
   const build = async (extra: Record<string, string> = {}) => {
     const catalog = await writeTempFile('catalog.yaml', CATALOG);
@@ -269,26 +264,7 @@ describe('RoutingRestarter through createBackends', () => {
       {
         clock,
         env: { PD_KEY_PAYMENTS: PD_KEY },
-        kubernetes: {
-          credentials: fakeCredentials(),
-          transport: async (req) => {
-            kubeRequests.push(req);
-            if (req.method === 'GET')
-              return {
-                status: 200,
-                text: JSON.stringify(k8sDeployment('payments', 'payment-api')),
-              };
-            const annotations = (
-              JSON.parse(req.body ?? '{}') as {
-                spec: { template: { metadata: { annotations: Record<string, string> } } };
-              }
-            ).spec.template.metadata.annotations;
-            return {
-              status: 200,
-              text: JSON.stringify(k8sDeployment('payments', 'payment-api', { annotations })),
-            };
-          },
-        },
+        kubernetes: { access: kube.access },
       },
     );
   };
@@ -298,7 +274,7 @@ describe('RoutingRestarter through createBackends', () => {
     expect(backends.restarter).toBeInstanceOf(RoutingRestarter);
     const k = await backends.restarter.restart('payment-server-01');
     expect(k.detail).toMatch(/^rollout restart of deployment payments\/payment-api started/);
-    expect(kubeRequests.map((r) => r.method)).toEqual(['GET', 'PATCH']);
+    expect(kubeMethods()).toEqual(['GET', 'PATCH']);
     const w = await backends.restarter.restart('auth-service-03');
     expect(w.detail).toMatch(/performed the restart of auth-service-03 \(200\): restarted/);
     expect(JSON.parse(hook.last.body)).toMatchObject({
@@ -314,7 +290,7 @@ describe('RoutingRestarter through createBackends', () => {
     expect(e.message).toMatch(/marks ledger as not restartable by the bot; nothing was restarted$/);
     const servers = await backends.inventory.listServers();
     expect(servers.find((s) => s.id === 'ledger-db-01')?.restartable).toBe(false);
-    expect(kubeRequests).toHaveLength(0);
+    expect(kube.server.requests).toHaveLength(0);
     expect(hook.requests).toHaveLength(0);
   });
 
@@ -341,6 +317,94 @@ describe('RoutingRestarter through createBackends', () => {
     expect((await failure(restarter.restart('x-1'))).message).toBe(
       'x-1 restarts via kubernetes, which is not configured (set KUBERNETES_NAMESPACES (and KUBECONFIG, or run in the cluster)); nothing was restarted',
     );
+  });
+});
+
+describe('Kubernetes evidence selection (KUBERNETES_EVIDENCE)', () => {
+  const MAPPED = `services:
+  cart:
+    servers: [cart-api-13]
+    restart:
+      via: webhook
+      kubernetes: { namespace: shop, deployment: cart-api }
+`;
+  const hookEnv = {
+    RESTART_WEBHOOK_URL: 'https://runbooks.example.com/restart',
+    RESTART_WEBHOOK_SECRET: SECRET,
+  };
+
+  it('auto: on when the catalog maps a server to a deployment in KUBERNETES_NAMESPACES', async () => {
+    const kube = await startKube(
+      fakeCluster({ deployments: { 'shop/cart-api': deployment('shop', 'cart-api') } }),
+    );
+    try {
+      const catalog = await writeTempFile('catalog.yaml', MAPPED);
+      const { backends } = await createBackends(
+        parseConfig({ CATALOG_FILE: catalog, KUBERNETES_NAMESPACES: 'shop', ...hookEnv }),
+        { ...OPTIONS, kubernetes: { access: kube.access } },
+      );
+      expect(backends.kubernetes?.name).toBe('kubernetes');
+      expect(backends.kubernetes?.workloadOf('cart-api-13')).toEqual({
+        namespace: 'shop',
+        kind: 'deployment',
+        name: 'cart-api',
+      });
+      const w = await backends.kubernetes?.describeWorkload('cart-api-13');
+      expect(w?.rollout?.state).toBe('complete');
+      expect(kube.server.requests[0]?.path).toBe(
+        '/apis/apps/v1/namespaces/shop/deployments/cart-api',
+      );
+    } finally {
+      await kube.close();
+    }
+  });
+
+  it('auto: the simulated fleet answers when nothing maps a workload; false turns it off', async () => {
+    const plain = await createBackends(parseConfig({}), OPTIONS);
+    expect(plain.backends.kubernetes).toBe(plain.backends.inventory);
+    const catalog = await writeTempFile('catalog.yaml', MAPPED);
+    // A namespace the bot may not read: the catalog maps nothing it could describe.
+    const other = await createBackends(
+      parseConfig({ CATALOG_FILE: catalog, KUBERNETES_NAMESPACES: 'web', ...hookEnv }),
+      OPTIONS,
+    );
+    expect(other.backends.kubernetes?.name).toBe('simulated');
+    const off = await createBackends(
+      parseConfig({
+        CATALOG_FILE: catalog,
+        KUBERNETES_NAMESPACES: 'shop',
+        KUBERNETES_EVIDENCE: 'false',
+        ...hookEnv,
+      }),
+      OPTIONS,
+    );
+    expect(off.backends.kubernetes?.name).toBe('simulated');
+  });
+
+  it('a KUBECONFIG that cannot be used stops the start, even in auto', async () => {
+    const catalog = await writeTempFile('catalog.yaml', MAPPED);
+    const e = await createBackends(
+      parseConfig({
+        CATALOG_FILE: catalog,
+        KUBERNETES_NAMESPACES: 'shop',
+        KUBECONFIG: '/nonexistent/kubeconfig',
+        ...hookEnv,
+      }),
+      OPTIONS,
+    ).catch((x: unknown) => x);
+    expect(String(e)).toMatch(/\/nonexistent\/kubeconfig .*cannot read this kubeconfig/s);
+  });
+
+  it('true needs KUBERNETES_NAMESPACES; a bad value is named', async () => {
+    expect(
+      await configError(createBackends(parseConfig({ KUBERNETES_EVIDENCE: 'true' }), OPTIONS)),
+    ).toEqual([
+      'KUBERNETES_NAMESPACES: required when KUBERNETES_EVIDENCE=true (the namespaces the bot may read, comma-separated)',
+    ]);
+    expect(() => parseConfig({ KUBERNETES_EVIDENCE: 'yes' })).toThrow(
+      /KUBERNETES_EVIDENCE: must be auto, true or false/,
+    );
+    expect(parseConfig({}).KUBERNETES_EVIDENCE).toBe('auto');
   });
 });
 
