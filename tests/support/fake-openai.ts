@@ -1,4 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -109,11 +114,14 @@ export function finalReply(answer: unknown, options: { usage?: Usage } = {}): Fa
   return { status: 200, body: completion({ content }, options.usage) };
 }
 
-/** An error in the OpenAI error shape. */
+/**
+ * An error in the OpenAI error shape. Without a message it says only its status line's words
+ * ("Internal Server Error"), as a bare proxy or a framework default does: nothing to quote.
+ */
 export function errorReply(
   status: number,
   headers: Record<string, string> = {},
-  message = `fake error ${status}`,
+  message = STATUS_CODES[status] ?? `HTTP ${status}`,
 ): FakeReply {
   return {
     status,
