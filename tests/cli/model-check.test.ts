@@ -3,8 +3,10 @@ import { runCli } from '../support/cli.ts';
 import {
   errorReply,
   FakeOpenAi,
+  type FakeReply,
   type FakeStep,
   finalReply,
+  type RecordedRequest,
   toolCallReply,
 } from '../support/fake-openai.ts';
 import { ScriptedModel } from '../support/scripted-model.ts';
@@ -37,8 +39,10 @@ function check(fake: FakeOpenAi, env: Record<string, string> = {}) {
   });
 }
 
+type Answer = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
+
 /** A capable model: answers the probes, and investigates like a careful SRE (the scripted model). */
-function capable(): FakeStep {
+function capable(): Answer {
   const model = new ScriptedModel();
   return (request) => {
     const last = request.body.messages.at(-1);
@@ -54,13 +58,11 @@ function capable(): FakeStep {
 }
 
 /** Ollama's refusal of tools (ollama/ollama#5793): 400 whenever a request offers them. */
-function noTools(inner: FakeStep): FakeStep {
+function noTools(inner: Answer): FakeStep {
   return (request) =>
     request.body.tools?.length
       ? errorReply(400, {}, 'registry.ollama.ai/library/gemma2:2b does not support tools')
-      : typeof inner === 'function'
-        ? inner(request)
-        : inner;
+      : inner(request);
 }
 
 describe('npm run model-check', () => {
