@@ -1,3 +1,4 @@
+import { modelConfigured } from '../config/model.ts';
 import { formatTable, summaryLine, toJson } from '../eval/report.ts';
 import { runScenarios } from '../eval/run.ts';
 import type { Planner } from '../operator/planners/planner.ts';
@@ -14,7 +15,7 @@ Runs every scenario in FILE against a fresh simulated fleet, approves any propos
 and scores the decision against each scenario's expect: block.
 
   --planner rules   the deterministic rules planner (default)
-  --planner openai  the model planner; needs OPENAI_API_KEY (OPENAI_BASE_URL, OPENAI_MODEL optional)
+  --planner openai  the model planner; needs OPENAI_API_KEY or OPENAI_BASE_URL (OPENAI_MODEL optional)
   --json            print only the results as JSON on stdout
 
 Exit 0 when the run completes, even if scenarios fail; 2 for a bad file or bad arguments.`;
@@ -45,9 +46,9 @@ async function main(argv: string[]): Promise<number> {
   const { config } = readEnvironment();
   let planner: Planner = new RulesPlanner();
   if (values.planner === 'openai') {
-    if (!config.OPENAI_API_KEY)
+    if (!modelConfigured(config))
       throw new UsageError(
-        '--planner openai needs OPENAI_API_KEY: set it in .env or the environment (or use --planner rules)',
+        '--planner openai needs OPENAI_API_KEY (or OPENAI_BASE_URL alone for a local server without a key): set it in .env or the environment (or use --planner rules)',
       );
     planner = createPlanner(config);
   }

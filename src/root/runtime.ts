@@ -5,7 +5,7 @@ import { Operator } from '../operator/investigate.ts';
 import { ModelPlanner } from '../operator/planners/model/loop.ts';
 import type { Planner } from '../operator/planners/planner.ts';
 import { RulesPlanner } from '../operator/planners/rules.ts';
-import { OpenAiChatModel } from '../providers/openai/chat-model.ts';
+import { openAiChatModelFrom } from '../providers/openai/config.ts';
 import type { Store } from '../store/ports.ts';
 import { PostgresConnectError, PostgresStore } from '../store/postgres/index.ts';
 import { SqliteStore } from '../store/sqlite/index.ts';
@@ -59,17 +59,15 @@ export async function openStore(config: Config): Promise<Store> {
 }
 
 export function createPlanner(config: Config, clock: Clock = systemClock): Planner {
-  if (!config.OPENAI_API_KEY) return new RulesPlanner();
+  const chatModel = openAiChatModelFrom(config, { clock });
+  if (!chatModel) return new RulesPlanner();
   return new ModelPlanner({
-    chatModel: new OpenAiChatModel({
-      apiKey: config.OPENAI_API_KEY,
-      baseURL: config.OPENAI_BASE_URL,
-      model: config.OPENAI_MODEL,
-    }),
+    chatModel,
     maxTurns: config.PLANNER_MAX_TURNS,
     callTimeoutMs: config.PLANNER_CALL_TIMEOUT_MS,
     toolResultMaxChars: config.TOOL_RESULT_MAX_CHARS,
     maxConcurrentCalls: config.MODEL_CONCURRENCY,
+    tools: config.OPENAI_TOOLS,
     clock,
   });
 }

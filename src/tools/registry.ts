@@ -32,7 +32,13 @@ export type ToolSpec = {
 /** The function definitions, their schemas generated from the same zod schemas the Toolbox validates with. */
 export const TOOL_SPECS: readonly ToolSpec[] = TOOLS.map((t) => {
   // The input side: what the model may send (defaults optional), not what the tool receives.
-  const { $schema: _dialect, ...parameters } = z.toJSONSchema(t.arguments, { io: 'input' });
+  const { $schema: _dialect, ...parameters } = z.toJSONSchema(t.arguments, {
+    io: 'input',
+    // zod bounds every integer by Number.MAX_SAFE_INTEGER; that says nothing and costs tokens.
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+    },
+  });
   return { name: t.name, description: t.description, parameters };
 });
 

@@ -119,4 +119,62 @@ describe('configuration', () => {
     });
     expect(blank).toEqual(parseConfig({}));
   });
+
+  it('reads the model-call options, each unset unless given', () => {
+    const unset = parseConfig({});
+    for (const name of [
+      'OPENAI_API_VERSION',
+      'OPENAI_DEFAULT_HEADERS',
+      'OPENAI_STREAM',
+      'OPENAI_REASONING_EFFORT',
+      'OPENAI_MAX_COMPLETION_TOKENS',
+      'OPENAI_STRUCTURED_OUTPUT',
+    ] as const)
+      expect(unset[name], name).toBeUndefined();
+    expect(unset.OPENAI_TOOLS).toBe('auto');
+    expect(unset.PLANNER_CALL_TIMEOUT_MS).toBe(60_000);
+    const set = parseConfig({
+      OPENAI_API_KEY: 'k',
+      OPENAI_BASE_URL: 'https://res.openai.azure.com',
+      OPENAI_API_VERSION: '2024-10-21',
+      OPENAI_DEFAULT_HEADERS: '{"X-Gateway-Key":"abc","HTTP-Referer":"https://ops.example.com"}',
+      OPENAI_STREAM: 'TRUE',
+      OPENAI_REASONING_EFFORT: 'High',
+      OPENAI_MAX_COMPLETION_TOKENS: '4096',
+      OPENAI_STRUCTURED_OUTPUT: 'json_schema',
+      OPENAI_TOOLS: 'off',
+    });
+    expect(set).toMatchObject({
+      OPENAI_DEFAULT_HEADERS: { 'X-Gateway-Key': 'abc', 'HTTP-Referer': 'https://ops.example.com' },
+      OPENAI_STREAM: true,
+      OPENAI_REASONING_EFFORT: 'high',
+      OPENAI_MAX_COMPLETION_TOKENS: 4096,
+      OPENAI_STRUCTURED_OUTPUT: 'json_schema',
+      OPENAI_TOOLS: 'off',
+    });
+  });
+
+  it.each([
+    ['OPENAI_DEFAULT_HEADERS', 'X-Key: abc', /not JSON/],
+    ['OPENAI_DEFAULT_HEADERS', '["a"]', /JSON object/],
+    ['OPENAI_DEFAULT_HEADERS', '{"X-Retries": 3}', /"X-Retries" must be a string/],
+    ['OPENAI_DEFAULT_HEADERS', '{"bad header": "x"}', /not a valid header name/],
+    ['OPENAI_STREAM', 'sometimes', /must be true or false/],
+    ['OPENAI_REASONING_EFFORT', 'max', /must be one of none, minimal, low, medium, high, xhigh/],
+    ['OPENAI_MAX_COMPLETION_TOKENS', '0', /at least 1/],
+    ['OPENAI_STRUCTURED_OUTPUT', 'yes', /must be one of auto, json_schema, tool, off/],
+    ['OPENAI_TOOLS', 'on', /must be auto or off/],
+  ])('refuses %s=%s in plain words', (name, value, message) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('Azure OpenAI needs its endpoint and a key, each named', () => {
+    expect(problemsOf({ OPENAI_API_VERSION: '2024-10-21' })).toEqual([
+      expect.stringMatching(/^OPENAI_BASE_URL: required with OPENAI_API_VERSION \(Azure OpenAI\)/),
+      expect.stringMatching(/^OPENAI_API_KEY: required with OPENAI_API_VERSION \(Azure OpenAI\)/),
+    ]);
+  });
 });

@@ -12,7 +12,7 @@ export type CliRun = { code: number; stdout: string; stderr: string };
  * not a TTY), in an empty folder (no .env) and a bare environment: what a script or CI sees.
  */
 export function runCli(
-  script: 'triage' | 'decide' | 'audit' | 'demo' | 'eval',
+  script: 'triage' | 'decide' | 'audit' | 'demo' | 'eval' | 'model-check',
   args: string[],
   options: { dataDir?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliRun> {

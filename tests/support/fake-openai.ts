@@ -1,4 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -39,6 +44,7 @@ export type ChatRequestBody = {
 export type RecordedRequest = {
   method: string;
   path: string;
+  query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: ChatRequestBody;
   /** 0-based position among the requests this server received. */
@@ -53,6 +59,8 @@ export type FakeOpenAiOptions = {
   latencyMs?: number;
   /** Answers every request once the script has run out. Default: HTTP 500 "script exhausted". */
   whenExhausted?: FakeStep;
+  /** Answers GET …/models (listing models). Default: a list holding fake-model. */
+  models?: FakeStep;
 };
 
 export const DEFAULT_USAGE: Usage = { prompt_tokens: 100, completion_tokens: 20 };
@@ -109,11 +117,14 @@ export function finalReply(answer: unknown, options: { usage?: Usage } = {}): Fa
   return { status: 200, body: completion({ content }, options.usage) };
 }
 
-/** An error in the OpenAI error shape. */
+/**
+ * An error in the OpenAI error shape. Without a message it says only its status line's words
+ * ("Internal Server Error"), as a bare proxy or a framework default does: nothing to quote.
+ */
 export function errorReply(
   status: number,
   headers: Record<string, string> = {},
-  message = `fake error ${status}`,
+  message = STATUS_CODES[status] ?? `HTTP ${status}`,
 ): FakeReply {
   return {
     status,
@@ -127,14 +138,18 @@ export function hang(): FakeReply {
   return { status: 200, hang: true };
 }
 
-const ROUTES = new Set(['/v1/chat/completions', '/chat/completions']);
+/** Chat completions under any prefix: /v1, /openai/deployments/<name> (Azure), a gateway's path. */
+const CHAT = /\/chat\/completions$/;
+const MODELS = /\/models$/;
 
 export class FakeOpenAi {
   /** Requests being answered right now, and the most there ever were (for concurrency bounds). */
   inFlight = 0;
   maxInFlight = 0;
-  /** Every request received, in order. */
+  /** Every chat request received, in order. */
   readonly requests: RecordedRequest[] = [];
+  /** Every GET …/models received. */
+  readonly modelListings: RecordedRequest[] = [];
   /** Base URL for the SDK, e.g. http://127.0.0.1:PORT/v1 */
   readonly url: string;
   private readonly script: FakeStep[];
@@ -204,8 +219,27 @@ export class FakeOpenAi {
   ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk);
-    const path = new URL(url, 'http://fake').pathname;
-    if (method !== 'POST' || !ROUTES.has(path)) {
+    const parsedUrl = new URL(url, 'http://fake');
+    const path = parsedUrl.pathname;
+    const query = parsedUrl.searchParams;
+    if (method === 'GET' && MODELS.test(path)) {
+      const listing: RecordedRequest = {
+        method,
+        path,
+        query,
+        headers,
+        body: { model: '', messages: [] },
+        index: this.modelListings.length,
+      };
+      this.modelListings.push(listing);
+      const step = this.options.models ?? {
+        status: 200,
+        body: { object: 'list', data: [{ id: 'fake-model', object: 'model', owned_by: 'fake' }] },
+      };
+      this.send(res, typeof step === 'function' ? await step(listing) : step);
+      return;
+    }
+    if (method !== 'POST' || !CHAT.test(path)) {
       this.send(res, errorReply(404, {}, `fake-openai: no route ${method} ${path}`));
       return;
     }
@@ -216,7 +250,14 @@ export class FakeOpenAi {
       this.send(res, errorReply(400, {}, 'fake-openai: request body is not JSON'));
       return;
     }
-    const request: RecordedRequest = { method, path, headers, body, index: this.requests.length };
+    const request: RecordedRequest = {
+      method,
+      path,
+      query,
+      headers,
+      body,
+      index: this.requests.length,
+    };
     this.requests.push(request);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);

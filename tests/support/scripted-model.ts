@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import type { PlannerDraft } from '../../src/domain/brief.ts';
 import { escalateDraft, restartDraft } from '../operator/planners/harness.ts';
-import {
-  type FakeReply,
-  type FakeStep,
-  finalReply,
-  type RecordedRequest,
-  toolCallReply,
-} from './fake-openai.ts';
+import { type FakeReply, finalReply, type RecordedRequest, toolCallReply } from './fake-openai.ts';
 
 /**
  * The scripted model of the benchmark. Every investigation takes two turns: a tool call
@@ -170,7 +164,7 @@ export type ModelCall = { report: string; arrivedAt: number; final: boolean };
 export class ScriptedModel {
   readonly calls: ModelCall[] = [];
 
-  readonly step: FakeStep = (request: RecordedRequest): FakeReply => {
+  readonly step = (request: RecordedRequest): FakeReply => {
     const view = readInvestigation(request);
     const arrivedAt = Date.now();
     const offersTools = Array.isArray(request.body.tools) && request.body.tools.length > 0;

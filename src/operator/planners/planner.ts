@@ -22,7 +22,12 @@ export type PlanContext = {
   deadlineAt: number;
 };
 
-export type PlanOutcome = { draft: PlannerDraft; report: PlannerReport };
+export type PlanOutcome = {
+  draft: PlannerDraft;
+  report: PlannerReport;
+  /** What a model planner had to work around to get this answer (tools refused, …), in plain words. */
+  notes?: readonly string[];
+};
 
 /** Both planners produce the same draft; the policy guard and brief builder do not care which. */
 export interface Planner {

@@ -1,30 +1,46 @@
-import OpenAI from 'openai';
+import OpenAI, { AzureOpenAI } from 'openai';
+import { zodFunction, zodResponseFormat } from 'openai/helpers/zod';
 import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
   ChatCompletionFunctionTool,
-  ChatCompletionMessageParam,
-  ChatCompletionMessageToolCall,
-  ChatCompletion as WireCompletion,
+  ChatCompletionTool,
 } from 'openai/resources/chat/completions';
+import type { StructuredOutputMode } from '../../config/model.ts';
 import { type Clock, systemClock } from '../../domain/clock.ts';
-import {
-  type CallOptions,
-  type ChatCompletion,
-  type ChatMessage,
-  type ChatModel,
-  type ChatRequest,
-  ModelCallError,
-  type ToolCall,
+import type {
+  AnswerFormat,
+  CallOptions,
+  ChatCompletion,
+  ChatModel,
+  ChatRequest,
 } from '../../operator/planners/model/chat-model.ts';
+import { ModelCallError } from '../../operator/planners/model/chat-model.ts';
+import { displayUrl } from '../../tools/http.ts';
 import type { ToolSpec } from '../../tools/registry.ts';
-import { toModelCallError } from './errors.ts';
+import { failedGeneration, type Hints, refusedFeature, toModelCallError } from './errors.ts';
+import { type MessageLayout, parseCompletion, toWire } from './wire.ts';
 
 export type OpenAiChatModelOptions = {
-  apiKey: string;
-  baseURL?: string | undefined;
   model: string;
+  /** Unset: api.openai.com. A local server needs no key. */
+  apiKey?: string | undefined;
+  baseURL?: string | undefined;
+  /** Set ⇒ Azure OpenAI through the SDK's AzureOpenAI client (`api-key` header, api-version). */
+  azureApiVersion?: string | undefined;
+  defaultHeaders?: Record<string, string> | undefined;
+  /** Stream the answer (stream-only servers), accumulated by the SDK's stream helper. */
+  stream?: boolean | undefined;
+  reasoningEffort?: string | undefined;
+  maxCompletionTokens?: number | undefined;
+  /** How the final answer's schema is sent; unset = not at all. */
+  structuredOutput?: StructuredOutputMode | undefined;
   fetch?: typeof fetch;
   clock?: Clock;
 };
+
+/** The tool a model calls to hand in its answer when OPENAI_STRUCTURED_OUTPUT=tool. */
+export const SUBMIT_TOOL = 'submit_brief';
 
 /** Tools as chat-completions function definitions. */
 export function functionTools(specs: readonly ToolSpec[]): ChatCompletionFunctionTool[] {
@@ -34,112 +50,249 @@ export function functionTools(specs: readonly ToolSpec[]): ChatCompletionFunctio
   }));
 }
 
-/** The neutral conversation in the chat-completions wire format: only what the protocol needs. */
-function toWire(messages: readonly ChatMessage[]): ChatCompletionMessageParam[] {
-  return messages.map(wireMessage);
-}
+/** An Entra ID access token is a JWT; a resource key is not. */
+const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/;
 
-function wireMessage(m: ChatMessage): ChatCompletionMessageParam {
-  switch (m.role) {
-    case 'system':
-    case 'user':
-      return { role: m.role, content: m.content };
-    case 'tool':
-      return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
-    case 'assistant': {
-      const calls = m.toolCalls.map(
-        (c): ChatCompletionMessageToolCall => ({
-          id: c.id,
-          type: 'function',
-          function: { name: c.name, arguments: c.arguments },
-        }),
-      );
-      return {
-        role: 'assistant',
-        content: calls.length && m.content === '' ? null : m.content,
-        ...(calls.length ? { tool_calls: calls } : {}),
-      };
-    }
-  }
-}
-
-function fromWire(response: WireCompletion): ChatCompletion {
-  const choice = Array.isArray(response.choices) ? response.choices[0] : undefined;
-  const message = choice?.message;
-  if (!message)
-    throw new ModelCallError('invalid_response', 'model returned a response without a message');
-  const toolCalls = (message.tool_calls ?? []).map(
-    (call): ToolCall =>
-      call.type === 'function'
-        ? {
-            id: call.id,
-            // Compatible servers are not all strict about the shape; a missing field is an empty one.
-            name: call.function?.name ?? '',
-            arguments: call.function?.arguments ?? '',
-          }
-        : { id: call.id, name: call.custom.name, arguments: call.custom.input },
-  );
-  const finish = choice.finish_reason;
-  return {
-    turn: {
-      role: 'assistant',
-      content: message.content ?? '',
-      toolCalls,
-      finish:
-        finish === 'stop' ||
-        finish === 'length' ||
-        finish === 'tool_calls' ||
-        finish === 'content_filter'
-          ? finish
-          : 'other',
-      refusal: message.refusal ?? null,
-    },
-    usage: {
-      promptTokens: response.usage?.prompt_tokens ?? 0,
-      completionTokens: response.usage?.completion_tokens ?? 0,
-    },
-    notes: [],
+function createClient(options: OpenAiChatModelOptions): OpenAI {
+  const common = {
+    ...(options.defaultHeaders ? { defaultHeaders: options.defaultHeaders } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    // Retries are the loop's: once, bounded by the deadline, and never for timeouts.
+    maxRetries: 0,
   };
+  if (options.azureApiVersion) {
+    const key = options.apiKey ?? '';
+    const credential = JWT.test(key) ? { azureADTokenProvider: async () => key } : { apiKey: key };
+    // A URL with a path (…/openai or …/openai/deployments/<name>) is the client's base URL; a bare
+    // resource endpoint gets /openai added by the SDK.
+    const url = new URL(options.baseURL ?? '');
+    const where =
+      url.pathname.replace(/\/+$/, '') === ''
+        ? { endpoint: url.origin }
+        : { baseURL: options.baseURL };
+    return new AzureOpenAI({
+      apiVersion: options.azureApiVersion,
+      ...credential,
+      ...where,
+      ...common,
+    });
+  }
+  return new OpenAI({
+    // The SDK insists on a key; a local server without one ignores whatever is sent.
+    apiKey: options.apiKey ?? 'no-key',
+    baseURL: options.baseURL,
+    ...common,
+  });
 }
+
+/** Plain objects: the SDK's parseable wrappers would make its stream helper parse the content itself. */
+function responseFormat(answer: AnswerFormat) {
+  const { type, json_schema } = zodResponseFormat(answer.schema, answer.name);
+  return { type, json_schema: { ...json_schema, description: answer.description } };
+}
+
+function submitTool(answer: AnswerFormat): ChatCompletionFunctionTool {
+  const made = zodFunction({
+    name: SUBMIT_TOOL,
+    parameters: answer.schema,
+    description: `Hand in your final answer: ${answer.description}`,
+  });
+  return { type: made.type, function: { ...made.function } };
+}
+
+type Params = ChatCompletionCreateParamsNonStreaming;
 
 /**
  * The chat-model port over any OpenAI-compatible chat completions endpoint, through the official
- * SDK. This folder is the only place that imports the `openai` package.
+ * SDK. It tolerates the harmless differences between servers, learns what a server refuses (a
+ * system message, a user message after tool results, response_format) and retries without it,
+ * and turns every failure into a ModelCallError that quotes the server. This folder is the only
+ * place that imports the `openai` package.
  */
 export class OpenAiChatModel implements ChatModel {
   readonly model: string;
+  private readonly options: OpenAiChatModelOptions;
   private readonly client: OpenAI;
   private readonly clock: Clock;
+  private readonly hints: Hints;
+  private readonly layout: MessageLayout;
+  private responseFormatUsable: boolean;
 
   constructor(options: OpenAiChatModelOptions) {
     this.model = options.model;
+    this.options = options;
     this.clock = options.clock ?? systemClock;
-    this.client = new OpenAI({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL,
-      fetch: options.fetch,
-      // Retries are the loop's: once, bounded by the deadline, and never for timeouts.
-      maxRetries: 0,
-    });
+    this.client = createClient(options);
+    const endpoint = displayUrl(this.client.baseURL);
+    this.hints = { endpoint, azure: Boolean(options.azureApiVersion) };
+    // Mistral's API refuses a user message right after tool results ("Unexpected role 'user' after
+    // role 'tool'", avante-corp/avante.nvim#2562); elsewhere it is learned from the refusal.
+    const mistral = /(^|\.)mistral\.ai$/.test(new URL(this.client.baseURL).hostname);
+    this.layout = { systemRole: true, userAfterTool: !mistral };
+    this.responseFormatUsable = true;
+  }
+
+  /** The endpoint as safe to show. */
+  get endpoint(): string {
+    return this.hints.endpoint;
+  }
+
+  /** Model ids the endpoint lists (GET /models), for model-check; throws like a turn would. */
+  async listModels(options: CallOptions): Promise<string[]> {
+    try {
+      const page = await this.client.models.list({
+        signal: options.signal,
+        timeout: options.timeoutMs,
+        maxRetries: 0,
+      });
+      return page.data.map((m) => m.id);
+    } catch (error) {
+      throw this.mapError(error, options);
+    }
   }
 
   async complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
-    let response: WireCompletion;
-    try {
-      response = await this.client.chat.completions.create(
-        {
-          model: this.model,
-          messages: toWire(request.messages),
-          ...(request.tools.length ? { tools: functionTools(request.tools) } : {}),
-        },
-        { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 },
-      );
-    } catch (error) {
-      throw toModelCallError(error, {
-        timeoutMs: options.timeoutMs,
-        nowMs: this.clock.now().getTime(),
-      });
+    const notes: string[] = [];
+    // Each refusal of a layout or feature is learned once, so a few attempts always suffice.
+    for (let attempt = 0; ; attempt++) {
+      const params = this.params(request);
+      try {
+        const { turn, usage } = parseCompletion(await this.send(params, options));
+        return { turn: this.unwrapSubmission(turn, notes), usage, notes };
+      } catch (error) {
+        const recovered = failedGeneration(error);
+        if (recovered !== null) {
+          // Groq could not parse the model's tool call and says what the model wrote; the loop
+          // reads tool calls written as text (console.groq.com/docs/tool-use, code tool_use_failed).
+          notes.push('the server could not read the model’s tool call; it was read from its text');
+          return {
+            turn: {
+              role: 'assistant',
+              content: recovered,
+              toolCalls: [],
+              finish: 'stop',
+              refusal: null,
+            },
+            usage: { promptTokens: 0, completionTokens: 0 },
+            notes,
+          };
+        }
+        const mapped = this.mapError(error, options);
+        if (attempt < 3 && this.learn(mapped, params, notes)) continue;
+        throw mapped;
+      }
     }
-    return fromWire(response);
+  }
+
+  private mapError(error: unknown, options: CallOptions): ModelCallError {
+    return toModelCallError(error, {
+      timeoutMs: options.timeoutMs,
+      nowMs: this.clock.now().getTime(),
+      hints: this.hints,
+    });
+  }
+
+  /** Adjusts to a refusal this adapter can work around; true when the request should be sent again. */
+  private learn(error: ModelCallError, sent: Params, notes: string[]): boolean {
+    if (error.kind !== 'bad_request' && error.kind !== 'server') return false;
+    switch (refusedFeature(error.serverMessage)) {
+      case 'system_role':
+        if (!this.layout.systemRole) return false;
+        this.layout.systemRole = false;
+        notes.push(
+          'the server refuses a system message: the instructions went into the first user message',
+        );
+        return true;
+      case 'user_after_tool':
+        if (!this.layout.userAfterTool) return false;
+        this.layout.userAfterTool = false;
+        notes.push(
+          'the server refuses a user message after tool results: the instruction went into the last tool result',
+        );
+        return true;
+      case 'response_format':
+        if (this.options.structuredOutput !== 'auto' || !sent.response_format) return false;
+        this.responseFormatUsable = false;
+        notes.push(
+          'the server refuses response_format (structured output): sent without it (set OPENAI_STRUCTURED_OUTPUT=off)',
+        );
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private params(request: ChatRequest): Params {
+    const { options } = this;
+    const mode = options.structuredOutput ?? 'off';
+    const tools: ChatCompletionTool[] = functionTools(request.tools);
+    let extra: Partial<Params> = {};
+    if (request.answer && mode === 'tool') {
+      tools.push(submitTool(request.answer));
+      // On a turn that offers no other tool, the only way to answer is to hand the brief in.
+      if (request.tools.length === 0)
+        extra = { tool_choice: { type: 'function', function: { name: SUBMIT_TOOL } } };
+    } else if (
+      request.answer &&
+      request.tools.length === 0 &&
+      (mode === 'json_schema' || (mode === 'auto' && this.responseFormatUsable))
+    )
+      extra = { response_format: responseFormat(request.answer) };
+    return {
+      model: this.model,
+      messages: toWire(request.messages, this.layout),
+      ...(tools.length ? { tools } : {}),
+      ...extra,
+      ...(options.reasoningEffort
+        ? { reasoning_effort: options.reasoningEffort as Params['reasoning_effort'] }
+        : {}),
+      ...(options.maxCompletionTokens
+        ? { max_completion_tokens: options.maxCompletionTokens }
+        : {}),
+    };
+  }
+
+  /** In tool mode the answer arrives as a call of submit_brief: it becomes the turn's text. */
+  private unwrapSubmission(turn: ChatCompletion['turn'], notes: string[]): ChatCompletion['turn'] {
+    const submitted = turn.toolCalls.find((c) => c.name === SUBMIT_TOOL);
+    if (!submitted) return turn;
+    if (turn.toolCalls.length > 1)
+      notes.push(
+        'the model handed in its answer together with other tool calls; those were not run',
+      );
+    return { ...turn, content: submitted.arguments, toolCalls: [], finish: 'stop' };
+  }
+
+  /** One request, streamed or not; resolves to whatever body came back. */
+  private async send(params: Params, options: CallOptions): Promise<unknown> {
+    const requestOptions = { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 };
+    if (!this.options.stream) return this.client.chat.completions.create(params, requestOptions);
+    // The stream helper accumulates content and tool calls; a trickling stream is still bounded.
+    const timer = this.clock.timeout(options.timeoutMs);
+    const signal = AbortSignal.any([options.signal, timer]);
+    const stream = this.client.chat.completions.stream(
+      { ...params, stream: true, stream_options: { include_usage: true } },
+      { ...requestOptions, signal },
+    );
+    // Reasoning arrives in pieces the helper keeps only the last of; collect it whole.
+    const reasoning = new Map<string, string>();
+    stream.on('chunk', (chunk: ChatCompletionChunk) => {
+      const delta = chunk.choices?.[0]?.delta as Record<string, unknown> | undefined;
+      for (const key of ['reasoning_content', 'reasoning'])
+        if (typeof delta?.[key] === 'string')
+          reasoning.set(key, (reasoning.get(key) ?? '') + delta[key]);
+    });
+    try {
+      const completion = await stream.finalChatCompletion();
+      const message = completion.choices[0]?.message as Record<string, unknown> | undefined;
+      if (message) for (const [key, text] of reasoning) message[key] = text;
+      return completion;
+    } catch (error) {
+      if (timer.aborted && !options.signal.aborted)
+        throw new ModelCallError('timeout', `model call timed out after ${options.timeoutMs} ms`, {
+          cause: error,
+        });
+      throw error;
+    }
   }
 }

@@ -4,7 +4,7 @@ import { tool } from '../tool.ts';
 export const escalateToEngineer = tool({
   name: 'escalate_to_engineer',
   description:
-    'Request escalation to a human engineer when a restart will not help (dependency failure, bad deploy, security signal, unknown cause). The package is assembled from gathered evidence and sent after the investigation; refused when no evidence has been gathered.',
+    'Ask for escalation to an engineer when a restart will not help. The package is built from the evidence and sent with the brief; refused without evidence.',
   arguments: z.strictObject({
     summary: z.string().min(1, 'summary is required').max(2000),
     reason: z.string().max(500).optional().describe('why a restart will not help'),

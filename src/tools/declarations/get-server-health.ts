@@ -5,7 +5,7 @@ import { serverId } from './server-id.ts';
 export const getServerHealth = tool({
   name: 'get_server_health',
   description:
-    'Current CPU %, memory %, and status (healthy|warning|critical|error|down) of one server. Read-only.',
+    'CPU %, memory % and status (healthy|warning|critical|error|down) of one server now. Read-only.',
   arguments: z.strictObject({ server_id: serverId }),
   gate: 'read',
   backend: (backends) => backends.health,

@@ -4,8 +4,7 @@ import { tool } from '../tool.ts';
 
 export const listRecentChanges = tool({
   name: 'list_recent_changes',
-  description:
-    'Deploys and configuration changes for a service since its last known good state, newest first. Read-only.',
+  description: 'Recent deploys and configuration changes of a service, newest first. Read-only.',
   arguments: z.strictObject({
     service: z.string().trim().min(1, 'service is required').max(200),
   }),

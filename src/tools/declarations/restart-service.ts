@@ -5,7 +5,7 @@ import { serverId } from './server-id.ts';
 export const restartService = tool({
   name: 'restart_service',
   description:
-    'PROPOSE a restart of one server in this incident. It is NOT executed: a policy guard checks it and an authorized human must approve it. Use only for resource exhaustion or a hung process with no dependency, disk, deploy or security signal.',
+    'PROPOSE a restart of one server in scope; NOT executed: a policy guard checks it and a human approves it. Only for resource exhaustion or a hung process.',
   arguments: z.strictObject({
     server_id: serverId,
     reason: z

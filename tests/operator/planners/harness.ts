@@ -36,12 +36,14 @@ export async function startHarness(
     fake?: FakeOpenAiOptions;
     /** Wraps the demo fleet's backends, e.g. to slow them down or count calls. */
     backends?: (demo: Backends) => Backends;
+    /** OPENAI_BASE_URL from the fake's URL (…/v1), e.g. its bare origin for Azure. */
+    baseUrl?: (fakeUrl: string) => string;
   } = {},
 ): Promise<Harness> {
   const fake = await FakeOpenAi.start(script, options.fake);
   const config = parseConfig({
     OPENAI_API_KEY: 'test',
-    OPENAI_BASE_URL: fake.url,
+    OPENAI_BASE_URL: options.baseUrl ? options.baseUrl(fake.url) : fake.url,
     OPENAI_MODEL: 'fake-model',
     PLANNER_CALL_TIMEOUT_MS: '5000',
     ...options.env,

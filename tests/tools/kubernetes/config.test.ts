@@ -273,7 +273,11 @@ describe('loadKubeAccess: discovery', () => {
     const port = new URL(server.url).port;
     vi.stubEnv('KUBERNETES_SERVICE_HOST', '127.0.0.1');
     vi.stubEnv('KUBERNETES_SERVICE_PORT', port);
-    const access = await loadKubeAccess({ env: process.env, serviceAccountRoot: root, home: tempDir() });
+    const access = await loadKubeAccess({
+      env: process.env,
+      serviceAccountRoot: root,
+      home: tempDir(),
+    });
     expect(access.source).toBe('in-cluster service account');
     expect(access.server).toBe(server.url);
     expect(await authorizationSeen(access)).toBe('Bearer sa-token');

@@ -1,16 +1,41 @@
 import { PlannerDraft } from '../../../domain/brief.ts';
 import { describeError } from '../../../domain/errors.ts';
 import type { ToolSession } from '../../../tools/session.ts';
+import type { AnswerFormat } from './chat-model.ts';
+import { fencedBlocks, isRecord, jsonSpans, tryJson, withoutReasoning } from './json-text.ts';
 
-/** The JSON inside an answer, with or without a markdown fence or a sentence around it. */
-export function extractJson(content: string): string {
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(content);
-  if (fenced?.[1] !== undefined) return fenced[1].trim();
-  const text = content.trim();
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  return !text.startsWith('{') && start >= 0 && end > start ? text.slice(start, end + 1) : text;
+const DRAFT_KEYS = Object.keys(PlannerDraft.shape);
+
+/** How much a JSON value looks like a draft: the number of draft fields it has. */
+function draftLikeness(value: unknown): number {
+  return isRecord(value) ? DRAFT_KEYS.filter((k) => k in value).length : -1;
 }
+
+/**
+ * The JSON inside an answer: with or without a markdown fence or prose around it, ignoring
+ * reasoning blocks (whose text may contain braces), and preferring, among several objects (an
+ * example before the real answer), the one most like a draft, the last on a tie.
+ */
+export function extractJson(content: string): string {
+  const text = withoutReasoning(content).trim();
+  if (tryJson(text) !== undefined) return text;
+  const candidates = [...fencedBlocks(text), ...jsonSpans(text)];
+  let best: { text: string; score: number } | null = null;
+  for (const candidate of candidates) {
+    const score = draftLikeness(tryJson(candidate));
+    if (score >= 0 && (best === null || score >= best.score)) best = { text: candidate, score };
+  }
+  if (best) return best.text;
+  // Nothing parses: hand back the likeliest text, so the parse error names what is wrong with it.
+  return candidates.at(-1) ?? text;
+}
+
+/** The final answer's shape, for models that can be held to a schema (structured output). */
+export const DRAFT_FORMAT: AnswerFormat = {
+  name: 'incident_brief',
+  description: 'the draft incident brief, citing evidence ids',
+  schema: PlannerDraft,
+};
 
 export type DraftCheck = { ok: true; draft: PlannerDraft } | { ok: false; problems: string[] };
 
