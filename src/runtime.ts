@@ -3,7 +3,7 @@ import { ApprovalService, type ApproverPolicy } from './operator/approval.ts';
 import { Operator } from './operator/investigate.ts';
 import { OpenAiPlanner } from './operator/planners/openai.ts';
 import type { Planner } from './operator/planners/planner.ts';
-import { RulesPlanner } from './operator/planners/rules.ts';
+import { RulesPlanner } from './operator/planners/rules/planner.ts';
 import { PostgresConnectError, PostgresStore } from './store/postgres.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';

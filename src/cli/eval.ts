@@ -2,7 +2,7 @@ import { loadConfig } from '../config/env.ts';
 import { formatTable, summaryLine, toJson } from '../eval/report.ts';
 import { runScenarios } from '../eval/run.ts';
 import type { Planner } from '../operator/planners/planner.ts';
-import { RulesPlanner } from '../operator/planners/rules.ts';
+import { RulesPlanner } from '../operator/planners/rules/planner.ts';
 import { createPlanner } from '../runtime.ts';
 import { loadScenarios } from '../tools/fleet/load.ts';
 import { EXIT, paint, parseCommandLine, runCommand, UsageError } from './common.ts';

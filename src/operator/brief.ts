@@ -14,7 +14,7 @@ import type { Evidence } from '../domain/evidence.ts';
 import type { Proposal } from '../domain/proposal.ts';
 import type { Environment } from '../domain/vocabulary.ts';
 import type { Scope } from './scope.ts';
-import { abnormal, type Signal } from './signals.ts';
+import { abnormal, type Signal } from './signals/index.ts';
 
 export type BriefInput = {
   incidentId: string;

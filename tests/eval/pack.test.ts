@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/env.ts';
 import { summaryLine } from '../../src/eval/report.ts';
 import { runScenarios } from '../../src/eval/run.ts';
-import { RulesPlanner } from '../../src/operator/planners/rules.ts';
+import { RulesPlanner } from '../../src/operator/planners/rules/planner.ts';
 import { createPlanner } from '../../src/runtime.ts';
 import { loadScenarios } from '../../src/tools/fleet/load.ts';
 import { FakeOpenAi } from '../support/fake-openai.ts';

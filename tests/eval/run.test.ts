@@ -5,7 +5,7 @@ import { formatTable, summaryLine, toJson } from '../../src/eval/report.ts';
 import { runScenario, runScenarios } from '../../src/eval/run.ts';
 import { score } from '../../src/eval/score.ts';
 import type { Planner } from '../../src/operator/planners/planner.ts';
-import { RulesPlanner } from '../../src/operator/planners/rules.ts';
+import { RulesPlanner } from '../../src/operator/planners/rules/planner.ts';
 import { Expectation } from '../../src/tools/fleet/format.ts';
 import { parseScenarios } from '../../src/tools/fleet/load.ts';
 

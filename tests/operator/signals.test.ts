@@ -3,12 +3,13 @@ import type { Change, Evidence } from '../../src/domain/evidence.ts';
 import {
   abnormal,
   detectSignals,
+  evidenceLines,
   LOG_SIGNATURES,
   type LogSignatureId,
   RESTART_BLOCKING,
   SIGNAL_LABELS,
   type SignalId,
-} from '../../src/operator/signals.ts';
+} from '../../src/operator/signals/index.ts';
 
 const NOW = new Date('2024-05-14T12:00:00.000Z');
 const OPTIONS = { thresholdPercent: 90, now: NOW };
@@ -331,5 +332,19 @@ describe('changes', () => {
       { ...OPTIONS, serviceOf },
     );
     expect(signals.map((s) => s.id)).not.toContain('bad_deploy');
+  });
+});
+
+describe('evidenceLines: the one text input of log-signature detection', () => {
+  it('gives the lines of logs, capped at 500 characters, and nothing for readings', () => {
+    const long = `[ERROR] ${'x'.repeat(600)} no space left on device`;
+    const e = logs(['[ERROR] Connection refused: es:9200', long]);
+    const lines = evidenceLines(e);
+    expect(lines[0]).toBe('[ERROR] Connection refused: es:9200');
+    expect(lines[1]).toHaveLength(500);
+    expect(evidenceLines(health(99, 99, 'critical'))).toEqual([]);
+    expect(evidenceLines(changes('checkout', 5))).toEqual([]);
+    // What lies past the cap is never read: the disk-full words are cut off.
+    expect(detectSignals([e], OPTIONS).map((s) => s.id)).toEqual(['dependency_failure']);
   });
 });

@@ -1,6 +1,6 @@
 import type { PlannerDraft } from '../../src/domain/brief.ts';
 import type { PolicyInput, PolicySettings } from '../../src/operator/policy.ts';
-import { detectSignals } from '../../src/operator/signals.ts';
+import { detectSignals } from '../../src/operator/signals/index.ts';
 import type { FleetFile } from '../../src/tools/fleet/format.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { ToolSession } from '../../src/tools/session.ts';

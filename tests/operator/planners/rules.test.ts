@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannerDraft } from '../../../src/domain/brief.ts';
-import { RulesPlanner } from '../../../src/operator/planners/rules.ts';
+import { RulesPlanner } from '../../../src/operator/planners/rules/planner.ts';
 import { resolveScope } from '../../../src/operator/scope.ts';
+import { detectSignals, type Signal } from '../../../src/operator/signals/index.ts';
 import { parseScenarios } from '../../../src/tools/fleet/load.ts';
 import { SimulatedFleet } from '../../../src/tools/fleet/simulated.ts';
 import { ToolSession } from '../../../src/tools/session.ts';
@@ -11,7 +12,10 @@ import { Toolbox } from '../../../src/tools/toolbox.ts';
  * The rules planner's own draft (before the policy guard), from evidence gathered the way the
  * operator prefetches it: health and logs for each server in scope, changes for each service.
  */
-async function plan(yaml: string): Promise<PlannerDraft> {
+async function plan(
+  yaml: string,
+  handed: (found: Signal[]) => Signal[] = (found) => found,
+): Promise<PlannerDraft> {
   const [scenario] = parseScenarios(yaml, 'inline');
   if (!scenario) throw new Error('no scenario');
   const now = new Date();
@@ -28,6 +32,11 @@ async function plan(yaml: string): Promise<PlannerDraft> {
   }
   for (const service of new Set(scope.servers.map((s) => s.service ?? s.id)))
     await toolbox.listChanges(session, service, 'prefetch');
+  const signalOptions = {
+    thresholdPercent: 90,
+    now,
+    serviceOf: new Map(scope.servers.map((s) => [s.id, s.service])),
+  };
   const outcome = await new RulesPlanner().plan({
     incidentId: 'INC-test',
     report: scenario.report,
@@ -35,7 +44,8 @@ async function plan(yaml: string): Promise<PlannerDraft> {
     scope,
     session,
     toolbox,
-    signalOptions: { thresholdPercent: 90, now },
+    signalOptions,
+    signals: handed(detectSignals(session.evidence, signalOptions)),
     signal: new AbortController().signal,
     deadlineAt: Date.now() + 60_000,
   });
@@ -89,6 +99,16 @@ const SEEDS = `
 `;
 
 const seed = (report: string) => plan(SEEDS.replace('REPORT', JSON.stringify(report)));
+
+describe('rules planner: the signals it is handed', () => {
+  it('decides from PlanContext.signals, never by detecting them again', async () => {
+    const report = 'The payment-server-01 is extremely slow and timing out.';
+    const draft = await seed(report);
+    expect(draft.action).toBe('restart');
+    const blind = await plan(SEEDS.replace('REPORT', JSON.stringify(report)), () => []);
+    expect(blind).toMatchObject({ action: 'monitor', category: 'unknown', restartServer: null });
+  });
+});
 
 describe('rules planner: the seed data', () => {
   it('payment-server-01 (CPU saturation, hung) → restart it', async () => {

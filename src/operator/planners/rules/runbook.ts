@@ -1,4 +1,4 @@
-import type { SignalId } from '../signals.ts';
+import type { SignalId } from '../../signals/index.ts';
 
 /**
  * What an experienced responder thinks and checks for each signal. The rules planner writes its

@@ -1,0 +1,230 @@
+import type { Fact, Hypothesis, PlannerDraft } from '../../../domain/brief.ts';
+import type { Evidence } from '../../../domain/evidence.ts';
+import type { Action, Environment, Severity } from '../../../domain/vocabulary.ts';
+import type { ServerInfo } from '../../../tools/backends.ts';
+import type { Scope } from '../../scope.ts';
+import {
+  abnormal,
+  RESTART_BLOCKING,
+  SIGNAL_LABELS,
+  type Signal,
+  type SignalId,
+} from '../../signals/index.ts';
+import { MONITOR_CHECKS, RUNBOOK } from './runbook.ts';
+import type { Cause, Verdict } from './verdict.ts';
+
+/** A few words for the title: what the verdict found, in a responder's terms. */
+export function headline(verdict: Verdict): string {
+  const { drivers } = verdict;
+  const ids = new Set(drivers.map((d) => d.id));
+  const fixed: Partial<Record<Cause, string>> = {
+    suspicious_activity: 'suspicious activity',
+    data_integrity: 'data integrity at risk',
+    bad_deploy: 'errors after a recent deploy',
+    disk_full: 'disk full',
+    storage_failure: 'storage failing',
+    dns_failure: 'DNS resolution failing',
+    dependency_failure: 'dependency unreachable',
+    tls_failure: 'TLS certificate failure',
+    tls_expiring: 'TLS certificate expiring soon',
+    auth_failure: 'authentication failing',
+    crash_loop: 'crash loop',
+    traffic_surge: 'traffic surge',
+    server_down: 'server down',
+    unclear_errors: 'errors with no clear cause',
+    nothing_found: 'no problem found',
+  };
+  switch (verdict.cause) {
+    case 'busy_but_healthy':
+      return `${drivers.map((s) => s.detail).join(', ')} but healthy, with no symptom in the logs`;
+    case 'restartable':
+      return [
+        ids.has('out_of_memory')
+          ? 'out of memory'
+          : ids.has('high_memory')
+            ? 'memory exhaustion'
+            : null,
+        ids.has('high_cpu') || ids.has('resource_exhaustion') ? 'CPU saturation' : null,
+        ids.has('hung_process') ? 'hung process' : null,
+      ]
+        .filter(Boolean)
+        .join(', ');
+    case 'saturated_together':
+      return `${new Set(drivers.map((d) => d.subject)).size} servers saturated at once`;
+    case 'below_restart_threshold':
+      return `${SIGNAL_LABELS[drivers[0]?.id ?? 'unhealthy_status']}, below the restart threshold`;
+    case 'unclear_status':
+      return `${drivers[0]?.detail ?? 'unhealthy'}, cause unclear`;
+    default:
+      return fixed[verdict.cause] ?? verdict.cause;
+  }
+}
+
+/** "15 min ago", "5 h ago", "3 days ago": how long before the evidence was read. */
+function ago(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 120) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
+}
+
+function facts(evidence: readonly Evidence[], signals: readonly Signal[]): Fact[] {
+  const out: Fact[] = [];
+  for (const e of evidence) {
+    switch (e.data.kind) {
+      case 'health':
+        out.push({
+          text: `${e.source.subject} reports cpu ${e.data.cpu}%, memory ${e.data.memory}%, status ${e.data.status}`,
+          evidence: [e.id],
+        });
+        break;
+      case 'logs': {
+        const found = signals.filter((s) => s.evidence.includes(e.id) && s.evidence.length === 1);
+        for (const s of found)
+          out.push({
+            text: `${e.source.subject} logs show ${SIGNAL_LABELS[s.id]}: "${s.detail}"`,
+            evidence: [e.id],
+          });
+        if (found.length === 0)
+          out.push({
+            text: `${e.source.subject} logs show no error signature (${e.data.lines.length} lines read)`,
+            evidence: [e.id],
+          });
+        break;
+      }
+      case 'changes': {
+        const newest = e.data.changes[0];
+        out.push({
+          text: newest
+            ? `${e.source.subject} last changed ${ago(Date.parse(e.source.at) - Date.parse(newest.at))}: "${newest.description}" (${newest.at})`
+            : `${e.source.subject} has no recorded changes`,
+          evidence: [e.id],
+        });
+        break;
+      }
+      case 'error':
+        out.push({
+          text: `Could not ${e.source.tool.replaceAll('_', ' ')} for ${e.source.subject}: ${e.data.message}`,
+          evidence: [e.id],
+        });
+        break;
+    }
+  }
+  const deploy = signals.find((s) => s.id === 'bad_deploy');
+  if (deploy)
+    out.push({
+      text: `Errors follow a recent change: ${deploy.detail}`,
+      evidence: deploy.evidence,
+    });
+  return out;
+}
+
+/**
+ * The signals worth a runbook entry, most decisive first. "Unhealthy status without a clear
+ * signature" is only true when no log signature explains the status.
+ */
+function runbookIds(verdict: Verdict, signals: readonly Signal[]): SignalId[] {
+  const ids = [...new Set([...verdict.drivers, ...abnormal(signals)].map((s) => s.id))];
+  const explained = ids.some(
+    (id) => id !== 'unhealthy_status' && id !== 'high_cpu' && id !== 'high_memory',
+  );
+  return explained ? ids.filter((id) => id !== 'unhealthy_status') : ids;
+}
+
+function hypotheses(verdict: Verdict, signals: readonly Signal[]): Hypothesis[] {
+  const ids = runbookIds(verdict, signals);
+  const out: Hypothesis[] = [];
+  for (const [i, id] of ids.entries()) {
+    const entry = RUNBOOK[id];
+    if (!entry) continue;
+    const corroborated = verdict.drivers.some((d) => d.id === id) && verdict.drivers.length > 1;
+    out.push({
+      text: entry.hypothesis,
+      confidence: i === 0 ? (corroborated ? 'high' : 'medium') : 'low',
+    });
+  }
+  return out.slice(0, 4);
+}
+
+function checksAndNext(
+  verdict: Verdict,
+  signals: readonly Signal[],
+): { safeChecks: string[]; nextActions: string[] } {
+  const ids = runbookIds(verdict, signals);
+  const safeChecks = [...new Set(ids.flatMap((id) => RUNBOOK[id]?.checks ?? []))].slice(0, 6);
+  const nextActions = [...new Set(ids.flatMap((id) => RUNBOOK[id]?.next ?? []))].slice(0, 4);
+  if (verdict.action === 'monitor')
+    return {
+      safeChecks: [...MONITOR_CHECKS],
+      nextActions: ['No action needed now; re-run triage if the symptom returns'],
+    };
+  if (verdict.action === 'restart' && verdict.restartServer) {
+    nextActions.unshift(
+      `Approve or deny the proposed restart of ${verdict.restartServer}; the bot re-checks health afterwards and escalates if it does not recover`,
+    );
+  }
+  return { safeChecks, nextActions };
+}
+
+const IMPACT: Record<Severity, string> = {
+  sev0: 'widespread outage',
+  sev1: 'major customer impact',
+  sev2: 'partial degradation',
+  sev3: 'minor or no visible impact',
+};
+
+function impactOf(
+  verdict: Verdict,
+  servers: readonly ServerInfo[],
+  report: string,
+  environment: Environment,
+): string {
+  const names =
+    servers.map((s) => (s.service ? `${s.id} (${s.service})` : s.id)).join(', ') ||
+    'no known server';
+  return `${names} in ${environment}: ${headline(verdict)}; ${verdict.severity} (${IMPACT[verdict.severity]}). Reported as: "${report.slice(0, 200)}"`;
+}
+
+/** The draft a responder reads: the verdict, said in words, with the runbook's checks. */
+export function wordDraft(
+  verdict: Verdict,
+  context: {
+    scope: Scope;
+    report: string;
+    environment: Environment;
+    evidence: readonly Evidence[];
+  },
+  signals: readonly Signal[],
+): PlannerDraft {
+  const { scope, report, environment } = context;
+  const title = headline(verdict);
+  const subject = verdict.restartServer ?? scope.servers.map((s) => s.id).join(', ');
+  const blocking = signals.filter((s) => RESTART_BLOCKING.has(s.id));
+  const decisionText: Record<Action, string> = {
+    restart: `a restart of ${verdict.restartServer} is proposed and needs approval`,
+    escalate: blocking.length
+      ? `a restart will not help (${SIGNAL_LABELS[blocking[0]?.id ?? 'unhealthy_status']}), escalating to an engineer`
+      : 'escalating to an engineer',
+    monitor: 'no action needed; keep watching',
+  };
+  const { safeChecks, nextActions } = checksAndNext(verdict, signals);
+  if (scope.unknown.length)
+    nextActions.push(`Check the name: ${scope.unknown.join(', ')} is not a known server`);
+  return {
+    title: `${subject}: ${title}`.slice(0, 150),
+    summary: `${title[0]?.toUpperCase()}${title.slice(1)} on ${subject}; ${decisionText[verdict.action]}.`,
+    category: verdict.category,
+    severity: verdict.severity,
+    action: verdict.action,
+    restartServer: verdict.restartServer,
+    facts: facts(context.evidence, signals),
+    hypotheses: hypotheses(verdict, signals),
+    // The runbook's checks name the server when there is one to name.
+    safeChecks:
+      scope.servers.length === 1 || verdict.restartServer
+        ? safeChecks.map((c) => c.replaceAll('<server>', verdict.restartServer ?? subject))
+        : safeChecks,
+    nextActions,
+    impact: impactOf(verdict, scope.servers, report, environment),
+  };
+}
