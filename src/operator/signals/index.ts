@@ -1,15 +1,30 @@
+import { LINE_SIGNAL_IDS, patternsOf } from './detect.ts';
 import { SIGNAL_LABELS } from './labels.ts';
-import type { LogSignatureId } from './types.ts';
-import { SIGNATURES } from './vocabulary.ts';
+import type { LineSignalId } from './types.ts';
 
 export { RESTART_BLOCKING } from './blocking.ts';
-export { abnormal, detectSignals, evidenceLines, find, has } from './detect.ts';
+export {
+  abnormal,
+  CONTEXT_ONLY,
+  detectSignals,
+  evidenceLines,
+  find,
+  has,
+  REGRESSIONS,
+} from './detect.ts';
 export { SIGNAL_LABELS } from './labels.ts';
-export type { LogSignatureId, Signal, SignalId, SignalOptions } from './types.ts';
+export type {
+  LineSignalId,
+  LogSignatureId,
+  Signal,
+  SignalId,
+  SignalOptions,
+} from './types.ts';
+export { VOCABULARIES } from './vocabulary/index.ts';
 
 /** The log signatures with their labels: detection and wording side by side, for reading and tests. */
 export const LOG_SIGNATURES: readonly {
-  id: LogSignatureId;
+  id: LineSignalId;
   label: string;
   patterns: readonly RegExp[];
-}[] = SIGNATURES.map((s) => ({ id: s.id, label: SIGNAL_LABELS[s.id], patterns: s.patterns }));
+}[] = LINE_SIGNAL_IDS.map((id) => ({ id, label: SIGNAL_LABELS[id], patterns: patternsOf(id) }));
