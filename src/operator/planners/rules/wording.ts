@@ -31,9 +31,30 @@ export function headline(verdict: Verdict): string {
     crash_loop: 'crash loop',
     traffic_surge: 'traffic surge',
     server_down: 'server down',
+    config_error: 'configuration or syntax error',
+    image_pull_failure: 'image cannot be pulled',
+    node_pressure: 'node under resource pressure',
+    scheduling_failure: 'pods cannot be scheduled',
+    authorization_failure: 'permission denied',
+    throttling: 'throttled at its limit',
+    probe_failure: 'health checks failing',
+    process_crashed: 'process crashed',
+    crashed_and_recovered: 'crashed once and recovered',
+    latency: 'slow responses',
+    slow_but_healthy: 'slow responses, otherwise healthy',
     unclear_errors: 'errors with no clear cause',
     nothing_found: 'no problem found',
   };
+  const said = sayCause(verdict, drivers, ids, fixed);
+  return verdict.victims?.length ? `${said}; ${verdict.victims.join(', ')} cannot reach it` : said;
+}
+
+function sayCause(
+  verdict: Verdict,
+  drivers: readonly Signal[],
+  ids: ReadonlySet<SignalId>,
+  fixed: Partial<Record<Cause, string>>,
+): string {
   switch (verdict.cause) {
     case 'busy_but_healthy':
       return `${drivers.map((s) => s.detail).join(', ')} but healthy, with no symptom in the logs`;
@@ -131,17 +152,55 @@ function runbookIds(verdict: Verdict, signals: readonly Signal[]): SignalId[] {
   return explained ? ids.filter((id) => id !== 'unhealthy_status') : ids;
 }
 
+/** Signals a reading or a status implies, as against a line that states the cause. */
+const INFERRED: ReadonlySet<SignalId> = new Set(['unhealthy_status', 'high_cpu', 'high_memory']);
+
+/**
+ * How sure the rules can be of one hypothesis, and why, in words the responder can check:
+ * high when the cause drives the verdict and more than one piece of evidence says so (several
+ * matching lines, or a reading and a line that agree); medium when one line states it, or it is a
+ * secondary cause seen in several lines; low when it is only inferred (a status, a reading) or a
+ * single line beside the main cause.
+ */
+function confidenceOf(
+  id: SignalId,
+  verdict: Verdict,
+  signals: readonly Signal[],
+): { confidence: Hypothesis['confidence']; basis: string } {
+  const seen = signals.filter((s) => s.id === id);
+  const lines = seen.reduce((n, s) => n + (s.lines?.length ?? 0), 0);
+  const evidence = [...new Set(seen.flatMap((s) => s.evidence))];
+  const main = verdict.drivers[0]?.id === id;
+  const others = [
+    ...new Set(verdict.drivers.filter((d) => d.id !== id).flatMap((d) => d.evidence)),
+  ].filter((e) => !evidence.includes(e));
+  const where = evidence.join(', ');
+  if (INFERRED.has(id)) {
+    const agrees = others.length > 0;
+    return {
+      confidence: main && agrees ? 'medium' : 'low',
+      basis: agrees
+        ? `inferred from ${where}, consistent with ${others.join(', ')}`
+        : `inferred from ${where} only`,
+    };
+  }
+  const said = lines > 1 ? `${lines} matching lines in ${where}` : `one line in ${where}`;
+  if (main && (lines > 1 || evidence.length > 1 || others.length > 0))
+    return {
+      confidence: 'high',
+      basis: others.length ? `${said}, consistent with ${others.join(', ')}` : said,
+    };
+  if (main || lines > 1) return { confidence: 'medium', basis: said };
+  return { confidence: 'low', basis: `${said}, beside the main cause` };
+}
+
 function hypotheses(verdict: Verdict, signals: readonly Signal[]): Hypothesis[] {
-  const ids = runbookIds(verdict, signals);
   const out: Hypothesis[] = [];
-  for (const [i, id] of ids.entries()) {
+  for (const id of runbookIds(verdict, signals)) {
     const entry = RUNBOOK[id];
     if (!entry) continue;
-    const corroborated = verdict.drivers.some((d) => d.id === id) && verdict.drivers.length > 1;
-    out.push({
-      text: entry.hypothesis,
-      confidence: i === 0 ? (corroborated ? 'high' : 'medium') : 'low',
-    });
+    const { confidence, basis } = confidenceOf(id, verdict, signals);
+    out.push({ text: `${entry.hypothesis} (${basis})`, confidence });
   }
   return out.slice(0, 4);
 }
@@ -198,7 +257,10 @@ export function wordDraft(
 ): PlannerDraft {
   const { scope, report, environment } = context;
   const title = headline(verdict);
-  const subject = verdict.restartServer ?? scope.servers.map((s) => s.id).join(', ');
+  // The server that carries the problem names the incident when the verdict followed it there.
+  const subject =
+    verdict.restartServer ??
+    (verdict.victims?.length ? verdict.server : scope.servers.map((s) => s.id).join(', '));
   const blocking = signals.filter((s) => RESTART_BLOCKING.has(s.id));
   const decisionText: Record<Action, string> = {
     restart: `a restart of ${verdict.restartServer} is proposed and needs approval`,
