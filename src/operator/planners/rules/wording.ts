@@ -15,6 +15,17 @@ import type { Cause, Verdict } from './verdict.ts';
 
 /** A few words for the title: what the verdict found, in a responder's terms. */
 export function headline(verdict: Verdict): string {
+  const said = causeText(verdict);
+  return verdict.victims?.length ? `${said}; ${victimsText(verdict)}` : said;
+}
+
+/** "web-01 cannot reach it", "web-01, web-02 cannot reach it": why the verdict moved here. */
+function victimsText(verdict: Verdict): string {
+  return `${(verdict.victims ?? []).join(', ')} cannot reach it`;
+}
+
+/** What the verdict found, without who else it affects. */
+function causeText(verdict: Verdict): string {
   const { drivers } = verdict;
   const ids = new Set(drivers.map((d) => d.id));
   const fixed: Partial<Record<Cause, string>> = {
@@ -45,8 +56,7 @@ export function headline(verdict: Verdict): string {
     unclear_errors: 'errors with no clear cause',
     nothing_found: 'no problem found',
   };
-  const said = sayCause(verdict, drivers, ids, fixed);
-  return verdict.victims?.length ? `${said}; ${verdict.victims.join(', ')} cannot reach it` : said;
+  return sayCause(verdict, drivers, ids, fixed);
 }
 
 function sayCause(
@@ -80,6 +90,8 @@ function sayCause(
       return fixed[verdict.cause] ?? verdict.cause;
   }
 }
+
+const capitalised = (text: string) => `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;
 
 /** "15 min ago", "5 h ago", "3 days ago": how long before the evidence was read. */
 function ago(ms: number): string {
@@ -153,7 +165,12 @@ function runbookIds(verdict: Verdict, signals: readonly Signal[]): SignalId[] {
 }
 
 /** Signals a reading or a status implies, as against a line that states the cause. */
-const INFERRED: ReadonlySet<SignalId> = new Set(['unhealthy_status', 'high_cpu', 'high_memory']);
+const INFERRED: ReadonlySet<SignalId> = new Set([
+  'unhealthy_status',
+  'server_down',
+  'high_cpu',
+  'high_memory',
+]);
 
 /**
  * How sure the rules can be of one hypothesis, and why, in words the responder can check:
@@ -184,7 +201,14 @@ function confidenceOf(
         : `inferred from ${where} only`,
     };
   }
-  const said = lines > 1 ? `${lines} matching lines in ${where}` : `one line in ${where}`;
+  const said =
+    lines > 0 && lines < evidence.length
+      ? `${lines === 1 ? 'one line' : `${lines} lines`} and a reading in ${where}`
+      : lines > 1
+        ? `${lines} matching lines in ${where}`
+        : lines === 1
+          ? `one line in ${where}`
+          : `seen in ${where}`;
   if (main && (lines > 1 || evidence.length > 1 || others.length > 0))
     return {
       confidence: 'high',
@@ -261,7 +285,8 @@ export function wordDraft(
   const subject =
     verdict.restartServer ??
     (verdict.victims?.length ? verdict.server : scope.servers.map((s) => s.id).join(', '));
-  const blocking = signals.filter((s) => RESTART_BLOCKING.has(s.id));
+  // The refusal names what drove the verdict first, then anything else that blocks a restart.
+  const blocking = [...verdict.drivers, ...signals].filter((s) => RESTART_BLOCKING.has(s.id));
   const decisionText: Record<Action, string> = {
     restart: `a restart of ${verdict.restartServer} is proposed and needs approval`,
     escalate: blocking.length
@@ -272,9 +297,13 @@ export function wordDraft(
   const { safeChecks, nextActions } = checksAndNext(verdict, signals);
   if (scope.unknown.length)
     nextActions.push(`Check the name: ${scope.unknown.join(', ')} is not a known server`);
+  if (!scope.servers.some((s) => s.id === verdict.server))
+    nextActions.unshift(
+      `${verdict.server} is outside this incident's scope: the bot read its health and logs because ${victimsText(verdict).replace(' it', ` ${verdict.server}`)}, but will not restart it; engage its owners`,
+    );
   return {
     title: `${subject}: ${title}`.slice(0, 150),
-    summary: `${title[0]?.toUpperCase()}${title.slice(1)} on ${subject}; ${decisionText[verdict.action]}.`,
+    summary: `${capitalised(causeText(verdict))} on ${subject}${verdict.victims?.length ? ` (${victimsText(verdict)})` : ''}; ${decisionText[verdict.action]}.`,
     category: verdict.category,
     severity: verdict.severity,
     action: verdict.action,
