@@ -471,6 +471,20 @@ logs: ["    Limits:  cpu: 200m  memory: 512Mi", "[WARN] request took 2300ms"]`,
     expect(draft.title).toMatch(/throttled/);
   });
 
+  it('pinned CPU the reporter calls throttling is not proposed for a restart', async () => {
+    const draft = await plan(
+      scenario(
+        'api-09 CPU throttling alert, it is at its limit',
+        server('api-09', `health: { cpu: 100, memory: 35, status: warning }\nlogs: ["[INFO] ok"]`),
+      ),
+    );
+    expect(draft).toMatchObject({
+      action: 'escalate',
+      category: 'performance',
+      restartServer: null,
+    });
+  });
+
   it('the same CPU without a stated limit is saturation, and a restart is proposed', async () => {
     const draft = await plan(
       scenario(
@@ -598,6 +612,20 @@ logs: ["LOG:  duration: 12.402 ms  statement: SELECT 1", "LOG:  duration: 980.1 
       ),
     );
     expect(draft).toMatchObject({ action: 'monitor', category: 'unknown' });
+  });
+
+  it('an unexplained failure right after a change seen only in the logs is the change', async () => {
+    const draft = await plan(
+      scenario(
+        'app-7 errors since a minute',
+        server(
+          'app-7',
+          `health: { cpu: 20, memory: 30, status: error }
+logs: ["[notice] 1#1: signal 1 (SIGHUP) received from 44, reconfiguring", "[INFO] serving"]`,
+        ),
+      ),
+    );
+    expect(draft).toMatchObject({ action: 'escalate', category: 'change' });
   });
 
   it('a report about slowness makes an unexplained warning a performance incident', async () => {

@@ -494,6 +494,7 @@ const FAMILIES: Record<string, Case> = {
         'dependency_failure',
       ],
       ['no healthy upstream', 'dependency_failure'],
+      ['upstream request timeout', 'dependency_failure'],
       [
         '[2024-05-14T12:00:00.000Z] "GET /api/orders HTTP/1.1" 503 UH 0 19 0 - "10.0.0.1" "curl/8.5" "1b2c" "orders" "-"',
         'dependency_failure',
@@ -723,6 +724,7 @@ const FAMILIES: Record<string, Case> = {
       'sshd[812]: pam_unix(sshd:session): session opened for user deploy(uid=1001) by (uid=0)',
       'sshd[813]: Failed password for alice from 10.0.0.7 port 40112 ssh2',
       'sshd[814]: Received disconnect from 10.0.0.5 port 51234:11: disconnected by user',
+      '_XSERVTransmkdir: Owner of /tmp/.X11-unix should be set to root',
     ],
   },
 };

@@ -82,6 +82,10 @@ const LEGAL_RISK = /exfiltrat|data breach|\bPII\b|personal data/i;
 const REPORTS_SLOWNESS =
   /\b(slow(ness|er|ly)?|sluggish|laggy|latency|lagging|takes? (forever|ages)|p9[059])\b|\b\d+(\.\d+)?\s?(ms|milliseconds|seconds|secs)\b/i;
 
+/** A report that says the CPU is held at a limit: the reporter knows it is throttling. */
+const REPORTS_THROTTLING =
+  /\bthrottl(ed|ing)\b|\bcpu limit\b|\bat (its|the) (own )?(cpu )?(limit|quota)\b/i;
+
 /** A TLS signal that only warns of an expiry to come: nothing is broken yet. */
 export const EXPIRING_ONLY = /expires? in \d+ days?/i;
 
@@ -212,7 +216,12 @@ export function judgeServer(
     ]);
 
   // Held at a limit (its own CPU quota, a provider's rate, a configured cap): busy, not sick.
-  const throttled = pick(mine, ['throttling']);
+  // A report can only make the rules more careful: pinned CPU the reporter calls throttling is
+  // not proposed for a restart.
+  const reportedThrottling = REPORTS_THROTTLING.test(context.report)
+    ? pick(mine, ['high_cpu'])
+    : [];
+  const throttled = [...pick(mine, ['throttling']), ...reportedThrottling];
   if (throttled.length)
     return escalate('performance', status, 'throttling', [
       ...throttled,
@@ -302,12 +311,18 @@ export function judgeServer(
     'high_memory',
   ]);
   // Nothing explains it; if the report is about slowness, it is a performance incident.
-  const unclearCategory: Category = REPORTS_SLOWNESS.test(context.report)
-    ? 'performance'
-    : 'unknown';
+  // An unexplained failure right after a change (recorded, or seen in the logs) is the change's
+  // until shown otherwise.
+  const changed = pick(mine, ['recent_change', 'change_in_logs']);
+  const unclearCategory: Category = changed.length
+    ? 'change'
+    : REPORTS_SLOWNESS.test(context.report)
+      ? 'performance'
+      : 'unknown';
   if (unhealthy.length && status !== 'sev3')
-    return escalate(unclearCategory, status, 'unclear_status', unhealthy);
-  if (unhealthy.length) return escalate(unclearCategory, 'sev3', 'unclear_errors', unhealthy);
+    return escalate(unclearCategory, status, 'unclear_status', [...unhealthy, ...changed]);
+  if (unhealthy.length)
+    return escalate(unclearCategory, 'sev3', 'unclear_errors', [...unhealthy, ...changed]);
 
   return verdict('monitor', 'unknown', 'sev3', 'nothing_found', []);
 }

@@ -60,6 +60,7 @@ export const ENVOY: Vocabulary = {
     ...terms('dependency_failure', [
       /\bupstream connect error or disconnect\/reset before headers\b/,
       /\bno healthy upstream\b/i,
+      /\bupstream request timeout\b/,
       /" (502|503|504) (UF|UH|URX|UT|UC|UO)\b/,
     ]),
     ...terms('config_error', [

@@ -29,7 +29,6 @@ export const SECURITY: Vocabulary = {
       /\bPOSSIBLE BREAK-IN ATTEMPT\b/,
       /\bunexpected outbound connection\b/i,
       /\bsuspicious (process|binary|activity|login|file)\b/i,
-      /\/(tmp|dev\/shm|var\/tmp)\/\.[a-z0-9_-]+/i,
       /\bprivilege escalation\b/i,
       /\b(unauthori[sz]ed|unknown) (ssh )?key (was )?added\b/i,
       /\bport scan\b/i,
@@ -52,6 +51,14 @@ export const SECURITY: Vocabulary = {
       /(\.\.\/){2,}etc\/(passwd|shadow)\b|%2e%2e%2f[^\s]{0,40}etc%2fpasswd/i,
       /\bThe audit log was cleared\b/,
     ]),
+    // A hidden directory in a world-writable place is where droppers hide binaries; the X11/ICE
+    // socket directories every desktop and headless browser creates there are not.
+    {
+      signal: 'suspicious_activity',
+      pattern: /\/(tmp|dev\/shm|var\/tmp)\/\.[a-z0-9_-]+/i,
+      unless:
+        /\/tmp\/\.(X11|ICE|font|XIM|Test)-unix\b(?![^\n]{0,200}\b(xmrig|kdevtmpfsi|kinsing)\b)/i,
+    },
     // Counted: many failed logins within the lines read are brute force.
     ...terms(
       'suspicious_activity',
