@@ -737,7 +737,7 @@ logs: ["[WARN] CPU threshold exceeded 90%", "[CRITICAL] Process hung, not accept
   it('confidence follows how much evidence agrees, and says why', async () => {
     const strong = await plan(scenario('box-1 is pegged', server('box-1', pegged)));
     expect(strong.hypotheses[0]).toMatchObject({ confidence: 'high' });
-    expect(strong.hypotheses[0]?.text).toMatch(/\(one line in E2, consistent with E1\)$/);
+    expect(strong.hypotheses[0]?.text).toMatch(/\(one line in E2, borne out by cpu 99% \(E1\)\)$/);
 
     const single = await plan(
       scenario(
@@ -760,5 +760,24 @@ logs: ["[WARN] certificate for api.example.com expires in 5 days"]`,
     );
     expect(inferred.hypotheses[0]).toMatchObject({ confidence: 'low' });
     expect(inferred.hypotheses[0]?.text).toMatch(/inferred from E1 only/);
+
+    // Several lines of one log are one source: a status "error" bears out no cause in particular.
+    const oneLog = await seed("Search isn't working. Can you check search-index-09?");
+    expect(oneLog.hypotheses[0]).toMatchObject({ confidence: 'medium' });
+    expect(oneLog.hypotheses[0]?.text).toMatch(/\(2 matching lines in E2\)$/);
+
+    // A change record and the errors after it are two sources.
+    const deploy = await plan(
+      scenario(
+        'api-01 returns 500s',
+        server(
+          'api-01',
+          `health: { cpu: 60, memory: 40, status: error }
+logs: ["TypeError: Cannot read properties of undefined (reading 'id')"]`,
+        ),
+        '  changes: [{ service: svc, minutes_ago: 10, description: "deploy v3" }]\n',
+      ),
+    );
+    expect(deploy.hypotheses[0]).toMatchObject({ confidence: 'high' });
   });
 });

@@ -173,11 +173,25 @@ const INFERRED: ReadonlySet<SignalId> = new Set([
 ]);
 
 /**
- * How sure the rules can be of one hypothesis, and why, in words the responder can check:
- * high when the cause drives the verdict and more than one piece of evidence says so (several
- * matching lines, or a reading and a line that agree); medium when one line states it, or it is a
- * secondary cause seen in several lines; low when it is only inferred (a status, a reading) or a
- * single line beside the main cause.
+ * The readings that bear out a cause on their own terms: memory for out of memory, CPU for a hang
+ * or a pool starved of threads. A status such as "error" fits any cause, so it bears out none.
+ */
+const BORNE_OUT_BY: Partial<Record<SignalId, readonly SignalId[]>> = {
+  out_of_memory: ['high_memory'],
+  hung_process: ['high_cpu', 'high_memory'],
+  resource_exhaustion: ['high_cpu'],
+  throttling: ['high_cpu'],
+  latency: ['high_cpu'],
+  traffic_surge: ['high_cpu'],
+};
+
+/**
+ * How sure the rules can be of one hypothesis, and why, in words the responder can check.
+ * High: the cause drives the verdict and independent evidence agrees: a reading that bears it out
+ * (memory at the threshold beside an OutOfMemoryError), or more than one evidence item says it
+ * (two servers, a change record and the errors after it). Medium: it drives the verdict on lines
+ * of one log only, however many; or a secondary cause several lines state. Low: only inferred (a
+ * status, a reading), or one line beside the main cause.
  */
 function confidenceOf(
   id: SignalId,
@@ -188,11 +202,11 @@ function confidenceOf(
   const lines = seen.reduce((n, s) => n + (s.lines?.length ?? 0), 0);
   const evidence = [...new Set(seen.flatMap((s) => s.evidence))];
   const main = verdict.drivers[0]?.id === id;
-  const others = [
-    ...new Set(verdict.drivers.filter((d) => d.id !== id).flatMap((d) => d.evidence)),
-  ].filter((e) => !evidence.includes(e));
   const where = evidence.join(', ');
   if (INFERRED.has(id)) {
+    const others = [
+      ...new Set(verdict.drivers.filter((d) => d.id !== id).flatMap((d) => d.evidence)),
+    ].filter((e) => !evidence.includes(e));
     const agrees = others.length > 0;
     return {
       confidence: main && agrees ? 'medium' : 'low',
@@ -201,6 +215,9 @@ function confidenceOf(
         : `inferred from ${where} only`,
     };
   }
+  const readings = verdict.drivers.filter(
+    (d) => BORNE_OUT_BY[id]?.includes(d.id) && d.evidence.some((e) => !evidence.includes(e)),
+  );
   const said =
     lines > 0 && lines < evidence.length
       ? `${lines === 1 ? 'one line' : `${lines} lines`} and a reading in ${where}`
@@ -209,10 +226,12 @@ function confidenceOf(
         : lines === 1
           ? `one line in ${where}`
           : `seen in ${where}`;
-  if (main && (lines > 1 || evidence.length > 1 || others.length > 0))
+  if (main && (readings.length > 0 || evidence.length > 1))
     return {
       confidence: 'high',
-      basis: others.length ? `${said}, consistent with ${others.join(', ')}` : said,
+      basis: readings.length
+        ? `${said}, borne out by ${readings.map((r) => `${r.detail} (${r.evidence.join(', ')})`).join(', ')}`
+        : said,
     };
   if (main || lines > 1) return { confidence: 'medium', basis: said };
   return { confidence: 'low', basis: `${said}, beside the main cause` };
