@@ -9,7 +9,7 @@ import type { Scenario } from '../tools/fleet/format.ts';
 import { SimulatedFleet } from '../tools/fleet/simulated.ts';
 import { LocalEscalator } from '../tools/local-escalator.ts';
 import { hint, leakedSecrets, scenarioSecrets } from './leaks.ts';
-import { score } from './score.ts';
+import { checkFields, type FieldChecks, score } from './score.ts';
 
 /** What happened to a proposed restart once the eval approved it. */
 export type RestartOutcome = 'recovered' | 'not_recovered' | 'failed' | 'not_executed';
@@ -28,6 +28,10 @@ export type ScenarioResult = {
   /** Set when the configured planner failed and the rules planner answered instead. */
   fallbackReason: string | null;
   failures: string[];
+  /** Which scored fields were right (null: the scenario expects nothing of that field). */
+  checks: FieldChecks;
+  /** The first category the scenario accepts: what the per-category accuracy groups by. */
+  expectedCategory: Category | null;
 };
 
 export type EvalSummary = { total: number; passed: number; results: ScenarioResult[] };
@@ -46,9 +50,9 @@ const approveEverything: ApproverPolicy = {
   describe: () => 'the eval approves every proposal',
 };
 
-function crashed(id: string, error: unknown): ScenarioResult {
+function crashed(scenario: Scenario, error: unknown): ScenarioResult {
   return {
-    id,
+    id: scenario.id,
     passed: false,
     action: null,
     category: null,
@@ -58,6 +62,8 @@ function crashed(id: string, error: unknown): ScenarioResult {
     restart: null,
     fallbackReason: null,
     failures: [`error: ${describeError(error)}`],
+    checks: checkFields(scenario.expect, null),
+    expectedCategory: scenario.expect.category?.[0] ?? null,
   };
 }
 
@@ -133,9 +139,11 @@ export async function runScenario(
       restart,
       fallbackReason: brief.planner.fallbackReason,
       failures,
+      checks: checkFields(scenario.expect, brief),
+      expectedCategory: scenario.expect.category?.[0] ?? null,
     };
   } catch (error) {
-    return crashed(scenario.id, error);
+    return crashed(scenario, error);
   } finally {
     await runtime?.close();
   }

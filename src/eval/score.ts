@@ -33,3 +33,24 @@ export function score(expect: Expectation, observed: Observed): string[] {
   }
   return failures;
 }
+
+/** The four fields of a decision that are scored. */
+export const FIELDS = ['action', 'category', 'severity', 'escalation'] as const;
+export type Field = (typeof FIELDS)[number];
+
+/** Per field: right, wrong, or null when the scenario expects nothing of it. */
+export type FieldChecks = Record<Field, boolean | null>;
+
+export function checkFields(
+  expect: Expectation,
+  observed: Pick<Observed, Field> | null,
+): FieldChecks {
+  const check = <T extends string>(accepted: readonly T[] | undefined, actual: T | undefined) =>
+    accepted === undefined ? null : actual !== undefined && accepted.includes(actual);
+  return {
+    action: check(expect.action, observed?.action),
+    category: check(expect.category, observed?.category),
+    severity: check(expect.severity, observed?.severity),
+    escalation: check(expect.escalation, observed?.escalation),
+  };
+}

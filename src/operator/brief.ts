@@ -15,7 +15,7 @@ import type { Evidence } from '../domain/evidence.ts';
 import type { Environment } from '../domain/vocabulary.ts';
 import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { Scope } from './scope.ts';
-import { abnormal, type Signal } from './signals.ts';
+import { abnormal, type Signal } from './signals/index.ts';
 
 /**
  * The brief, in one place: an investigation's assessment, then every audit entry since folded in

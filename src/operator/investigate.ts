@@ -22,10 +22,10 @@ import {
   type PlanOutcome,
   reportWithoutModel,
 } from './planners/planner.ts';
-import { RulesPlanner } from './planners/rules.ts';
+import { RulesPlanner } from './planners/rules/planner.ts';
 import { applyPolicy, type PolicySettings } from './policy.ts';
 import { outOfScopeDraft, resolveScope, type Scope } from './scope.ts';
-import { abnormal, detectSignals, SIGNAL_LABELS, type Signal } from './signals.ts';
+import { abnormal, detectSignals, SIGNAL_LABELS, type Signal } from './signals/index.ts';
 
 export type TriageRequest = {
   report: string;
@@ -132,10 +132,12 @@ export class Operator {
     const prefetchStarted = performance.now();
     await this.prefetch(scope, session, signal, onProgress);
     const prefetchMs = performance.now() - prefetchStarted;
+    const prefetched = session.evidence.length;
 
     const signalOptions = {
       thresholdPercent: settings.policy.thresholdPercent,
       now: this.clock.now(),
+      serviceOf: new Map(scope.servers.map((s) => [s.id, s.service])),
     };
     const context: PlanContext = {
       incidentId: incident.id,
@@ -145,6 +147,7 @@ export class Operator {
       session,
       toolbox,
       signalOptions,
+      signals: detectSignals(session.evidence, signalOptions),
       signal,
       deadlineAt,
     };
@@ -153,8 +156,7 @@ export class Operator {
     const draft = planned.draft;
     const plannerReport = { ...planned.report, toolMs: planned.report.toolMs + prefetchMs };
 
-    const serviceOf = new Map(scope.servers.map((s) => [s.id, s.service]));
-    const signals = detectSignals(session.evidence, { ...signalOptions, serviceOf });
+    const signals = signalsNow(context, prefetched);
     const budgetSince = new Date(
       this.clock.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
     );
@@ -285,12 +287,16 @@ export class Operator {
     const { planner } = this.deps;
     onProgress({ stage: 'reasoning', planner: planner.name });
     if (planner.name === 'rules') return planner.plan(context);
+    const prefetched = context.session.evidence.length;
     try {
       return await planner.plan(context);
     } catch (error) {
       const reason = describeError(error);
       onProgress({ stage: 'fallback', reason });
-      const fallback = await this.rules.plan(context);
+      const fallback = await this.rules.plan({
+        ...context,
+        signals: signalsNow(context, prefetched),
+      });
       const usage: Pick<PlannerReport, 'turns' | 'toolCalls' | 'tokens' | 'modelMs' | 'toolMs'> =
         error instanceof PlannerFailure
           ? {
@@ -314,6 +320,14 @@ export class Operator {
       report: reportWithoutModel(0),
     };
   }
+}
+
+/** The signals of all evidence gathered: found again only if a planner's tool calls added some. */
+function signalsNow(context: PlanContext, prefetched: number): readonly Signal[] {
+  const { evidence } = context.session;
+  return evidence.length === prefetched
+    ? context.signals
+    : detectSignals(evidence, context.signalOptions);
 }
 
 function restartReason(server: string, signals: readonly Signal[]): string {

@@ -2,7 +2,7 @@ import type { Decision, PlannerDraft } from '../domain/brief.ts';
 import type { Evidence } from '../domain/evidence.ts';
 import type { ServerInfo } from '../tools/backends.ts';
 import { computeEscalation } from './escalation.ts';
-import { abnormal, find, RESTART_BLOCKING, SIGNAL_LABELS, type Signal } from './signals.ts';
+import { abnormal, find, RESTART_BLOCKING, SIGNAL_LABELS, type Signal } from './signals/index.ts';
 
 export type PolicySettings = {
   /** CPU or memory at or above this percent supports a restart (default 90). */

@@ -4,7 +4,7 @@ import { ApprovalService, type ApproverPolicy } from '../operator/approval.ts';
 import { Operator } from '../operator/investigate.ts';
 import { ModelPlanner } from '../operator/planners/model/loop.ts';
 import type { Planner } from '../operator/planners/planner.ts';
-import { RulesPlanner } from '../operator/planners/rules.ts';
+import { RulesPlanner } from '../operator/planners/rules/planner.ts';
 import { openAiChatModelFrom } from '../providers/openai/config.ts';
 import type { Store } from '../store/ports.ts';
 import { PostgresConnectError, PostgresStore } from '../store/postgres/index.ts';

@@ -1,9 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/env.ts';
 import { summaryLine } from '../../src/eval/report.ts';
 import { runScenarios } from '../../src/eval/run.ts';
-import { RulesPlanner } from '../../src/operator/planners/rules.ts';
+import { RulesPlanner } from '../../src/operator/planners/rules/planner.ts';
+import { detectSignals, LOG_SIGNATURES } from '../../src/operator/signals/index.ts';
 import { createPlanner } from '../../src/root/runtime.ts';
 import { loadScenarios } from '../../src/tools/fleet/load.ts';
 import { FakeOpenAi } from '../support/fake-openai.ts';
@@ -16,15 +18,12 @@ const rules = { config: parseConfig({}), planner: new RulesPlanner() };
  * Scenarios the rules planner is known to get wrong because the answer needs knowledge no log
  * signature carries. A pack scenario failing outside this list is a regression.
  */
-const BEYOND_RULES: Record<string, string> = {
-  'redis-maxmemory':
-    'a stateful cache at its memory limit looks like any other memory-bound server; only knowing it is a cache says a restart would empty it',
-};
+const BEYOND_RULES: Record<string, string> = {};
 
 describe('the scenario pack', () => {
-  it('loads and validates, with at least 40 scenarios covering every category and action', async () => {
+  it('loads and validates, with at least 150 scenarios covering every category and action', async () => {
     const scenarios = await loadScenarios(PACK);
-    expect(scenarios.length).toBeGreaterThanOrEqual(40);
+    expect(scenarios.length).toBeGreaterThanOrEqual(150);
     const categories = new Set(scenarios.flatMap((s) => s.expect.category ?? []));
     expect([...categories].sort()).toEqual(
       ['availability', 'change', 'data', 'performance', 'security', 'unknown'].sort(),
@@ -44,6 +43,53 @@ describe('the scenario pack', () => {
         Object.values(s.servers).some((server) => server.after_restart),
         `${s.id} needs an after_restart`,
       ).toBe(true);
+  });
+
+  it('every scenario written from a public source names it in a comment above it', async () => {
+    const text = await readFile(PACK, 'utf8');
+    const start = text.indexOf('# Written from public sources');
+    expect(start).toBeGreaterThan(0);
+    const blocks = text
+      .slice(start)
+      .split(/^(?=- id: )/m)
+      .slice(1);
+    expect(blocks.length).toBeGreaterThanOrEqual(88);
+    blocks.forEach((block, i) => {
+      // The comment belongs to the next block's id: look at the lines before each "- id:".
+      const previous = i === 0 ? text.slice(start, text.indexOf(block, start)) : blocks[i - 1];
+      const comment = (previous ?? '')
+        .split('\n')
+        .filter((l) => l.startsWith('#'))
+        .join('\n');
+      const id = /^- id: (\S+)/.exec(block)?.[1];
+      expect(comment, `${id} has no "# Source:" comment`).toMatch(/# Source: \S/);
+    });
+  });
+
+  it('covers every class of signal the detector knows, in the evidence of some scenario', async () => {
+    const now = new Date('2024-05-14T12:00:00Z');
+    const seen = new Set<string>();
+    for (const s of await loadScenarios(PACK))
+      for (const [id, server] of Object.entries(s.servers))
+        for (const signal of detectSignals(
+          [
+            {
+              id: 'E1',
+              source: {
+                tool: 'fetch_recent_logs',
+                subject: id,
+                backend: 'pack',
+                at: now.toISOString(),
+              },
+              summary: 'logs',
+              data: { kind: 'logs', lines: server.logs, truncated: false },
+            },
+          ],
+          { thresholdPercent: 90, now },
+        ))
+          seen.add(signal.id);
+    const missing = LOG_SIGNATURES.map((s) => s.id).filter((id) => !seen.has(id));
+    expect(missing).toEqual([]);
   });
 
   it('All five seed scenarios get the expected action', async () => {

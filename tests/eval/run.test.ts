@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/env.ts';
 import { hint, leakedSecrets, scenarioSecrets, secretsIn } from '../../src/eval/leaks.ts';
-import { formatTable, summaryLine, toJson } from '../../src/eval/report.ts';
+import { accuracy, formatTable, summaryLine, toJson } from '../../src/eval/report.ts';
 import { runScenario, runScenarios } from '../../src/eval/run.ts';
 import { score } from '../../src/eval/score.ts';
 import type { Planner } from '../../src/operator/planners/planner.ts';
-import { RulesPlanner } from '../../src/operator/planners/rules.ts';
+import { RulesPlanner } from '../../src/operator/planners/rules/planner.ts';
 import { Expectation } from '../../src/tools/fleet/format.ts';
 import { parseScenarios } from '../../src/tools/fleet/load.ts';
 
@@ -184,6 +184,42 @@ describe('the eval runner', () => {
       'escalation',
       'failures',
     ]);
+  });
+});
+
+describe('accuracy per field and per category', () => {
+  it('counts each field only where a scenario expects it, the whole verdict, and groups by expected category', async () => {
+    const all = '{ action: restart, category: performance, severity: sev2, escalation: hold }';
+    const summary = await runScenarios(
+      file(
+        scenario('all-right', HUNG + RECOVERS, all),
+        scenario(
+          'wrong-category',
+          HUNG + RECOVERS,
+          '{ action: restart, category: availability, severity: sev2, escalation: hold }',
+        ),
+        scenario('action-only', HUNG + RECOVERS, '{ action: escalate }'),
+      ),
+      rules,
+    );
+    const a = accuracy(summary);
+    expect(a.byField).toEqual({
+      action: { right: 2, scored: 3 },
+      category: { right: 1, scored: 2 },
+      severity: { right: 2, scored: 2 },
+      escalation: { right: 2, scored: 2 },
+    });
+    expect(a.verdict).toEqual({ right: 1, scored: 2 });
+    expect(a.byCategory.map((c) => [c.category, c.scenarios, c.passed, c.verdict])).toEqual([
+      ['(none)', 1, 0, { right: 0, scored: 0 }],
+      ['availability', 1, 0, { right: 0, scored: 1 }],
+      ['performance', 1, 1, { right: 1, scored: 1 }],
+    ]);
+    const table = formatTable(summary);
+    expect(table).toMatch(/^ {2}category +1\/2 50\.0 %$/m);
+    expect(table).toMatch(/^ {2}verdict \(all four\) +1\/2 50\.0 %$/m);
+    expect(table).toMatch(/^ {2}availability +1 +0 +0\.0 %/m);
+    expect(table.trimEnd().split('\n').at(-1)).toBe('1/3 scenarios passed');
   });
 });
 

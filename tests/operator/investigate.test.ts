@@ -10,13 +10,16 @@ import {
   PlannerFailure,
   type PlanOutcome,
 } from '../../src/operator/planners/planner.ts';
+import type { Signal } from '../../src/operator/signals/index.ts';
 import { createRuntime } from '../../src/root/runtime.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { HealthBackend, HealthSample } from '../../src/tools/backends.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { LocalEscalator } from '../../src/tools/local-escalator.ts';
 import { ManualClock } from '../support/clock.ts';
+import { draftOf } from '../support/evidence.ts';
 import { backendsOf, fleetOf, SEED_SERVERS, seedFleet, server } from '../support/fleet.ts';
+import { ScriptedPlanner } from '../support/planners.ts';
 import { APPROVER, ApproverList, testRuntime } from '../support/runtime.ts';
 
 /** The seed reports of DESIGN.md and what the operator must decide for each. */
@@ -292,6 +295,68 @@ describe('operator, end to end with the rules planner', () => {
     const investigation = await rt.triage('payments are slow');
     expect(investigation.brief.servers.sort()).toEqual(['payment-server-01', 'quiet-01']);
     expect(investigation.proposal?.serverId).toBe('payment-server-01');
+  });
+
+  describe('signals are found once per investigation', () => {
+    it('the planner is handed the signals of the prefetched evidence', async () => {
+      let seen: readonly Signal[] = [];
+      const rt = await testRuntime({
+        planner: new ScriptedPlanner((context) => {
+          seen = context.signals;
+          return draftOf({ action: 'restart', restartServer: 'payment-server-01' });
+        }),
+      });
+      const investigation = await rt.triage(SEEDS[0].report);
+      expect(seen.map((s) => s.id)).toEqual(
+        expect.arrayContaining(['high_cpu', 'hung_process', 'resource_exhaustion']),
+      );
+      expect(new Set(seen.map((s) => s.subject))).toEqual(new Set(['payment-server-01']));
+      // Nothing was added after prefetch, so the guard decided from the very same signals.
+      expect(investigation.proposal?.serverId).toBe('payment-server-01');
+    });
+
+    it('evidence a planner adds with its tool calls is checked by the guard too', async () => {
+      // The model reads search-index-09's logs (a dependency failure) and still asks for a
+      // restart: the guard must see the signals of that new evidence and refuse.
+      const rt = await testRuntime({
+        planner: new ScriptedPlanner(
+          draftOf({ action: 'restart', restartServer: 'payment-server-01' }),
+          [{ tool: 'fetch_recent_logs', args: { server_id: 'search-index-09', lines: 20 } }],
+        ),
+      });
+      const investigation = await rt.triage(SEEDS[0].report);
+      expect(investigation.proposal).toBeNull();
+      expect(investigation.brief.action).toBe('escalate');
+      expect(investigation.brief.policyNotes.join('\n')).toMatch(
+        /restart of payment-server-01 refused: dependency failure signature present/,
+      );
+    });
+
+    it('the rules fallback sees the evidence the failed model gathered', async () => {
+      class GatherThenFail implements Planner {
+        readonly name = 'openai';
+        readonly model = 'gather-then-fail';
+        async plan(context: PlanContext): Promise<PlanOutcome> {
+          await context.toolbox.call(
+            context.session,
+            'fetch_recent_logs',
+            { server_id: 'search-index-09', lines: 20 },
+            context.signal,
+          );
+          throw new PlannerFailure('invalid brief twice', {
+            turns: 2,
+            toolCalls: 1,
+            tokens: { prompt: 1, completion: 1 },
+          });
+        }
+      }
+      const rt = await testRuntime({ planner: new GatherThenFail() });
+      const { brief } = await rt.triage(SEEDS[0].report);
+      expect(brief.planner.fallbackReason).toMatch(/invalid brief twice/);
+      expect(brief.facts.map((f) => f.text).join('\n')).toMatch(
+        /search-index-09 logs show dependency failure/,
+      );
+    });
   });
 
   describe('an incident opened first and investigated later, as a queued job does', () => {

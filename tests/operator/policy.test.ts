@@ -124,6 +124,60 @@ describe('policy guard', () => {
     );
   });
 
+  // A hot, hung server that a restart would otherwise be accepted for, plus one line of a class a
+  // restart does not fix: the guard must refuse and say which.
+  it.each([
+    [
+      'throttled at a limit',
+      'alertname=CPUThrottlingHigh namespace=prod pod=api-7d9f container=api',
+    ],
+    ['throttled at a limit', "OOM command not allowed when used memory > 'maxmemory'."],
+    [
+      'configuration or syntax error',
+      "/entrypoint.sh: line 14: syntax error near unexpected token `fi'",
+    ],
+    ['authorization failures (permission denied)', 'ERROR:  permission denied for table invoices'],
+    ['image pull failure', 'Warning  Failed  kubelet  Error: ImagePullBackOff'],
+    [
+      'pod cannot be scheduled',
+      'Warning  FailedScheduling  default-scheduler  0/3 nodes are available: 3 Insufficient cpu.',
+    ],
+    [
+      'node not ready or under resource pressure',
+      'Warning  Evicted  kubelet  The node was low on resource: memory.',
+    ],
+    ['crash loop', 'api-7d9f8c-x2x9q   0/1     CrashLoopBackOff   14 (2m ago)   1h'],
+  ])('refuses a restart while a %s signature is present', async (label, line) => {
+    const fleet = fleetOf({
+      'hot-01': server({
+        health: { cpu: 99, memory: 40, status: 'warning' },
+        logs: ['[CRITICAL] Process hung, not accepting new connections', line],
+      }),
+    });
+    const decision = await applyPolicy(await policyInput(fleet, ['hot-01'], restartOf('hot-01')));
+    expect(decision.action).toBe('escalate');
+    expect(decision.restartServer).toBeNull();
+    expect(decision.policyNotes.at(-1)).toMatch(
+      new RegExp(`^restart of hot-01 refused: ${label.replace(/[()]/g, '\\$&')} signature present`),
+    );
+  });
+
+  it('still accepts that restart when the line is only a probe failing or a slow request', async () => {
+    for (const line of [
+      'Warning  Unhealthy  kubelet  Liveness probe failed: Get "http://10.244.1.7:8080/healthz": context deadline exceeded',
+      '[WARN] slow request GET /search took 2412ms',
+    ]) {
+      const fleet = fleetOf({
+        'hot-01': server({
+          health: { cpu: 99, memory: 40, status: 'warning' },
+          logs: ['[CRITICAL] Process hung, not accepting new connections', line],
+        }),
+      });
+      const decision = await applyPolicy(await policyInput(fleet, ['hot-01'], restartOf('hot-01')));
+      expect(decision.action, line).toBe('restart');
+    }
+  });
+
   it('blocks a restart even of a hot server when any server in the incident shows a blocking signature', async () => {
     const decision = await applyPolicy(
       await policyInput(

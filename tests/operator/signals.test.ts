@@ -3,12 +3,13 @@ import type { Change, Evidence } from '../../src/domain/evidence.ts';
 import {
   abnormal,
   detectSignals,
+  evidenceLines,
   LOG_SIGNATURES,
   type LogSignatureId,
   RESTART_BLOCKING,
   SIGNAL_LABELS,
   type SignalId,
-} from '../../src/operator/signals.ts';
+} from '../../src/operator/signals/index.ts';
 
 const NOW = new Date('2024-05-14T12:00:00.000Z');
 const OPTIONS = { thresholdPercent: 90, now: NOW };
@@ -153,6 +154,47 @@ const REPRESENTATIVE: Record<LogSignatureId, string[]> = {
   traffic_surge: [
     '[error] 22#22: *1002 limiting requests, excess: 20.460 by zone "perip", client: 203.0.113.9',
     '[WARN] traffic spike: request rate 9x baseline',
+  ],
+  authorization_failure: [
+    'botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation: Access Denied',
+    'ERROR:  permission denied for table invoices',
+    'pods is forbidden: User "system:serviceaccount:ci:deployer" cannot list resource "pods" in API group "" in the namespace "prod"',
+  ],
+  config_error: [
+    "/entrypoint.sh: line 14: syntax error near unexpected token `fi'",
+    'nginx: [emerg] unknown directive "proxy_passs" in /etc/nginx/conf.d/app.conf:12',
+    'Warning  Failed  kubelet  Error: configmap "app-config" not found',
+  ],
+  image_pull_failure: [
+    'Warning  Failed  kubelet  Failed to pull image "registry.example.com/api:v2.3.9": not found',
+    'Normal   BackOff  kubelet  Back-off pulling image "registry.example.com/api:v2.3.9"',
+  ],
+  scheduling_failure: [
+    'Warning  FailedScheduling  default-scheduler  0/3 nodes are available: 3 Insufficient memory.',
+  ],
+  node_pressure: [
+    'Warning  Evicted  kubelet  The node was low on resource: ephemeral-storage.',
+    'MemoryPressure   True    Tue, 14 May 2024 10:00:00 +0000   KubeletHasInsufficientMemory',
+  ],
+  throttling: [
+    'alertname=CPUThrottlingHigh pod=api-7d9f container=api severity=info',
+    'botocore.exceptions.ClientError: An error occurred (ThrottlingException) when calling the PutRecord operation: Rate exceeded',
+  ],
+  probe_failure: [
+    'Warning  Unhealthy  kubelet  Readiness probe failed: HTTP probe failed with statuscode: 503',
+    'Liveness probe failed: Get "http://10.244.1.7:8080/healthz": context deadline exceeded',
+  ],
+  process_crashed: [
+    'systemd[1]: billing.service: Main process exited, code=killed, status=9/KILL',
+    'Last State:     Terminated   Reason: Error   Exit Code: 1',
+  ],
+  latency: [
+    '2024-05-14 10:00:01.118 UTC [4411] LOG:  duration: 5123.456 ms  statement: SELECT * FROM orders',
+    '[WARN] slow request GET /search?q=boots took 2412ms',
+  ],
+  change_in_logs: [
+    '2024/05/14 10:00:00 [notice] 1#1: signal 1 (SIGHUP) received from 4411, reconfiguring',
+    'Normal  ScalingReplicaSet  deployment-controller  Scaled up replica set api-6b7c9 to 3',
   ],
 };
 
@@ -331,5 +373,19 @@ describe('changes', () => {
       { ...OPTIONS, serviceOf },
     );
     expect(signals.map((s) => s.id)).not.toContain('bad_deploy');
+  });
+});
+
+describe('evidenceLines: the one text input of log-signature detection', () => {
+  it('gives the lines of logs, capped at 500 characters, and nothing for readings', () => {
+    const long = `[ERROR] ${'x'.repeat(600)} no space left on device`;
+    const e = logs(['[ERROR] Connection refused: es:9200', long]);
+    const lines = evidenceLines(e);
+    expect(lines[0]).toBe('[ERROR] Connection refused: es:9200');
+    expect(lines[1]).toHaveLength(500);
+    expect(evidenceLines(health(99, 99, 'critical'))).toEqual([]);
+    expect(evidenceLines(changes('checkout', 5))).toEqual([]);
+    // What lies past the cap is never read: the disk-full words are cut off.
+    expect(detectSignals([e], OPTIONS).map((s) => s.id)).toEqual(['dependency_failure']);
   });
 });

@@ -4,7 +4,7 @@ import type { Environment } from '../../domain/vocabulary.ts';
 import type { ToolSession } from '../../tools/session.ts';
 import type { Toolbox } from '../../tools/toolbox.ts';
 import type { Scope } from '../scope.ts';
-import type { SignalOptions } from '../signals.ts';
+import type { Signal, SignalOptions } from '../signals/index.ts';
 
 export type PlanContext = {
   incidentId: string;
@@ -16,6 +16,11 @@ export type PlanContext = {
   session: ToolSession;
   toolbox: Toolbox;
   signalOptions: SignalOptions;
+  /**
+   * The signals of the prefetched evidence, found once per investigation: planners and the guard
+   * read these instead of detecting again.
+   */
+  signals: readonly Signal[];
   /** Aborts when the investigation's deadline passes. */
   signal: AbortSignal;
   /** When that deadline passes (epoch ms), so waits can be capped before it. */

@@ -1,4 +1,4 @@
-import type { SignalId } from '../signals.ts';
+import type { SignalId } from '../../signals/index.ts';
 
 /**
  * What an experienced responder thinks and checks for each signal. The rules planner writes its
@@ -168,6 +168,115 @@ export const RUNBOOK: Partial<Record<SignalId, RunbookEntry>> = {
     hypothesis: 'The server reports an unhealthy status without a clear signature in the logs',
     checks: ['Read more log lines and the service dashboard for the first error'],
     next: ['Escalate with this brief: the cause is unknown, so a restart is a guess'],
+  },
+  authorization_failure: {
+    hypothesis:
+      'The service is authenticated but not allowed: a role, policy or file permission denies what it needs',
+    checks: [
+      'Read the denial for the exact principal, action and resource it names (the quoted line)',
+      'Compare the role or policy with its last change in the access-management history (read only)',
+    ],
+    next: [
+      'Engage the owner of the role or policy to grant the missing permission; a restart grants nothing',
+    ],
+  },
+  config_error: {
+    hypothesis:
+      'The configuration, script or manifest the process was given is invalid, so it cannot start or serve',
+    checks: [
+      'Open the file and line the error names; compare it with the last known-good version',
+      'Validate it offline with the tool of that software (nginx -t, haproxy -c, promtool, yamllint, bash -n)',
+    ],
+    next: [
+      'Engage the owning team to fix or roll back the configuration; a restart reads the same bad file again',
+    ],
+  },
+  image_pull_failure: {
+    hypothesis:
+      'The container image cannot be pulled (wrong name or tag, missing registry credentials, or a registry limit)',
+    checks: [
+      'kubectl describe pod <pod> and read the pull error in Events',
+      'Check the tag exists in the registry and the pull secret is referenced (read only)',
+    ],
+    next: [
+      'Engage the deploying team to correct the image reference or pull secret; the pods start once the image is pullable',
+    ],
+  },
+  scheduling_failure: {
+    hypothesis:
+      'No node can take the pod: requests exceed free capacity, or taints, affinity or unbound volumes rule the nodes out',
+    checks: [
+      'kubectl describe pod <pod> and read the FailedScheduling reason per node',
+      'kubectl describe nodes | grep -A5 "Allocated resources" to compare requests with capacity',
+    ],
+    next: [
+      'Engage the platform team to add capacity or fix the placement rules; a restart is just another unschedulable pod',
+    ],
+  },
+  node_pressure: {
+    hypothesis:
+      'The node is short of memory, disk or PIDs (or not ready), so the kubelet evicts or cannot run pods',
+    checks: [
+      'kubectl describe node <node> and read Conditions (MemoryPressure, DiskPressure, PIDPressure, Ready)',
+      'kubectl get pods -A --field-selector spec.nodeName=<node> to see what else is affected',
+    ],
+    next: [
+      'Engage the platform team to drain or fix the node; restarting the service does not free the node',
+    ],
+  },
+  throttling: {
+    hypothesis:
+      'The service is held at a limit: its own CPU quota (CFS throttling) or a provider rate limit, not a sick process',
+    checks: [
+      'Compare CPU use with the container CPU limit and read the throttling counters (container_cpu_cfs_throttled_periods_total)',
+      "Read the provider's quota or rate-limit headers for the calls that are refused",
+    ],
+    next: [
+      'Engage the owning team to raise the limit or quota, or reduce the load; a restart hits the same limit at once',
+    ],
+  },
+  probe_failure: {
+    hypothesis:
+      'Health checks are failing, so the platform takes the instance out of service (readiness) or restarts it (liveness)',
+    checks: [
+      'Call the probe endpoint yourself from the node or a debug pod: curl -m 5 -sS http://<server>/healthz',
+      'Read the application log around the first failed probe for what the check depends on',
+    ],
+    next: [
+      'Escalate with the probe failures; if the probe depends on a dependency, fix that first',
+    ],
+  },
+  process_crashed: {
+    hypothesis:
+      'The process crashed (a signal, a non-zero exit, a runtime panic); what killed it is in the last lines before exit',
+    checks: [
+      'Read the logs of the crashed run (kubectl logs --previous, journalctl -u <unit> -b) for the first error',
+      'Check the exit code and signal against the memory limit and the last change',
+    ],
+    next: [
+      'Engage the owning team with the crash reason; watch for a second crash, which would make it a crash loop',
+    ],
+  },
+  latency: {
+    hypothesis:
+      'Requests or queries are slow without failing: a slow query, lock contention or a saturated dependency',
+    checks: [
+      'Find the slowest operations in the logs or traces for the reported window (the quoted line is one)',
+      'For a database: check locks and the query plan of the slow statement (pg_stat_activity, EXPLAIN) without changing anything',
+    ],
+    next: [
+      'Hand the slow operations to the owning team; a restart clears nothing a slow query or a lock causes',
+    ],
+  },
+  change_in_logs: {
+    hypothesis:
+      'A change the logs record (a reload, a rollout, an upgrade) came just before the errors',
+    checks: [
+      'Compare the configuration or version before and after the change the quoted line records',
+    ],
+    next: [
+      'Engage the team that made the change to decide on a rollback; the bot never changes configuration',
+    ],
   },
   server_down: {
     hypothesis: 'The server or its process is down',
