@@ -1,8 +1,8 @@
 import { modelConfigured } from '../config/model.ts';
 import { formatTable, summaryLine, toJson } from '../eval/report.ts';
 import { runScenarios } from '../eval/run.ts';
-import type { Planner } from '../operator/planners/planner.ts';
-import { RulesPlanner } from '../operator/planners/rules/planner.ts';
+import type { Planner } from '../operator/decision/planners/planner.ts';
+import { RulesPlanner } from '../operator/decision/planners/rules/planner.ts';
 import { readEnvironment } from '../root/environment.ts';
 import { EXIT, runMain } from '../root/process.ts';
 import { createPlanner } from '../root/runtime.ts';

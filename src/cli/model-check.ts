@@ -9,9 +9,9 @@ import {
   type ChatModel,
   type ChatRequest,
   ModelCallError,
-} from '../operator/planners/model/chat-model.ts';
-import { ModelPlanner } from '../operator/planners/model/loop.ts';
-import { parseTextToolCalls } from '../operator/planners/model/text-tool-calls.ts';
+} from '../operator/decision/planners/model/chat-model.ts';
+import { ModelPlanner } from '../operator/decision/planners/model/loop.ts';
+import { parseTextToolCalls } from '../operator/decision/planners/model/text-tool-calls.ts';
 import type { OpenAiChatModel } from '../providers/openai/chat-model.ts';
 import { openAiChatModelFrom } from '../providers/openai/config.ts';
 import { readEnvironment } from '../root/environment.ts';

@@ -1,7 +1,7 @@
 import type { IncidentBrief } from '../domain/brief.ts';
-import type { DecisionOutcome } from '../operator/approval.ts';
-import type { EscalationResult } from '../operator/escalate.ts';
-import type { ProgressEvent } from '../operator/investigate.ts';
+import type { DecisionOutcome } from '../operator/approval/approval.ts';
+import type { EscalationResult } from '../operator/approval/escalate.ts';
+import type { ProgressEvent } from '../operator/investigation/investigate.ts';
 import type { paint } from './common.ts';
 
 type Paint = ReturnType<typeof paint>;

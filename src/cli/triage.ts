@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { Environment } from '../domain/vocabulary.ts';
-import type { ApproverPolicy, DecisionOutcome } from '../operator/approval.ts';
-import type { Investigation } from '../operator/investigate.ts';
+import type { ApproverPolicy, DecisionOutcome } from '../operator/approval/approval.ts';
+import type { Investigation } from '../operator/investigation/investigate.ts';
 import { EXIT, runMain } from '../root/process.ts';
 import { type Runtime, runtimeFromEnvironment } from '../root/runtime.ts';
 import { paint, parseCommandLine, UsageError } from './common.ts';

@@ -1,8 +1,8 @@
 import type { Config } from '../config/env.ts';
 import { describeError } from '../domain/errors.ts';
 import type { Action, Category, Escalation, Severity } from '../domain/vocabulary.ts';
-import type { ApproverPolicy } from '../operator/approval.ts';
-import type { Planner } from '../operator/planners/planner.ts';
+import type { ApproverPolicy } from '../operator/approval/approval.ts';
+import type { Planner } from '../operator/decision/planners/planner.ts';
 import { createRuntime } from '../root/runtime.ts';
 import { SqliteStore } from '../store/sqlite/index.ts';
 import type { Scenario } from '../tools/fleet/format.ts';

@@ -1,10 +1,10 @@
 import type { Config, EnvName } from '../config/env.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
-import { ApprovalService, type ApproverPolicy } from '../operator/approval.ts';
-import { Operator } from '../operator/investigate.ts';
-import { ModelPlanner } from '../operator/planners/model/loop.ts';
-import type { Planner } from '../operator/planners/planner.ts';
-import { RulesPlanner } from '../operator/planners/rules/planner.ts';
+import { ApprovalService, type ApproverPolicy } from '../operator/approval/approval.ts';
+import { ModelPlanner } from '../operator/decision/planners/model/loop.ts';
+import type { Planner } from '../operator/decision/planners/planner.ts';
+import { RulesPlanner } from '../operator/decision/planners/rules/planner.ts';
+import { Operator } from '../operator/investigation/investigate.ts';
 import { openAiChatModelFrom } from '../providers/openai/config.ts';
 import type { Store } from '../store/ports.ts';
 import { PostgresConnectError, PostgresStore } from '../store/postgres/index.ts';

@@ -4,11 +4,11 @@ import { type Config, ConfigError } from '../config/env.ts';
 import { httpRoutes } from '../http/routes.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
-import { ExpirySweep } from '../operator/expiry.ts';
-import { Intake } from '../operator/intake.ts';
-import { INVESTIGATE, InvestigationJobs } from '../operator/investigation-job.ts';
-import type { Planner } from '../operator/planners/planner.ts';
-import { JobRunner } from '../operator/runner.ts';
+import { ExpirySweep } from '../operator/approval/expiry.ts';
+import type { Planner } from '../operator/decision/planners/planner.ts';
+import { Intake } from '../operator/intake/intake.ts';
+import { INVESTIGATE, InvestigationJobs } from '../operator/jobs/investigation-job.ts';
+import { JobRunner } from '../operator/jobs/runner.ts';
 import { GroupCounter } from '../slack/alert-groups.ts';
 import {
   type BoltApp,

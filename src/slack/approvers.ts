@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { ApproverPolicy } from '../operator/approval.ts';
+import type { ApproverPolicy } from '../operator/approval/approval.ts';
 
 /** How long a user group's membership is trusted before asking Slack again. */
 const GROUP_CACHE_MS = 5 * 60_000;

@@ -1,8 +1,8 @@
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ApprovalService, DecisionOutcome } from '../operator/approval.ts';
-import { readBrief } from '../operator/brief.ts';
+import type { ApprovalService, DecisionOutcome } from '../operator/approval/approval.ts';
+import { readBrief } from '../operator/presentation/brief.ts';
 import type { Store } from '../store/ports.ts';
 import { briefMessage } from './blocks/brief.ts';
 import {

@@ -1,10 +1,10 @@
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DecisionOutcome } from '../operator/approval.ts';
-import type { Investigation } from '../operator/investigate.ts';
-import type { Presenter } from '../operator/presenter.ts';
-import { initialProgress, type ProgressState } from '../operator/progress.ts';
+import type { DecisionOutcome } from '../operator/approval/approval.ts';
+import type { Investigation } from '../operator/investigation/investigate.ts';
+import { initialProgress, type ProgressState } from '../operator/investigation/progress.ts';
+import type { Presenter } from '../operator/presentation/presenter.ts';
 import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { GroupCounter } from './alert-groups.ts';
 import { briefMessage } from './blocks/brief.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Presentation } from '../domain/incident.ts';
-import type { IntakeOrigin, IntakeRequest } from '../operator/intake.ts';
+import type { IntakeOrigin, IntakeRequest } from '../operator/intake/intake.ts';
 
 /**
  * How Slack places are written into the core's opaque references. Only this adapter reads them:

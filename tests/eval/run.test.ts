@@ -4,8 +4,8 @@ import { hint, leakedSecrets, scenarioSecrets, secretsIn } from '../../src/eval/
 import { accuracy, formatTable, summaryLine, toJson } from '../../src/eval/report.ts';
 import { runScenario, runScenarios } from '../../src/eval/run.ts';
 import { score } from '../../src/eval/score.ts';
-import type { Planner } from '../../src/operator/planners/planner.ts';
-import { RulesPlanner } from '../../src/operator/planners/rules/planner.ts';
+import type { Planner } from '../../src/operator/decision/planners/planner.ts';
+import { RulesPlanner } from '../../src/operator/decision/planners/rules/planner.ts';
 import { Expectation } from '../../src/tools/fleet/format.ts';
 import { parseScenarios } from '../../src/tools/fleet/load.ts';
 

@@ -6,11 +6,11 @@ import { parseConfig } from '../../src/config/env.ts';
 import { PlannerDraft } from '../../src/domain/brief.ts';
 import type { Proposal } from '../../src/domain/proposal.ts';
 import { Action, Category, type Escalation, Severity } from '../../src/domain/vocabulary.ts';
-import { readBrief } from '../../src/operator/brief.ts';
-import { sendEscalation } from '../../src/operator/escalate.ts';
-import { computeEscalation } from '../../src/operator/escalation.ts';
-import { applyPolicy } from '../../src/operator/policy.ts';
-import { resolveScope } from '../../src/operator/scope.ts';
+import { sendEscalation } from '../../src/operator/approval/escalate.ts';
+import { computeEscalation } from '../../src/operator/decision/escalation.ts';
+import { applyPolicy } from '../../src/operator/decision/policy.ts';
+import { resolveScope } from '../../src/operator/investigation/scope.ts';
+import { readBrief } from '../../src/operator/presentation/brief.ts';
 import { createRuntime } from '../../src/root/runtime.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { ServerSpec } from '../../src/tools/fleet/format.ts';
@@ -127,8 +127,8 @@ describe('safety', () => {
         'src/tools/toolbox.ts',
       ]);
       // … and that is called only by the approval path, inside approve().
-      expect(callers(/\.executeRestart\s*\(/)).toEqual(['src/operator/approval.ts']);
-      const approval = files.find((f) => f.name === 'src/operator/approval.ts')?.text ?? '';
+      expect(callers(/\.executeRestart\s*\(/)).toEqual(['src/operator/approval/approval.ts']);
+      const approval = files.find((f) => f.name === 'src/operator/approval/approval.ts')?.text ?? '';
       const approve = approval.indexOf('async approve(');
       const next = approval.indexOf('\n  private async verify(', approve);
       expect(approve).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ExpirySweep } from '../../src/operator/expiry.ts';
+import { ExpirySweep } from '../../src/operator/approval/expiry.ts';
 import { type ClickSite, Decisions } from '../../src/slack/decisions.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { fleetOf, SEED_SERVERS } from '../support/fleet.ts';

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../src/config/env.ts';
 import { silentLogger } from '../../src/logger.ts';
-import type { Planner } from '../../src/operator/planners/planner.ts';
+import type { Planner } from '../../src/operator/decision/planners/planner.ts';
 import { createSlackBot, type SlackBot } from '../../src/root/slack.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';

@@ -4,8 +4,8 @@ import {
   Intake,
   type IntakeDeps,
   type IntakeResult,
-} from '../../src/operator/intake.ts';
-import { INVESTIGATE } from '../../src/operator/investigation-job.ts';
+} from '../../src/operator/intake/intake.ts';
+import { INVESTIGATE } from '../../src/operator/jobs/investigation-job.ts';
 import { decodeRoute, intakeRequest } from '../../src/slack/thread.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import {

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Intake } from '../../src/operator/intake.ts';
+import { Intake } from '../../src/operator/intake/intake.ts';
 import {
   INVESTIGATE,
   type InvestigationJob,
   InvestigationJobs,
-} from '../../src/operator/investigation-job.ts';
-import { JobRunner, type RunnerSettings } from '../../src/operator/runner.ts';
+} from '../../src/operator/jobs/investigation-job.ts';
+import { JobRunner, type RunnerSettings } from '../../src/operator/jobs/runner.ts';
 import {
   encodeRoute,
   intakeRequest,

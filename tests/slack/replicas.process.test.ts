@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/index.ts';
-import { escalateDraft } from '../operator/planners/harness.ts';
+import { escalateDraft } from '../operator/decision/planners/harness.ts';
 import { FakeOpenAi, finalReply } from '../support/fake-openai.ts';
 import { clickBody, eventEnvelope, FakeSlack, postSigned } from '../support/fake-slack.ts';
 import { dropFreshSchemas, freshPostgresSchema, requirePostgres } from '../support/postgres.ts';

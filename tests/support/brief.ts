@@ -1,7 +1,11 @@
 import type { AuditEntry } from '../../src/domain/audit.ts';
 import type { Assessment, IncidentBrief } from '../../src/domain/brief.ts';
 import type { IncidentSource } from '../../src/domain/incident.ts';
-import { type AssessmentInput, assess, deriveBrief } from '../../src/operator/brief.ts';
+import {
+  type AssessmentInput,
+  assess,
+  deriveBrief,
+} from '../../src/operator/presentation/brief.ts';
 
 /** A complete, valid brief for tests that store or send one without running an investigation. */
 export function sampleBrief(incidentId: string, at = '2025-03-01T09:00:00.000Z'): IncidentBrief {

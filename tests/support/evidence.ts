@@ -1,6 +1,6 @@
 import type { PlannerDraft } from '../../src/domain/brief.ts';
-import type { PolicyInput, PolicySettings } from '../../src/operator/policy.ts';
-import { detectSignals } from '../../src/operator/signals/index.ts';
+import type { PolicyInput, PolicySettings } from '../../src/operator/decision/policy.ts';
+import { detectSignals } from '../../src/operator/decision/signals/index.ts';
 import { fetchRecentLogs } from '../../src/tools/declarations/fetch-recent-logs.ts';
 import { getServerHealth } from '../../src/tools/declarations/get-server-health.ts';
 import { listRecentChanges } from '../../src/tools/declarations/list-recent-changes.ts';

@@ -1,6 +1,10 @@
 import type { PlannerDraft } from '../../src/domain/brief.ts';
-import type { PlanContext, Planner, PlanOutcome } from '../../src/operator/planners/planner.ts';
-import { RulesPlanner } from '../../src/operator/planners/rules/planner.ts';
+import type {
+  PlanContext,
+  Planner,
+  PlanOutcome,
+} from '../../src/operator/decision/planners/planner.ts';
+import { RulesPlanner } from '../../src/operator/decision/planners/rules/planner.ts';
 
 /**
  * Stands in for a model that says whatever the test scripts: tool calls first (through the real

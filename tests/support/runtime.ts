@@ -1,7 +1,7 @@
 import { type Config, parseConfig } from '../../src/config/env.ts';
-import type { ApproverPolicy } from '../../src/operator/approval.ts';
-import type { TriageRequest } from '../../src/operator/investigate.ts';
-import type { Planner } from '../../src/operator/planners/planner.ts';
+import type { ApproverPolicy } from '../../src/operator/approval/approval.ts';
+import type { Planner } from '../../src/operator/decision/planners/planner.ts';
+import type { TriageRequest } from '../../src/operator/investigation/investigate.ts';
 import { createRuntime, type Runtime } from '../../src/root/runtime.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { Backends } from '../../src/tools/backends.ts';

@@ -14,8 +14,8 @@ import type {
   ChatCompletion,
   ChatModel,
   ChatRequest,
-} from '../../operator/planners/model/chat-model.ts';
-import { ModelCallError } from '../../operator/planners/model/chat-model.ts';
+} from '../../operator/decision/planners/model/chat-model.ts';
+import { ModelCallError } from '../../operator/decision/planners/model/chat-model.ts';
 import { displayUrl } from '../../tools/http.ts';
 import type { ToolSpec } from '../../tools/registry.ts';
 import { failedGeneration, type Hints, refusedFeature, toModelCallError } from './errors.ts';

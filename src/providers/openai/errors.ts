@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import OpenAI from 'openai';
 import { describeError } from '../../domain/errors.ts';
-import { ModelCallError } from '../../operator/planners/model/chat-model.ts';
+import { ModelCallError } from '../../operator/decision/planners/model/chat-model.ts';
 import { retryAfterMs } from '../../tools/http.ts';
 
 /** Characters of a server's own error message quoted in a reason. */

@@ -13,7 +13,7 @@ import {
   ModelCallError,
   type ProviderState,
   type ToolCall,
-} from '../../operator/planners/model/chat-model.ts';
+} from '../../operator/decision/planners/model/chat-model.ts';
 import { looksLikeHtml, messageOf } from './errors.ts';
 
 /**

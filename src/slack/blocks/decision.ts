@@ -1,8 +1,8 @@
 import type { ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { HealthReading } from '../../domain/evidence.ts';
 import type { Proposal } from '../../domain/proposal.ts';
-import type { DecisionOutcome } from '../../operator/approval.ts';
-import type { EscalationResult } from '../../operator/escalate.ts';
+import type { DecisionOutcome } from '../../operator/approval/approval.ts';
+import type { EscalationResult } from '../../operator/approval/escalate.ts';
 import type { SlackMessage } from './brief.ts';
 import { BLOCK_IDS, blockId, hasPrefix } from './ids.ts';
 import { MESSAGE_BUDGET, SLACK_LIMITS } from './limits.ts';

@@ -1,5 +1,5 @@
 import type { ContextBlock, KnownBlock } from '@slack/types';
-import type { Outcome, ProgressState } from '../../operator/progress.ts';
+import type { Outcome, ProgressState } from '../../operator/investigation/progress.ts';
 import type { SlackMessage } from './brief.ts';
 import { SLACK_LIMITS } from './limits.ts';
 import { esc, escCut, listSome, mrkdwn } from './text.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger.ts';
-import type { Intake } from '../../operator/intake.ts';
+import type { Intake } from '../../operator/intake/intake.ts';
 import type { Decisions } from '../decisions.ts';
 import type { SlackWriter } from '../writer.ts';
 

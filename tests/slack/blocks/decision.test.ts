@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncidentBrief } from '../../../src/domain/brief.ts';
 import type { Proposal } from '../../../src/domain/proposal.ts';
-import type { EscalationResult } from '../../../src/operator/escalate.ts';
+import type { EscalationResult } from '../../../src/operator/approval/escalate.ts';
 import type { Runtime } from '../../../src/root/runtime.ts';
 import { briefMessage } from '../../../src/slack/blocks/brief.ts';
 import {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '../../../src/operator/investigate.ts';
+import type { ProgressEvent } from '../../../src/operator/investigation/investigate.ts';
 import {
   applyProgress,
   initialProgress,
   type ProgressState,
-} from '../../../src/operator/progress.ts';
+} from '../../../src/operator/investigation/progress.ts';
 import { progressMessage } from '../../../src/slack/blocks/progress.ts';
 import { allText, demoRuntime, expectValidMessage, REPORTS, triage } from './support.ts';
 

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { expect } from 'vitest';
 import { parseConfig } from '../../../src/config/env.ts';
 import type { IncidentBrief } from '../../../src/domain/brief.ts';
-import type { ProgressEvent } from '../../../src/operator/investigate.ts';
+import type { ProgressEvent } from '../../../src/operator/investigation/investigate.ts';
 import { createRuntime, type Runtime } from '../../../src/root/runtime.ts';
 import { messageProblems } from '../../../src/slack/blocks/schema.ts';
 import { SqliteStore } from '../../../src/store/sqlite/index.ts';

@@ -1,5 +1,5 @@
 import { silentLogger } from '../../../src/logger.ts';
-import type { IntakeRequest, IntakeResult } from '../../../src/operator/intake.ts';
+import type { IntakeRequest, IntakeResult } from '../../../src/operator/intake/intake.ts';
 import type { ClickSite } from '../../../src/slack/decisions.ts';
 import type { ListenerDeps } from '../../../src/slack/listeners/deps.ts';
 import { decodeRoute } from '../../../src/slack/thread.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveScope } from '../../../src/operator/scope.ts';
+import { resolveScope } from '../../../src/operator/investigation/scope.ts';
 import { ServiceCatalog } from '../../../src/tools/catalog/catalog.ts';
 import { entityName, loadCatalog, parseCatalog } from '../../../src/tools/catalog/load.ts';
 import { FileFormatError } from '../../../src/tools/fleet/load.ts';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/env.ts';
-import type { ApproverPolicy } from '../../../src/operator/approval.ts';
+import type { ApproverPolicy } from '../../../src/operator/approval/approval.ts';
 import { createBackends } from '../../../src/root/backends.ts';
 import { createRuntime, type Runtime } from '../../../src/root/runtime.ts';
 import { SqliteStore } from '../../../src/store/sqlite/index.ts';

@@ -1,0 +1,338 @@
+import type { IncidentBrief, PlannerReport } from '../../domain/brief.ts';
+import { type Clock, deadlineIn } from '../../domain/clock.ts';
+import { describeError } from '../../domain/errors.ts';
+import type { IncidentSource, Presentation } from '../../domain/incident.ts';
+import type { Proposal } from '../../domain/proposal.ts';
+import type { Environment } from '../../domain/vocabulary.ts';
+import type { IncidentRecord, Store } from '../../store/ports.ts';
+import type { Escalator } from '../../tools/backends.ts';
+import { fetchRecentLogs } from '../../tools/declarations/fetch-recent-logs.ts';
+import { getServerHealth } from '../../tools/declarations/get-server-health.ts';
+import { listRecentChanges } from '../../tools/declarations/list-recent-changes.ts';
+import { redact } from '../../tools/redact.ts';
+import type { ToolName } from '../../tools/registry.ts';
+import { ToolSession } from '../../tools/session.ts';
+import type { Toolbox } from '../../tools/toolbox.ts';
+import { type EscalationResult, sendEscalation } from '../approval/escalate.ts';
+import {
+  type PlanContext,
+  type Planner,
+  PlannerFailure,
+  type PlanOutcome,
+  reportWithoutModel,
+} from '../decision/planners/planner.ts';
+import { RulesPlanner } from '../decision/planners/rules/planner.ts';
+import { applyPolicy, type PolicySettings } from '../decision/policy.ts';
+import { abnormal, detectSignals, SIGNAL_LABELS, type Signal } from '../decision/signals/index.ts';
+import { assess, deriveBrief } from '../presentation/brief.ts';
+import { outOfScopeDraft, resolveScope, type Scope } from './scope.ts';
+
+export type TriageRequest = {
+  report: string;
+  source: IncidentSource;
+  /** Who raised it: a Slack user or bot id, `cli:<user>`. */
+  actor: string;
+  environment?: Environment;
+  /** Where the incident is presented, when a presenter has a place for it already. */
+  presentation?: Presentation;
+};
+
+/** What a presenter (terminal, Slack) shows while an investigation runs. */
+export type ProgressEvent =
+  | { stage: 'opened'; incidentId: string }
+  | { stage: 'scope'; servers: string[]; unknown: string[] }
+  | { stage: 'evidence'; tool: ToolName; subject: string; ok: boolean }
+  | { stage: 'reasoning'; planner: Planner['name'] }
+  | { stage: 'fallback'; reason: string }
+  | { stage: 'decided'; action: IncidentBrief['action'] };
+
+export type Investigation = {
+  brief: IncidentBrief;
+  proposal: Proposal | null;
+  escalation: EscalationResult | null;
+  /** Every tool called, prefetch and planner, gated ones included: what evals score `never_call` on. */
+  calledTools: string[];
+  /** Time spent handing the escalation to its destinations (Slack, PagerDuty), ms. */
+  escalationMs: number;
+};
+
+export type OperatorSettings = {
+  policy: PolicySettings;
+  proposalTtlMinutes: number;
+  /** Overall bound on one investigation: prefetch plus planning. */
+  deadlineMs: number;
+};
+
+export type OperatorDeps = {
+  store: Store;
+  toolbox: Toolbox;
+  planner: Planner;
+  escalator: Escalator;
+  settings: OperatorSettings;
+  clock: Clock;
+};
+
+/**
+ * One investigation, in the order data flows: open the incident, find the servers, gather
+ * evidence in parallel, plan, guard, propose or escalate, and hand back the brief.
+ */
+export class Operator {
+  private readonly deps: OperatorDeps;
+  private readonly rules = new RulesPlanner();
+  private readonly clock: Clock;
+
+  constructor(deps: OperatorDeps) {
+    this.deps = deps;
+    this.clock = deps.clock;
+  }
+
+  /** Opens an incident (redacted report, audited) without investigating it yet. */
+  async open(request: TriageRequest): Promise<IncidentRecord> {
+    const { store } = this.deps;
+    const report = redact(request.report.trim());
+    const incident = await store.incidents.create({
+      source: request.source,
+      report,
+      now: this.clock.now(),
+      presentation: request.presentation ?? null,
+    });
+    await store.audit.append({
+      at: incident.createdAt,
+      incident_id: incident.id,
+      event: 'incident.opened',
+      actor: request.actor,
+      details: { source: request.source, report },
+    });
+    return incident;
+  }
+
+  /**
+   * Investigates a new report, or — given `incidentId` — one already opened, as a queued job does.
+   * Running it again for the same incident (a retry after a crash) reuses its restart proposal and
+   * does not escalate twice.
+   */
+  async investigate(
+    request: TriageRequest & { incidentId?: string },
+    onProgress: (event: ProgressEvent) => void = () => {},
+  ): Promise<Investigation> {
+    const { store, toolbox, settings } = this.deps;
+    const { at: deadlineAt, signal } = deadlineIn(this.clock, settings.deadlineMs);
+    const incident = request.incidentId
+      ? await store.incidents.get(request.incidentId)
+      : await this.open(request);
+    if (!incident) throw new Error(`incident ${request.incidentId} does not exist`);
+    const report = incident.report;
+    onProgress({ stage: 'opened', incidentId: incident.id });
+
+    const scope = resolveScope(report, await toolbox.inventory.listServers());
+    onProgress({ stage: 'scope', servers: scope.servers.map((s) => s.id), unknown: scope.unknown });
+    const environment = request.environment ?? scope.servers[0]?.environment ?? 'prod';
+
+    const session = new ToolSession();
+    const prefetchStarted = performance.now();
+    await this.prefetch(scope, session, signal, onProgress);
+    const prefetchMs = performance.now() - prefetchStarted;
+    const prefetched = session.evidence.length;
+
+    const signalOptions = {
+      thresholdPercent: settings.policy.thresholdPercent,
+      now: this.clock.now(),
+      serviceOf: new Map(scope.servers.map((s) => [s.id, s.service])),
+    };
+    const context: PlanContext = {
+      incidentId: incident.id,
+      report,
+      environment,
+      scope,
+      session,
+      toolbox,
+      signalOptions,
+      signals: detectSignals(session.evidence, signalOptions),
+      signal,
+      deadlineAt,
+    };
+    const planned =
+      scope.servers.length === 0 ? this.outOfScope(scope) : await this.plan(context, onProgress);
+    const draft = planned.draft;
+    const plannerReport = { ...planned.report, toolMs: planned.report.toolMs + prefetchMs };
+
+    const signals = signalsNow(context, prefetched);
+    const budgetSince = new Date(
+      this.clock.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
+    );
+    const decision = await applyPolicy({
+      draft,
+      scope: scope.servers,
+      evidence: session.evidence,
+      signals,
+      recentRestarts: (server) => store.proposals.countRestarts(server, budgetSince),
+      settings: settings.policy,
+    });
+    onProgress({ stage: 'decided', action: decision.action });
+
+    let proposal: Proposal | null =
+      decision.action === 'restart'
+        ? ((await store.proposals.forIncident(incident.id)).at(-1) ?? null)
+        : null;
+    if (decision.action === 'restart' && decision.restartServer && !proposal) {
+      const now = this.clock.now();
+      proposal = await store.proposals.create({
+        incidentId: incident.id,
+        serverId: decision.restartServer,
+        reason: restartReason(decision.restartServer, signals),
+        now,
+        expiresAt: new Date(now.getTime() + settings.proposalTtlMinutes * 60_000),
+      });
+      await store.audit.append({
+        at: now.toISOString(),
+        incident_id: incident.id,
+        event: 'proposal.created',
+        actor: 'operator',
+        details: {
+          proposal_id: proposal.id,
+          server_id: proposal.serverId,
+          reason: proposal.reason,
+          expires_at: proposal.expiresAt,
+        },
+      });
+    }
+
+    const assessment = assess({
+      source: incident.source,
+      createdAt: incident.createdAt,
+      report,
+      environment,
+      scope,
+      draft,
+      decision,
+      evidence: session.evidence,
+      signals,
+      planner: plannerReport,
+    });
+    await store.incidents.saveAssessment(incident.id, assessment);
+    const audit = await store.audit.list({ incidentId: incident.id });
+    let brief = deriveBrief(incident, assessment, audit);
+
+    let escalation: EscalationResult | null = null;
+    let escalationMs = 0;
+    if (decision.action === 'escalate') {
+      // A retried investigation (its replica died after escalating) does not page twice.
+      const alreadySent = audit.find((e) => e.event === 'escalation.sent');
+      if (alreadySent) {
+        const { target, ref } = alreadySent.details;
+        escalation = { sent: true, receipt: { target, ref }, brief };
+      } else {
+        const sending = performance.now();
+        escalation = await sendEscalation(
+          { store, escalator: this.deps.escalator, clock: this.clock },
+          brief,
+          decision.policyNotes.at(-1) ?? `${brief.category}/${brief.severity}: ${brief.summary}`,
+        );
+        escalationMs = performance.now() - sending;
+        brief = escalation.brief;
+        if (!escalation.sent) {
+          // Why it could not be sent is part of what this investigation concluded.
+          const noted = {
+            ...assessment,
+            policyNotes: [...assessment.policyNotes, escalation.reason],
+          };
+          await store.incidents.saveAssessment(incident.id, noted);
+          brief = { ...brief, policyNotes: noted.policyNotes };
+        }
+      }
+    }
+
+    const calledTools = session.calledTools();
+    if (proposal && !calledTools.includes('restart_service')) calledTools.push('restart_service');
+    if (escalation?.sent && !calledTools.includes('escalate_to_engineer'))
+      calledTools.push('escalate_to_engineer');
+    return { brief, proposal, escalation, calledTools, escalationMs };
+  }
+
+  /** Health, logs and changes for every server in scope, all at once, before any planning. */
+  private async prefetch(
+    scope: Scope,
+    session: ToolSession,
+    signal: AbortSignal,
+    onProgress: (e: ProgressEvent) => void,
+  ) {
+    const { toolbox } = this.deps;
+    const report = (tool: ToolName, subject: string) => (e: { data: { kind: string } }) =>
+      onProgress({ stage: 'evidence', tool, subject, ok: e.data.kind !== 'error' });
+    const by = { by: 'prefetch', signal } as const;
+    // A server without a service is its own service for change history.
+    const services = [...new Set(scope.servers.map((s) => s.service ?? s.id))];
+    await Promise.all([
+      ...scope.servers.flatMap((s) => [
+        toolbox
+          .gather(session, getServerHealth, { server_id: s.id }, by)
+          .then(report(getServerHealth.name, s.id)),
+        toolbox
+          .gather(session, fetchRecentLogs, { server_id: s.id }, by)
+          .then(report(fetchRecentLogs.name, s.id)),
+      ]),
+      ...services.map((service) =>
+        toolbox
+          .gather(session, listRecentChanges, { service }, by)
+          .then(report(listRecentChanges.name, service)),
+      ),
+    ]);
+  }
+
+  /** The configured planner, and the rules planner whenever it fails, said plainly. */
+  private async plan(
+    context: PlanContext,
+    onProgress: (e: ProgressEvent) => void,
+  ): Promise<PlanOutcome> {
+    const { planner } = this.deps;
+    onProgress({ stage: 'reasoning', planner: planner.name });
+    if (planner.name === 'rules') return planner.plan(context);
+    const prefetched = context.session.evidence.length;
+    try {
+      return await planner.plan(context);
+    } catch (error) {
+      const reason = describeError(error);
+      onProgress({ stage: 'fallback', reason });
+      const fallback = await this.rules.plan({
+        ...context,
+        signals: signalsNow(context, prefetched),
+      });
+      const usage: Pick<PlannerReport, 'turns' | 'toolCalls' | 'tokens' | 'modelMs' | 'toolMs'> =
+        error instanceof PlannerFailure
+          ? {
+              turns: error.turns,
+              toolCalls: error.toolCalls,
+              tokens: error.tokens,
+              modelMs: error.modelMs,
+              toolMs: error.toolMs,
+            }
+          : { turns: 0, toolCalls: 0, tokens: { prompt: 0, completion: 0 }, modelMs: 0, toolMs: 0 };
+      return {
+        draft: fallback.draft,
+        report: { ...fallback.report, ...usage, model: planner.model, fallbackReason: reason },
+      };
+    }
+  }
+
+  private outOfScope(scope: Scope): PlanOutcome {
+    return {
+      draft: outOfScopeDraft(scope),
+      report: reportWithoutModel(0),
+    };
+  }
+}
+
+/** The signals of all evidence gathered: found again only if a planner's tool calls added some. */
+function signalsNow(context: PlanContext, prefetched: number): readonly Signal[] {
+  const { evidence } = context.session;
+  return evidence.length === prefetched
+    ? context.signals
+    : detectSignals(evidence, context.signalOptions);
+}
+
+function restartReason(server: string, signals: readonly Signal[]): string {
+  const mine = abnormal(signals).filter((s) => s.subject === server);
+  return mine.length
+    ? mine.map((s) => `${SIGNAL_LABELS[s.id]} (${s.evidence.join(', ')}: ${s.detail})`).join('; ')
+    : `proposed for ${server}`;
+}

@@ -1,0 +1,306 @@
+import type { AuditEntry } from '../../domain/audit.ts';
+import type {
+  ActionTaken,
+  Assessment,
+  ChecklistItem,
+  Decision,
+  Fact,
+  IncidentBrief,
+  Ownership,
+  PlannerDraft,
+  PlannerReport,
+  TimelineEntry,
+} from '../../domain/brief.ts';
+import type { Evidence } from '../../domain/evidence.ts';
+import type { Environment } from '../../domain/vocabulary.ts';
+import type { IncidentRecord, Store } from '../../store/ports.ts';
+import { abnormal, type Signal } from '../decision/signals/index.ts';
+import type { Scope } from '../investigation/scope.ts';
+
+/**
+ * The brief, in one place: an investigation's assessment, then every audit entry since folded in
+ * once. Nothing stores a brief; whoever shows one derives it, so it can never disagree with the
+ * audit log about what was done.
+ */
+
+export type AssessmentInput = {
+  source: string;
+  createdAt: string;
+  report: string;
+  environment: Environment;
+  scope: Scope;
+  draft: PlannerDraft;
+  decision: Decision;
+  evidence: readonly Evidence[];
+  signals: readonly Signal[];
+  planner: PlannerReport;
+};
+
+/** host:port or scheme://host names in log lines: the dependencies a service was seen calling. */
+function dependenciesSeen(evidence: readonly Evidence[]): string[] {
+  const found = new Set<string>();
+  for (const e of evidence) {
+    if (e.data.kind !== 'logs') continue;
+    for (const line of e.data.lines) {
+      for (const m of line.matchAll(/\b([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*):(\d{2,5})\b/gi)) {
+        if (m[1] && !/^(https?|tcp|udp)$/i.test(m[1])) found.add(`${m[1]}:${m[2]}`);
+      }
+    }
+  }
+  return [...found];
+}
+
+function ownership(scope: Scope, evidence: readonly Evidence[]): Ownership {
+  const first = scope.servers[0];
+  const declared = scope.servers.flatMap((s) => s.dependencies ?? []);
+  return {
+    service: first?.service ?? null,
+    team: first?.team ?? null,
+    onCall: first?.onCall ?? null,
+    dependencies: [...new Set([...declared, ...dependenciesSeen(evidence)])],
+  };
+}
+
+function checklist(
+  input: AssessmentInput,
+  own: Ownership,
+  facts: readonly Fact[],
+): ChecklistItem[] {
+  const ok = (kind: Evidence['data']['kind']) => input.evidence.some((e) => e.data.kind === kind);
+  const item = (text: string, captured: boolean): ChecklistItem => ({
+    item: text,
+    status: captured ? 'captured' : 'missing',
+  });
+  return [
+    item('Impact: who is affected, what is broken, severity', input.draft.impact.length > 0),
+    item('Timeline: first signal and detection source', true),
+    item('Changes since last known good checked', ok('changes')),
+    item('Health and log evidence attached', ok('health') && ok('logs')),
+    item('Error signatures identified', abnormal(input.signals).length > 0 || facts.length > 0),
+    item('Owning team and current on-call', own.team !== null && own.onCall !== null),
+    item('Related dependencies', own.dependencies.length > 0),
+    item('Customer impact confirmed by a human', false),
+  ];
+}
+
+const ACTION_WORDS: Record<Decision['action'], string> = {
+  restart: 'a restart',
+  escalate: 'an escalation',
+  monitor: 'monitoring',
+};
+
+/**
+ * The planner wrote its summary and next actions for its own decision. When the guard changed the
+ * decision, those words would claim what is not happening ("a restart is proposed"), so the summary
+ * says what the guard decided and why, and next actions about a restart are dropped.
+ */
+function guardedText(
+  draft: PlannerDraft,
+  decision: Decision,
+): { summary: string; nextActions: string[] } {
+  if (decision.action === draft.action)
+    return { summary: draft.summary, nextActions: draft.nextActions };
+  const proposed =
+    draft.action === 'restart' && draft.restartServer
+      ? `a restart of ${draft.restartServer}`
+      : ACTION_WORDS[draft.action];
+  const why = decision.policyNotes.at(-1) ?? 'the policy guard does not allow it';
+  const next: Record<Decision['action'], string> = {
+    restart: 'Approve or deny the proposed restart',
+    escalate:
+      'An engineer takes it from here with this brief; the bot will not restart anything for it',
+    monitor: 'No action needed now; re-run triage if the symptom returns',
+  };
+  return {
+    summary: `${draft.title}. The planner proposed ${proposed}; the policy guard decided on ${ACTION_WORDS[decision.action]} instead: ${why}.`,
+    nextActions: [next[decision.action], ...draft.nextActions.filter((a) => !/\brestart/i.test(a))],
+  };
+}
+
+/** What an investigation concluded: the draft as the guard allowed it, with its evidence. */
+export function assess(input: AssessmentInput): Assessment {
+  const guarded = guardedText(input.draft, input.decision);
+  const cited = new Set(input.evidence.map((e) => e.id));
+  // A fact that cites nothing real is not a fact; the planner validation should have caught it.
+  const facts = input.draft.facts.filter((f) => f.evidence.every((id) => cited.has(id)));
+  const own = ownership(input.scope, input.evidence);
+  const plannerNote = input.planner.fallbackReason
+    ? [
+        `The model was not used for this brief (${input.planner.fallbackReason}); the rules planner decided.`,
+      ]
+    : [];
+  const changes: TimelineEntry[] = input.evidence.flatMap((e) =>
+    e.data.kind === 'changes'
+      ? e.data.changes.map((c) => ({ at: c.at, event: `Change to ${c.service}: ${c.description}` }))
+      : [],
+  );
+  return {
+    title: input.draft.title,
+    summary: guarded.summary,
+    environment: input.environment,
+    servers: input.scope.servers.map((s) => s.id),
+    category: input.decision.category,
+    severity: input.decision.severity,
+    escalation: input.decision.escalation,
+    action: input.decision.action,
+    facts,
+    hypotheses: input.draft.hypotheses,
+    safeChecks: input.draft.safeChecks,
+    nextActions: guarded.nextActions,
+    documentationChecklist: checklist(input, own, facts),
+    impact: input.draft.impact,
+    ownership: own,
+    changes,
+    policyNotes: [...plannerNote, ...input.decision.policyNotes],
+    planner: input.planner,
+    evidence: [...input.evidence],
+  };
+}
+
+/** The order events happen in within one incident, for entries that share a timestamp. */
+const LIFECYCLE: Record<AuditEntry['event'], number> = {
+  'incident.opened': 0,
+  'proposal.created': 1,
+  'approval.refused': 2,
+  'proposal.approved': 3,
+  'proposal.denied': 3,
+  'proposal.expired': 3,
+  'restart.executed': 4,
+  'restart.failed': 4,
+  'restart.verified': 5,
+  'escalation.sent': 6,
+};
+
+/** Entries in the order they happened, whatever order they come in (the store lists newest first). */
+export function chronological(audit: readonly AuditEntry[]): AuditEntry[] {
+  return [...audit].sort(
+    (a, b) => a.at.localeCompare(b.at) || LIFECYCLE[a.event] - LIFECYCLE[b.event],
+  );
+}
+
+const pct = (n: number | undefined) => (n === undefined ? '?' : `${n}%`);
+
+/** The confirmed action one audit entry records, or null when it records none. */
+function actionOf(entry: AuditEntry): string | null {
+  switch (entry.event) {
+    case 'proposal.approved':
+      return `Restart of ${entry.details.server_id} approved by ${entry.actor}`;
+    case 'proposal.denied':
+      return `Restart of ${entry.details.server_id} denied by ${entry.actor}`;
+    case 'proposal.expired':
+      return `Restart proposal for ${entry.details.server_id} expired without a decision`;
+    case 'restart.executed':
+      return `Restarted ${entry.details.server_id}`;
+    case 'restart.verified': {
+      const { before, after, recovered, server_id } = entry.details;
+      const outcome = recovered ? 'recovered' : 'did NOT recover';
+      return `Health re-checked after restart of ${server_id}: ${outcome} (cpu ${pct(before?.cpu)} → ${pct(after?.cpu)}, memory ${pct(before?.memory)} → ${pct(after?.memory)}, status ${after?.status ?? '?'})`;
+    }
+    case 'restart.failed':
+      return `Restart of ${entry.details.server_id} FAILED: ${entry.details.error}`;
+    case 'escalation.sent':
+      return `Escalated to ${entry.details.target}`;
+    default:
+      return null;
+  }
+}
+
+/** The actions a human may rely on, from the audit log alone. Nothing else is a source. */
+export function actionsTaken(audit: readonly AuditEntry[]): ActionTaken[] {
+  return chronological(audit).flatMap((entry) => {
+    const action = actionOf(entry);
+    return action ? [{ at: entry.at, actor: entry.actor, action }] : [];
+  });
+}
+
+/** The brief as its assessment says, before anything happened. */
+function initialBrief(
+  incident: Pick<IncidentRecord, 'id' | 'createdAt' | 'source' | 'report'>,
+  assessment: Assessment,
+): IncidentBrief {
+  const { ownership: own, changes, impact, ...rest } = assessment;
+  const timeline = [
+    { at: incident.createdAt, event: `First signal: reported via ${incident.source}` },
+    ...changes,
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    ...rest,
+    incidentId: incident.id,
+    createdAt: incident.createdAt,
+    report: incident.report,
+    restart: null,
+    escalationPackage: {
+      impact,
+      timeline,
+      evidence: assessment.facts,
+      ownership: own,
+      actionsTaken: [],
+    },
+  };
+}
+
+/** One audit entry folded into the brief: the only way a brief learns what happened. */
+export function foldEntry(brief: IncidentBrief, entry: AuditEntry): IncidentBrief {
+  const action = actionOf(entry);
+  const withAction: IncidentBrief = action
+    ? {
+        ...brief,
+        escalationPackage: {
+          ...brief.escalationPackage,
+          actionsTaken: [
+            ...brief.escalationPackage.actionsTaken,
+            { at: entry.at, actor: entry.actor, action },
+          ],
+          timeline: [...brief.escalationPackage.timeline, { at: entry.at, event: action }].sort(
+            (a, b) => a.at.localeCompare(b.at),
+          ),
+        },
+      }
+    : brief;
+  switch (entry.event) {
+    case 'proposal.created':
+      return withAction.action === 'restart'
+        ? {
+            ...withAction,
+            restart: {
+              serverId: entry.details.server_id,
+              proposalId: entry.details.proposal_id,
+              expiresAt: entry.details.expires_at,
+            },
+          }
+        : withAction;
+    case 'escalation.sent':
+      return { ...withAction, escalation: entry.details.escalation };
+    default:
+      return withAction;
+  }
+}
+
+/** The incident's brief: its assessment with the audit log folded in, each entry once. */
+export function deriveBrief(
+  incident: Pick<IncidentRecord, 'id' | 'createdAt' | 'source' | 'report'>,
+  assessment: Assessment,
+  audit: readonly AuditEntry[],
+): IncidentBrief {
+  return chronological(audit).reduce(foldEntry, initialBrief(incident, assessment));
+}
+
+/** The current brief of a stored incident, or null before its first investigation finished. */
+export async function readBrief(
+  store: Pick<Store, 'incidents' | 'audit'>,
+  incidentId: string,
+): Promise<IncidentBrief | null> {
+  const incident = await store.incidents.get(incidentId);
+  if (!incident?.assessment) return null;
+  return deriveBrief(incident, incident.assessment, await store.audit.list({ incidentId }));
+}
+
+/** Appends an entry and folds it into the brief the caller holds: no re-read, no re-save. */
+export async function record(
+  store: Pick<Store, 'audit'>,
+  brief: IncidentBrief,
+  entry: AuditEntry,
+): Promise<IncidentBrief> {
+  await store.audit.append(entry);
+  return foldEntry(brief, entry);
+}

@@ -1,0 +1,30 @@
+import type { IncidentRecord } from '../../store/ports.ts';
+import type { DecisionOutcome } from '../approval/approval.ts';
+import type { Investigation } from '../investigation/investigate.ts';
+import type { ProgressState } from '../investigation/progress.ts';
+
+/**
+ * How the core shows incidents to people, whatever the platform. The intake, the job runner and
+ * the expiry sweep call it; a chat adapter implements it (Slack's writes Block Kit messages). A
+ * `route` is the presenter's own opaque note of where to answer (a channel, a reply URL); the core
+ * stores it with the job and hands it back untouched.
+ */
+export interface Presenter {
+  /**
+   * Shows that a just-opened incident is being investigated. Best effort: it never throws, and an
+   * investigation never waits for it.
+   */
+  announce(incidentId: string, route: string): Promise<void>;
+  /** How long to wait before the first progress update, and between updates. */
+  readonly progressIntervalMs: number;
+  /** Shows how far an investigation has come. Best effort, lowest priority. */
+  progress(incident: IncidentRecord, state: ProgressState): Promise<void>;
+  /** Shows the finished investigation's brief; throws when it could not, so the job is retried. */
+  brief(incidentId: string, route: string, investigation: Investigation): Promise<void>;
+  /** Says that an investigation was given up on, and why. */
+  gaveUp(incidentId: string, route: string, why: string): Promise<void>;
+  /** An alert joined an existing group: its repeat count changed. */
+  repeated(groupId: string): void;
+  /** A proposal expired undecided (the periodic sweep): show it where the brief is. */
+  expired(outcome: Extract<DecisionOutcome, { kind: 'expired' }>): Promise<void>;
+}

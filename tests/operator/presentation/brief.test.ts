@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEntry, AuditEventName } from '../../../src/domain/audit.ts';
+import { resolveScope } from '../../../src/operator/investigation/scope.ts';
+import { actionsTaken, deriveBrief, foldEntry } from '../../../src/operator/presentation/brief.ts';
+import { auditEntry } from '../../support/audit.ts';
+import { briefFrom, sampleAssessment, sampleBrief } from '../../support/brief.ts';
+import { draftOf, evidenceFor } from '../../support/evidence.ts';
+import { seedFleet } from '../../support/fleet.ts';
+
+const T = '2025-03-01T09:05:00.000Z';
+const entry = (
+  event: AuditEventName,
+  actor: string,
+  details: Record<string, unknown> = {},
+  at = T,
+): AuditEntry => auditEntry(event, { at, actor, details });
+
+const APPROVAL_RUN: AuditEntry[] = [
+  entry('incident.opened', 'cli:ana', {}, '2025-03-01T09:00:00.000Z'),
+  entry(
+    'proposal.created',
+    'operator',
+    { server_id: 'payment-server-01' },
+    '2025-03-01T09:00:00.000Z',
+  ),
+  entry('approval.refused', 'U0STRANGER', { server_id: 'payment-server-01' }),
+  entry('proposal.approved', 'U0APPROVER', { server_id: 'payment-server-01' }),
+  entry('restart.executed', 'operator', { server_id: 'payment-server-01' }),
+  entry('restart.verified', 'operator', {
+    server_id: 'payment-server-01',
+    recovered: false,
+    before: { cpu: 98, memory: 40, status: 'warning' },
+    after: { cpu: 97, memory: 41, status: 'warning' },
+  }),
+  entry('escalation.sent', 'operator', { target: '#incidents' }),
+];
+
+describe('brief', () => {
+  it('turns audit entries into actions taken, in causal order whatever order they come in', () => {
+    const expected = [
+      { at: T, actor: 'U0APPROVER', action: 'Restart of payment-server-01 approved by U0APPROVER' },
+      { at: T, actor: 'operator', action: 'Restarted payment-server-01' },
+      {
+        at: T,
+        actor: 'operator',
+        action:
+          'Health re-checked after restart of payment-server-01: did NOT recover (cpu 98% → 97%, memory 40% → 41%, status warning)',
+      },
+      { at: T, actor: 'operator', action: 'Escalated to #incidents' },
+    ];
+    expect(actionsTaken(APPROVAL_RUN)).toEqual(expected);
+    expect(actionsTaken([...APPROVAL_RUN].reverse())).toEqual(expected);
+    const shuffled = [3, 6, 0, 5, 2, 4, 1].map((i) => APPROVAL_RUN[i] as AuditEntry);
+    expect(actionsTaken(shuffled)).toEqual(expected);
+  });
+
+  it('describes denials, expiries and failures, and nothing that is not an action', () => {
+    expect(
+      actionsTaken([
+        entry('proposal.denied', 'U1', { server_id: 's-1' }, '2025-03-01T09:01:00.000Z'),
+        entry('proposal.expired', 'operator', { server_id: 's-2' }, '2025-03-01T09:02:00.000Z'),
+        entry(
+          'restart.failed',
+          'operator',
+          { server_id: 's-3', error: 'boom' },
+          '2025-03-01T09:03:00.000Z',
+        ),
+        entry('incident.opened', 'U1'),
+        entry('approval.refused', 'U2'),
+      ]).map((a) => a.action),
+    ).toEqual([
+      'Restart of s-1 denied by U1',
+      'Restart proposal for s-2 expired without a decision',
+      'Restart of s-3 FAILED: boom',
+    ]);
+  });
+
+  it('drops facts that cite evidence that does not exist', async () => {
+    const inputs = await evidenceFor(seedFleet(), ['db-node-02']);
+    const brief = briefFrom({
+      incidentId: 'INC-1',
+      createdAt: '2025-03-01T09:00:00.000Z',
+      source: 'slack',
+      report: 'db-node-02?',
+      environment: 'prod',
+      scope: resolveScope('db-node-02', inputs.scope),
+      draft: draftOf({
+        facts: [
+          { text: 'db-node-02 is healthy', evidence: ['E1'] },
+          { text: 'the database was hacked', evidence: ['E99'] },
+          { text: 'half real', evidence: ['E1', 'E42'] },
+        ],
+      }),
+      decision: {
+        action: 'monitor',
+        category: 'unknown',
+        severity: 'sev3',
+        escalation: 'hold',
+        restartServer: null,
+        policyNotes: [],
+      },
+      evidence: inputs.evidence,
+      signals: inputs.signals,
+      planner: sampleBrief('x').planner,
+    });
+    expect(brief.facts).toEqual([{ text: 'db-node-02 is healthy', evidence: ['E1'] }]);
+    expect(brief.escalationPackage.evidence).toEqual(brief.facts);
+    expect(brief.documentationChecklist).toContainEqual({
+      item: 'Customer impact confirmed by a human',
+      status: 'missing',
+    });
+    expect(brief.documentationChecklist).toContainEqual({
+      item: 'Health and log evidence attached',
+      status: 'captured',
+    });
+    expect(brief.escalationPackage.timeline[0]).toEqual({
+      at: '2025-03-01T09:00:00.000Z',
+      event: 'First signal: reported via slack',
+    });
+  });
+
+  it('deriving from the audit log lists actions taken once, in the timeline too', () => {
+    const incident = {
+      id: 'INC-1',
+      createdAt: '2025-03-01T09:00:00.000Z',
+      source: 'cli' as const,
+      report: 'r',
+    };
+    const assessment = sampleAssessment();
+    const twice = deriveBrief(incident, assessment, APPROVAL_RUN);
+    expect(twice.escalationPackage.actionsTaken).toEqual(actionsTaken(APPROVAL_RUN));
+    expect(twice.escalationPackage.timeline.map((t) => t.event)).toEqual([
+      'First signal: reported via cli',
+      ...actionsTaken(APPROVAL_RUN).map((a) => a.action),
+    ]);
+    expect(deriveBrief(incident, assessment, APPROVAL_RUN)).toEqual(twice);
+    // Folding entries one by one as they are appended gives the same brief.
+    const folded = APPROVAL_RUN.reduce(foldEntry, deriveBrief(incident, assessment, []));
+    expect(folded).toEqual(twice);
+  });
+
+  it('a proposal the audit log shows becomes the restart on a restart brief', () => {
+    const incident = { id: 'INC-1', createdAt: T, source: 'cli' as const, report: 'r' };
+    const created = auditEntry('proposal.created', {
+      details: { proposal_id: 'p-9', server_id: 'payment-server-01', expires_at: T },
+    });
+    expect(deriveBrief(incident, sampleAssessment(), [created]).restart).toEqual({
+      serverId: 'payment-server-01',
+      proposalId: 'p-9',
+      expiresAt: T,
+    });
+    const monitor = { ...sampleAssessment(), action: 'monitor' as const };
+    expect(deriveBrief(incident, monitor, [created]).restart).toBeNull();
+  });
+});
