@@ -1,6 +1,6 @@
-import { FakeOpenAi } from '../tests/support/fake-openai.ts';
-import { FakeSlack } from '../tests/support/fake-slack.ts';
-import { ScriptedModel } from '../tests/support/scripted-model.ts';
+import { FakeOpenAi } from '../testing/fake-openai.ts';
+import { FakeSlack } from '../testing/fake-slack.ts';
+import { ScriptedModel } from '../testing/scripted-model.ts';
 import { SlackLedger, slackEnv } from './slack.ts';
 
 /** What every phase runs its replicas against: a fake Slack Web API and the scripted model, on loopback. */

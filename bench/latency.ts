@@ -1,4 +1,4 @@
-import type { FakeSlack } from '../tests/support/fake-slack.ts';
+import type { FakeSlack } from '../testing/fake-slack.ts';
 import { startFakes } from './fakes.ts';
 import type { LatencyFigures } from './figures.ts';
 import type { BenchServer } from './fleet.ts';

@@ -1,4 +1,3 @@
-import { blocksOf, buttonsOf } from '../tests/slack/e2e-support.ts';
 import {
   clickBody,
   commandBody,
@@ -6,7 +5,8 @@ import {
   type FakeSlack,
   postSigned,
   type SlackCall,
-} from '../tests/support/fake-slack.ts';
+} from '../testing/fake-slack.ts';
+import { blocksOf, buttonsOf } from '../tests/slack/e2e-support.ts';
 
 /**
  * The benchmark's side of Slack: signed requests to a replica as Slack sends them, and a ledger

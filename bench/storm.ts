@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SlackCall } from '../tests/support/fake-slack.ts';
+import type { SlackCall } from '../testing/fake-slack.ts';
 import { startFakes } from './fakes.ts';
 import type { ReplicaFigures, StormFigures } from './figures.ts';
 import { alertTextFor, type BenchServer } from './fleet.ts';

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
 import {
   errorReply,
   FakeOpenAi,
@@ -8,8 +7,9 @@ import {
   finalReply,
   type RecordedRequest,
   toolCallReply,
-} from '../support/fake-openai.ts';
-import { ScriptedModel } from '../support/scripted-model.ts';
+} from '../../testing/fake-openai.ts';
+import { ScriptedModel } from '../../testing/scripted-model.ts';
+import { runCli } from '../support/cli.ts';
 
 /**
  * `npm run model-check` as a person runs it, against a loopback model server in three states:

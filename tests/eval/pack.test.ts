@@ -8,8 +8,8 @@ import { RulesPlanner } from '../../src/operator/decision/planners/rules/planner
 import { detectSignals, LOG_SIGNATURES } from '../../src/operator/decision/signals/index.ts';
 import { createPlanner } from '../../src/root/runtime.ts';
 import { loadScenarios } from '../../src/tools/fleet/load.ts';
-import { FakeOpenAi } from '../support/fake-openai.ts';
-import { ScriptedModel } from '../support/scripted-model.ts';
+import { FakeOpenAi } from '../../testing/fake-openai.ts';
+import { ScriptedModel } from '../../testing/scripted-model.ts';
 
 const PACK = fileURLToPath(new URL('../../scenarios/pack.yaml', import.meta.url));
 const rules = { config: parseConfig({}), planner: new RulesPlanner() };

@@ -16,8 +16,8 @@ import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { ServerSpec } from '../../src/tools/fleet/format.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { LocalEscalator } from '../../src/tools/local-escalator.ts';
+import { ManualClock } from '../../testing/clock.ts';
 import { briefFrom, sampleBrief } from '../support/brief.ts';
-import { ManualClock } from '../support/clock.ts';
 import { draftOf, evidenceFor, policyInput } from '../support/evidence.ts';
 import { backendsOf, fleetOf, SEED_SERVERS, seedFleet, server } from '../support/fleet.ts';
 import { RecordingPlanner, ScriptedPlanner } from '../support/planners.ts';
@@ -128,7 +128,8 @@ describe('safety', () => {
       ]);
       // … and that is called only by the approval path, inside approve().
       expect(callers(/\.executeRestart\s*\(/)).toEqual(['src/operator/approval/approval.ts']);
-      const approval = files.find((f) => f.name === 'src/operator/approval/approval.ts')?.text ?? '';
+      const approval =
+        files.find((f) => f.name === 'src/operator/approval/approval.ts')?.text ?? '';
       const approve = approval.indexOf('async approve(');
       const next = approval.indexOf('\n  private async verify(', approve);
       expect(approve).toBeGreaterThan(0);

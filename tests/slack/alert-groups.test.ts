@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { counterMessage, GroupCounter } from '../../src/slack/alert-groups.ts';
 import { encodeRef } from '../../src/slack/thread.ts';
 import type { AlertGroup } from '../../src/store/ports.ts';
-import { FakeSlack } from '../support/fake-slack.ts';
+import { FakeSlack } from '../../testing/fake-slack.ts';
 import { ALERTS, type SlackParts, slackParts, until } from '../support/slack-parts.ts';
 
 const WINDOW_MS = 15 * 60_000;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { errorCode } from '../../src/domain/errors.ts';
 import { SlackApprovers } from '../../src/slack/approvers.ts';
-import { FakeSlack } from '../support/fake-slack.ts';
+import { FakeSlack } from '../../testing/fake-slack.ts';
 import { fakeWebClient } from '../support/slack-parts.ts';
 
 const APPROVER = 'U0APPROVER';

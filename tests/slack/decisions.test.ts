@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExpirySweep } from '../../src/operator/approval/expiry.ts';
 import { type ClickSite, Decisions } from '../../src/slack/decisions.ts';
-import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
+import { FakeSlack, type SlackCall } from '../../testing/fake-slack.ts';
 import { fleetOf, SEED_SERVERS } from '../support/fleet.ts';
 import { APPROVER, STRANGER } from '../support/runtime.ts';
 import {

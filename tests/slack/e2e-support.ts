@@ -1,4 +1,4 @@
-import type { FakeSlack, SlackCall } from '../support/fake-slack.ts';
+import type { FakeSlack, SlackCall } from '../../testing/fake-slack.ts';
 
 type Block = { type: string; block_id?: string; elements?: Record<string, unknown>[] };
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { SlackEscalator } from '../../src/slack/escalator.ts';
 import { presentationOf, type SlackThread } from '../../src/slack/thread.ts';
 import type { EscalationTicket } from '../../src/tools/backends.ts';
-import { FakeSlack } from '../support/fake-slack.ts';
+import { FakeSlack } from '../../testing/fake-slack.ts';
 import { ESCALATION, OPS, type SlackParts, slackParts } from '../support/slack-parts.ts';
 
 const THREAD: SlackThread = {

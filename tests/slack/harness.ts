@@ -15,7 +15,7 @@ import {
   FakeSlack,
   postSigned,
   type SignedPost,
-} from '../support/fake-slack.ts';
+} from '../../testing/fake-slack.ts';
 
 export const SECRET = 'test-signing-secret';
 export const ALERTS = 'C0ALERTS';

@@ -7,7 +7,7 @@ import {
 } from '../../src/operator/intake/intake.ts';
 import { INVESTIGATE } from '../../src/operator/jobs/investigation-job.ts';
 import { decodeRoute, intakeRequest } from '../../src/slack/thread.ts';
-import { FakeSlack } from '../support/fake-slack.ts';
+import { FakeSlack } from '../../testing/fake-slack.ts';
 import {
   ALERTS,
   incidentThread,

@@ -13,7 +13,7 @@ import {
   type SlackThread,
 } from '../../src/slack/thread.ts';
 import type { HealthBackend } from '../../src/tools/backends.ts';
-import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
+import { FakeSlack, type SlackCall } from '../../testing/fake-slack.ts';
 import {
   ALERTS,
   gate,

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/index.ts';
-import { escalateDraft } from '../operator/decision/planners/harness.ts';
-import { FakeOpenAi, finalReply } from '../support/fake-openai.ts';
-import { clickBody, eventEnvelope, FakeSlack, postSigned } from '../support/fake-slack.ts';
+import { escalateDraft } from '../../testing/drafts.ts';
+import { FakeOpenAi, finalReply } from '../../testing/fake-openai.ts';
+import { clickBody, eventEnvelope, FakeSlack, postSigned } from '../../testing/fake-slack.ts';
 import { dropFreshSchemas, freshPostgresSchema, requirePostgres } from '../support/postgres.ts';
 import { type Replica, startReplica } from '../support/replica.ts';
 import { briefWithButtons, callsShowing, shown, waitForBriefWithButtons } from './e2e-support.ts';

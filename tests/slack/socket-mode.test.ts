@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../support/fake-slack.ts';
+import { FakeSlack } from '../../testing/fake-slack.ts';
 import { waitForBriefWithButtons } from './e2e-support.ts';
 import { APPROVER, type BotHarness, mention, OPS, startBot } from './harness.ts';
 

@@ -8,7 +8,7 @@ import {
   SlackWriter,
   type WriterOptions,
 } from '../../src/slack/writer.ts';
-import { FakeSlack } from '../support/fake-slack.ts';
+import { FakeSlack } from '../../testing/fake-slack.ts';
 import { fakeWebClient } from '../support/slack-parts.ts';
 
 /**

@@ -8,7 +8,7 @@ import type { FleetFile } from '../../src/tools/fleet/format.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { ToolSession } from '../../src/tools/session.ts';
 import { Toolbox } from '../../src/tools/toolbox.ts';
-import { ManualClock } from './clock.ts';
+import { ManualClock } from '../../testing/clock.ts';
 import { backendsOf } from './fleet.ts';
 
 export const DEFAULT_POLICY: PolicySettings = {

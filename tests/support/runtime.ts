@@ -8,7 +8,7 @@ import type { Backends } from '../../src/tools/backends.ts';
 import type { FleetFile } from '../../src/tools/fleet/format.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { LocalEscalator } from '../../src/tools/local-escalator.ts';
-import { ManualClock } from './clock.ts';
+import { ManualClock } from '../../testing/clock.ts';
 import { backendsOf, seedFleet } from './fleet.ts';
 
 /** Approvers by user id, as APPROVERS configures them. */

@@ -15,8 +15,8 @@ import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { Backends } from '../../src/tools/backends.ts';
 import type { FleetFile } from '../../src/tools/fleet/format.ts';
 import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
-import { ManualClock } from './clock.ts';
-import { FakeSlack } from './fake-slack.ts';
+import { ManualClock } from '../../testing/clock.ts';
+import { FakeSlack } from '../../testing/fake-slack.ts';
 import { backendsOf, seedFleet } from './fleet.ts';
 import { APPROVER, ApproverList } from './runtime.ts';
 

@@ -7,7 +7,7 @@ import { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 import { TOOL_LIMITS } from '../../src/tools/limits.ts';
 import { ToolSession } from '../../src/tools/session.ts';
 import { Toolbox } from '../../src/tools/toolbox.ts';
-import { ManualClock } from '../support/clock.ts';
+import { ManualClock } from '../../testing/clock.ts';
 import { backendsOf, fleetOf, SEED_SERVERS, seedFleet, server } from '../support/fleet.ts';
 
 function toolboxOver(fleet = SimulatedFleet.fromFleet(seedFleet()), toolTimeoutMs = 1_000) {

@@ -16,7 +16,7 @@ import { SqliteStore } from '../../../src/store/sqlite/index.ts';
 import type { HealthBackend, HealthSample } from '../../../src/tools/backends.ts';
 import { SimulatedFleet } from '../../../src/tools/fleet/simulated.ts';
 import { LocalEscalator } from '../../../src/tools/local-escalator.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { draftOf } from '../../support/evidence.ts';
 import { backendsOf, fleetOf, SEED_SERVERS, seedFleet, server } from '../../support/fleet.ts';
 import { ScriptedPlanner } from '../../support/planners.ts';

@@ -7,7 +7,7 @@ import { SqliteStore } from '../../../src/store/sqlite/index.ts';
 import { CompositeEscalator } from '../../../src/tools/composite-escalator.ts';
 import { LocalEscalator } from '../../../src/tools/local-escalator.ts';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../../../src/tools/webhook/restarter.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { type LoopbackReply, LoopbackServer } from '../../support/loopback-http.ts';
 import { lokiNoOrgId, lokiStreams, pdAccepted, promVector } from '../../support/recorded-apis.ts';
 import { writeTempFile } from '../../support/temp-files.ts';

@@ -5,7 +5,7 @@ import { systemClock } from '../../../src/domain/clock.ts';
 import { DeployLogChanges } from '../../../src/tools/changes/deploy-log.ts';
 import { DeployLogError, parseDeployLog } from '../../../src/tools/changes/format.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { tempDir, writeTempFile } from '../../support/temp-files.ts';
 
 const clock = new ManualClock('2025-03-01T09:00:00.000Z');

@@ -10,7 +10,7 @@ import {
   createChangesWebhook,
   JsonLinesChangeSink,
 } from '../../../src/tools/changes/webhook.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { tempDir } from '../../support/temp-files.ts';
 
 /** The POST /changes handler mounted on a plain node:http server, as the HTTP server will mount it. */

@@ -9,7 +9,7 @@ import {
 } from '../../../src/tools/fleet/load.ts';
 import { SimulatedFleet } from '../../../src/tools/fleet/simulated.ts';
 import { kubernetesLines } from '../../../src/tools/kubernetes/lines.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 
 /** The simulated fleet's kubernetes: blocks: the format, and the same KubernetesEvidence port. */
 

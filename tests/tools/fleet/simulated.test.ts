@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { SimulatedFleet } from '../../../src/tools/fleet/simulated.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { fleetOf, seedFleet, server } from '../../support/fleet.ts';
 
 describe('simulated fleet', () => {

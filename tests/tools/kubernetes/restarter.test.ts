@@ -9,7 +9,7 @@ import {
   RESTART_ID,
   RESTARTED_AT,
 } from '../../../src/tools/kubernetes/restarter.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { type KubeFixture, kubeconfigFile, startKube, testPki } from '../../support/kube.ts';
 import { closedPort } from '../../support/loopback-http.ts';
 import {

@@ -5,7 +5,7 @@ import { ToolError } from '../../../src/tools/errors.ts';
 import { LokiLogs } from '../../../src/tools/loki/loki.ts';
 import { ToolSession } from '../../../src/tools/session.ts';
 import { Toolbox } from '../../../src/tools/toolbox.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { closedPort, type LoopbackReply, LoopbackServer } from '../../support/loopback-http.ts';
 import {
   lokiNoOrgId,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { PagerDutyEscalator } from '../../../src/tools/pagerduty/escalator.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { sampleBrief } from '../../support/brief-fixture.ts';
-import { ManualClock } from '../../support/clock.ts';
 import { closedPort, type LoopbackReply, LoopbackServer } from '../../support/loopback-http.ts';
 import { pdAccepted, pdInvalid, pdThrottled } from '../../support/recorded-apis.ts';
 

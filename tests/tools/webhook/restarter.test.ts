@@ -6,7 +6,7 @@ import {
   WEBHOOK_HEADERS,
   WebhookRestarter,
 } from '../../../src/tools/webhook/restarter.ts';
-import { ManualClock } from '../../support/clock.ts';
+import { ManualClock } from '../../../testing/clock.ts';
 import { closedPort, type LoopbackReply, LoopbackServer } from '../../support/loopback-http.ts';
 
 const SECRET = 'a-shared-secret-of-32-characters';

@@ -1,5 +1,4 @@
 import { parseConfig } from '../../../../src/config/env.ts';
-import type { PlannerDraft } from '../../../../src/domain/brief.ts';
 import type { Investigation } from '../../../../src/operator/investigation/investigate.ts';
 import { createRuntime, type Runtime } from '../../../../src/root/runtime.ts';
 import { SqliteStore } from '../../../../src/store/sqlite/index.ts';
@@ -12,7 +11,7 @@ import {
   type FakeOpenAiOptions,
   type FakeStep,
   type RecordedRequest,
-} from '../../../support/fake-openai.ts';
+} from '../../../../testing/fake-openai.ts';
 
 /** A runtime whose planner talks to a scripted fake model over real HTTP. */
 export type Harness = {
@@ -70,43 +69,6 @@ export async function closeHarnesses(): Promise<void> {
 
 export const PAYMENT_REPORT = 'The payment-server-01 is extremely slow and timing out.';
 export const SEARCH_REPORT = "Search isn't working. Can you check search-index-09?";
-
-export function restartDraft(overrides: Partial<PlannerDraft> = {}): PlannerDraft {
-  return {
-    title: 'payment-server-01: CPU saturation, hung process',
-    summary: 'CPU at 98% and a hung process on payment-server-01; a restart is proposed.',
-    category: 'performance',
-    severity: 'sev2',
-    action: 'restart',
-    restartServer: 'payment-server-01',
-    facts: [
-      { text: 'payment-server-01 reports cpu 98%, status warning', evidence: ['E1'] },
-      { text: 'logs show a hung process not accepting connections', evidence: ['E2'] },
-    ],
-    hypotheses: [{ text: 'Thread pool exhaustion under load', confidence: 'medium' }],
-    safeChecks: ['Check the thread pool metrics dashboard'],
-    nextActions: ['Approve or deny the proposed restart'],
-    impact: 'Payments are slow and timing out for customers.',
-    ...overrides,
-  };
-}
-
-export function escalateDraft(overrides: Partial<PlannerDraft> = {}): PlannerDraft {
-  return {
-    title: 'search-index-09: search engine unreachable',
-    summary: 'search-index-09 cannot reach elastic-cluster-main:9200; escalating.',
-    category: 'availability',
-    severity: 'sev2',
-    action: 'escalate',
-    restartServer: null,
-    facts: [{ text: 'Connection refused: elastic-cluster-main:9200', evidence: ['E2'] }],
-    hypotheses: [{ text: 'The search cluster is down', confidence: 'high' }],
-    safeChecks: ['Check elastic-cluster-main health'],
-    nextActions: ['Engage the search team'],
-    impact: 'Search is failing for users.',
-    ...overrides,
-  };
-}
 
 export type Message = ChatRequestBody['messages'][number];
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Limiter } from '../../../../src/operator/decision/planners/limiter.ts';
-import { finalReply } from '../../../support/fake-openai.ts';
-import { closeHarnesses, escalateDraft, startHarness } from './harness.ts';
+import { escalateDraft } from '../../../../testing/drafts.ts';
+import { finalReply } from '../../../../testing/fake-openai.ts';
+import { closeHarnesses, startHarness } from './harness.ts';
 
 afterEach(closeHarnesses);
 

@@ -3,14 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../src/config/env.ts';
 import { createRuntime } from '../../../../src/root/runtime.ts';
 import { SqliteStore } from '../../../../src/store/sqlite/index.ts';
-import { errorReply, finalReply, hang } from '../../../support/fake-openai.ts';
-import {
-  closeHarnesses,
-  escalateDraft,
-  PAYMENT_REPORT,
-  SEARCH_REPORT,
-  startHarness,
-} from './harness.ts';
+import { escalateDraft } from '../../../../testing/drafts.ts';
+import { errorReply, finalReply, hang } from '../../../../testing/fake-openai.ts';
+import { closeHarnesses, PAYMENT_REPORT, SEARCH_REPORT, startHarness } from './harness.ts';
 
 afterEach(closeHarnesses);
 

@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backends } from '../../../../src/tools/backends.ts';
 import { ToolName } from '../../../../src/tools/registry.ts';
-import { finalReply, type RecordedRequest, toolCallReply } from '../../../support/fake-openai.ts';
+import { escalateDraft, restartDraft } from '../../../../testing/drafts.ts';
+import {
+  finalReply,
+  type RecordedRequest,
+  toolCallReply,
+} from '../../../../testing/fake-openai.ts';
 import {
   closeHarnesses,
-  escalateDraft,
   evidenceId,
   json,
   PAYMENT_REPORT,
-  restartDraft,
   SEARCH_REPORT,
   startHarness,
   text,

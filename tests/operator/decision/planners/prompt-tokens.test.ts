@@ -5,9 +5,9 @@ import { runScenarios } from '../../../../src/eval/run.ts';
 import { SYSTEM_PROMPT } from '../../../../src/operator/decision/planners/prompt.ts';
 import { createPlanner } from '../../../../src/root/runtime.ts';
 import { loadScenarios } from '../../../../src/tools/fleet/load.ts';
-import { FakeOpenAi } from '../../../support/fake-openai.ts';
+import { FakeOpenAi } from '../../../../testing/fake-openai.ts';
+import { readInvestigation, ScriptedModel } from '../../../../testing/scripted-model.ts';
 import { estimatePromptTokens } from '../../../support/prompt-tokens.ts';
-import { readInvestigation, ScriptedModel } from '../../../support/scripted-model.ts';
 
 const PACK = fileURLToPath(new URL('../../../../scenarios/pack.yaml', import.meta.url));
 

@@ -12,7 +12,7 @@ import { canonicalJson, TOOL_SPECS } from '../../../../src/tools/registry.ts';
 const TOOL_DEFINITIONS = functionTools(TOOL_SPECS);
 
 import { ToolSession } from '../../../../src/tools/session.ts';
-import { restartDraft } from './harness.ts';
+import { restartDraft } from '../../../../testing/drafts.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 

@@ -1,6 +1,7 @@
 import type { PlannerDraft } from '../../../../../src/domain/brief.ts';
-import type { FakeReply, RecordedRequest } from '../../../../support/fake-openai.ts';
-import { type Message, restartDraft } from '../harness.ts';
+import { restartDraft } from '../../../../../testing/drafts.ts';
+import type { FakeReply, RecordedRequest } from '../../../../../testing/fake-openai.ts';
+import type { Message } from '../harness.ts';
 
 /**
  * Building blocks for replaying providers' response shapes. Each test that uses them names the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { PlannerDraft } from '../../src/domain/brief.ts';
-import { escalateDraft, restartDraft } from '../operator/decision/planners/harness.ts';
+import type { PlannerDraft } from '../src/domain/brief.ts';
+import { escalateDraft, restartDraft } from './drafts.ts';
 import { type FakeReply, finalReply, type RecordedRequest, toolCallReply } from './fake-openai.ts';
 
 /**

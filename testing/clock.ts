@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/domain/clock.ts';
+import type { Clock } from '../src/domain/clock.ts';
 
 /**
  * A clock tests move by hand: expiry and budget windows without sleeping. `sleep` lets the time
