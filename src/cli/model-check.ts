@@ -256,7 +256,7 @@ export async function checkModel(
   // 5. The seed incident, through the real planner, on the demo fleet.
   const recording = new RecordingModel(chatModel);
   const deadlineMs = Math.max(MODEL_CHECK_LIMITS.seedMinMs, remaining());
-  const fleet = SimulatedFleet.fromFleet(await loadDemoFleet());
+  const fleet = SimulatedFleet.fromFleet(await loadDemoFleet(), systemClock);
   const runtime = await createRuntime(
     { ...config, PLANNER_DEADLINE_MS: deadlineMs, OPENAI_TOOLS: tools },
     {

@@ -1,4 +1,5 @@
 import type { Config } from '../config/env.ts';
+import { systemClock } from '../domain/clock.ts';
 import { describeError } from '../domain/errors.ts';
 import type { Action, Category, Escalation, Severity } from '../domain/vocabulary.ts';
 import type { ApproverPolicy } from '../operator/approval/approval.ts';
@@ -75,7 +76,7 @@ export async function runScenario(
   scenario: Scenario,
   options: Pick<EvalOptions, 'config' | 'planner'>,
 ): Promise<ScenarioResult> {
-  const fleet = SimulatedFleet.fromScenario(scenario);
+  const fleet = SimulatedFleet.fromScenario(scenario, systemClock);
   const escalator = new LocalEscalator();
   let runtime: Awaited<ReturnType<typeof createRuntime>> | null = null;
   try {

@@ -144,7 +144,7 @@ export async function createBackends(
   const fleet = needsFleet
     ? SimulatedFleet.fromFleet(
         config.FLEET_FILE ? await loadFleet(config.FLEET_FILE) : await loadDemoFleet(),
-        () => clock.now(),
+        clock,
       )
     : null;
   /** The fleet for whatever is not configured; only called when needsFleet said so. */

@@ -83,7 +83,7 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
   const { backends } = selected;
   const toolbox = new Toolbox(backends, {
     toolTimeoutMs: config.TOOL_TIMEOUT_MS,
-    now: () => clock.now(),
+    clock,
   });
   const planner = overrides.planner ?? createPlanner(config, clock);
   // Every configured destination gets the escalation: the presenter's (Slack or local) and PagerDuty.

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Clock } from '../domain/clock.ts';
 import { describeError } from '../domain/errors.ts';
 import type { Evidence } from '../domain/evidence.ts';
 import type { Backends, HealthSample, RestartContext, RestartResult } from './backends.ts';
@@ -15,7 +16,7 @@ export type ToolOutcome =
 export type ToolboxOptions = {
   /** Per-call bound on any backend; a hung Prometheus must not hang the investigation. */
   toolTimeoutMs: number;
-  now?: () => Date;
+  clock: Clock;
 };
 
 /** Who asked: the operator before planning, or a planner's tool call. */
@@ -58,12 +59,12 @@ function problemsOf(error: z.ZodError): string {
 export class Toolbox {
   private readonly backends: Backends;
   private readonly options: ToolboxOptions;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
 
   constructor(backends: Backends, options: ToolboxOptions) {
     this.backends = backends;
     this.options = options;
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock;
   }
 
   get inventory() {
@@ -113,7 +114,7 @@ export class Toolbox {
       tool: tool.name,
       subject,
       backend: backend.name,
-      at: this.now().toISOString(),
+      at: this.clock.now().toISOString(),
       ...(result.link ? { link: result.link } : {}),
     };
     const evidence = session.addEvidence(source, result.summary, result.data);

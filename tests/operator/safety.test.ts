@@ -188,7 +188,7 @@ describe('safety', () => {
     it('two replicas sharing one database, handling clicks at once, restart once', async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'lzo-replicas-'));
       const clock = new ManualClock();
-      const fleet = SimulatedFleet.fromFleet(seedFleet(), clock.now);
+      const fleet = SimulatedFleet.fromFleet(seedFleet(), clock);
       const replica = () =>
         createRuntime(parseConfig({}), {
           store: SqliteStore.open({ dataDir }),

@@ -1,4 +1,5 @@
 import { parseConfig } from '../../src/config/env.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { Planner } from '../../src/operator/decision/planners/planner.ts';
 import { createSlackBot, type SlackBot } from '../../src/root/slack.ts';
@@ -74,7 +75,7 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const fleet = SimulatedFleet.fromFleet(options.fleet ?? (await loadDemoFleet()));
+  const fleet = SimulatedFleet.fromFleet(options.fleet ?? (await loadDemoFleet()), systemClock);
   const backends: Backends = {
     inventory: fleet,
     health: fleet,

@@ -44,9 +44,9 @@ export async function evidenceFor(
   serverIds: readonly string[],
   clock = new ManualClock(),
 ): Promise<Omit<PolicyInput, 'draft' | 'recentRestarts' | 'settings'>> {
-  const fleet = SimulatedFleet.fromFleet(fleetFile, clock.now);
+  const fleet = SimulatedFleet.fromFleet(fleetFile, clock);
   // Health, logs, then changes: the evidence the operator prefetches, in a fixed order (E1, E2, …).
-  const toolbox = new Toolbox(backendsOf(fleet), { toolTimeoutMs: 1_000, now: clock.now });
+  const toolbox = new Toolbox(backendsOf(fleet), { toolTimeoutMs: 1_000, clock });
   const session = new ToolSession();
   const scope = (await fleet.listServers()).filter((s) => serverIds.includes(s.id));
   for (const s of scope) {

@@ -58,7 +58,7 @@ export async function testRuntime(
 ): Promise<TestRuntime> {
   const clock = options.clock ?? new ManualClock();
   const config: Config = parseConfig({ LOG_LEVEL: 'silent', ...options.env });
-  const fleet = SimulatedFleet.fromFleet(options.fleet ?? seedFleet(), clock.now);
+  const fleet = SimulatedFleet.fromFleet(options.fleet ?? seedFleet(), clock);
   const escalator = new LocalEscalator();
   const runtime = await createRuntime(config, {
     store: SqliteStore.open(':memory:'),

@@ -76,7 +76,7 @@ export async function slackParts(options: SlackPartsOptions = {}): Promise<Slack
   });
   const clock = new ManualClock();
   const store = SqliteStore.open(':memory:');
-  const fleet = SimulatedFleet.fromFleet(options.fleet ?? seedFleet(), clock.now);
+  const fleet = SimulatedFleet.fromFleet(options.fleet ?? seedFleet(), clock);
   const runtime = await createRuntime(parseConfig({ LOG_LEVEL: 'silent', ...options.env }), {
     store,
     backends: options.backends ? options.backends(backendsOf(fleet)) : backendsOf(fleet),

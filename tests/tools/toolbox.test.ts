@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/domain/clock.ts';
 import type { HealthBackend, HealthSample } from '../../src/tools/backends.ts';
 import { fetchRecentLogs } from '../../src/tools/declarations/fetch-recent-logs.ts';
 import { getServerHealth } from '../../src/tools/declarations/get-server-health.ts';
@@ -10,11 +11,14 @@ import { Toolbox } from '../../src/tools/toolbox.ts';
 import { ManualClock } from '../../testing/clock.ts';
 import { backendsOf, fleetOf, SEED_SERVERS, seedFleet, server } from '../support/fleet.ts';
 
-function toolboxOver(fleet = SimulatedFleet.fromFleet(seedFleet()), toolTimeoutMs = 1_000) {
+function toolboxOver(
+  fleet = SimulatedFleet.fromFleet(seedFleet(), systemClock),
+  toolTimeoutMs = 1_000,
+) {
   const clock = new ManualClock();
   return {
     fleet,
-    toolbox: new Toolbox(backendsOf(fleet), { toolTimeoutMs, now: clock.now }),
+    toolbox: new Toolbox(backendsOf(fleet), { toolTimeoutMs, clock }),
     session: new ToolSession(),
   };
 }
@@ -81,6 +85,7 @@ describe('toolbox', () => {
     const logs = Array.from({ length: 300 }, (_, i) => `[INFO] line ${i + 1}`);
     const fleet = SimulatedFleet.fromFleet(
       fleetOf({ 'big-01': server({ health: { cpu: 1, memory: 1, status: 'healthy' }, logs }) }),
+      systemClock,
     );
     const { toolbox, session } = toolboxOver(fleet);
     const out = await toolbox.call(session, 'fetch_recent_logs', {
@@ -104,6 +109,7 @@ describe('toolbox', () => {
     ];
     const fleet = SimulatedFleet.fromFleet(
       fleetOf({ 'big-01': server({ health: { cpu: 1, memory: 1, status: 'healthy' }, logs }) }),
+      systemClock,
     );
     const { toolbox, session } = toolboxOver(fleet);
     await toolbox.call(session, 'fetch_recent_logs', { server_id: 'big-01' });
@@ -124,6 +130,7 @@ describe('toolbox', () => {
       fleetOf({
         'web-01': server({ health: { cpu: 1, memory: 1, status: 'healthy' }, logs: [line] }),
       }),
+      systemClock,
     );
     const { toolbox, session } = toolboxOver(fleet);
     await toolbox.gather(
@@ -176,9 +183,12 @@ describe('toolbox', () => {
   });
 
   it('turns a backend that never answers into error evidence instead of a hang', async () => {
-    const fleet = SimulatedFleet.fromFleet(seedFleet());
+    const fleet = SimulatedFleet.fromFleet(seedFleet(), systemClock);
     const silent = new SilentHealth();
-    const toolbox = new Toolbox({ ...backendsOf(fleet), health: silent }, { toolTimeoutMs: 100 });
+    const toolbox = new Toolbox(
+      { ...backendsOf(fleet), health: silent },
+      { toolTimeoutMs: 100, clock: systemClock },
+    );
     const session = new ToolSession();
     const started = performance.now();
     const out = await toolbox.call(session, 'get_server_health', { server_id: 'db-node-02' });
@@ -198,10 +208,10 @@ describe('toolbox', () => {
   });
 
   it('says so when the investigation is cancelled rather than timing out', async () => {
-    const fleet = SimulatedFleet.fromFleet(seedFleet());
+    const fleet = SimulatedFleet.fromFleet(seedFleet(), systemClock);
     const toolbox = new Toolbox(
       { ...backendsOf(fleet), health: new SilentHealth() },
-      { toolTimeoutMs: 10_000 },
+      { toolTimeoutMs: 10_000, clock: systemClock },
     );
     const session = new ToolSession();
     const controller = new AbortController();
@@ -246,12 +256,10 @@ describe('toolbox', () => {
   });
 
   it('redacts secrets quoted in a backend error', async () => {
-    const fleet = SimulatedFleet.fromFleet(seedFleet());
+    const fleet = SimulatedFleet.fromFleet(seedFleet(), systemClock);
     const toolbox = new Toolbox(
       { ...backendsOf(fleet), health: new FailingHealth() },
-      {
-        toolTimeoutMs: 1_000,
-      },
+      { toolTimeoutMs: 1_000, clock: systemClock },
     );
     const session = new ToolSession();
     await toolbox.gather(session, getServerHealth, { server_id: 'db-node-02' }, { by: 'prefetch' });
@@ -305,9 +313,9 @@ describe('toolbox', () => {
         },
         { service: 'web', minutes_ago: 5, description: 'cdn ttl' },
       ]),
-      clock.now,
+      clock,
     );
-    const toolbox = new Toolbox(backendsOf(fleet), { toolTimeoutMs: 1_000, now: clock.now });
+    const toolbox = new Toolbox(backendsOf(fleet), { toolTimeoutMs: 1_000, clock });
     const session = new ToolSession();
     const e = await toolbox.gather(
       session,

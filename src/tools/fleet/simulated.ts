@@ -1,3 +1,4 @@
+import type { Clock } from '../../domain/clock.ts';
 import type {
   Change,
   KubernetesContainer,
@@ -234,18 +235,18 @@ export class SimulatedFleet
   >();
   private readonly changes: Change[];
   private readonly environment: Environment;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
 
   constructor(
     fleet: { servers: Record<string, ServerSpec>; changes: ChangeSpec[]; environment: Environment },
-    now: () => Date = () => new Date(),
+    clock: Clock,
   ) {
-    this.now = now;
+    this.clock = clock;
     this.specs = new Map(Object.entries(fleet.servers));
     this.environment = fleet.environment;
     for (const [id, spec] of this.specs)
       this.state.set(id, { health: spec.health, logs: spec.logs });
-    const loadedAt = this.now().getTime();
+    const loadedAt = this.clock.now().getTime();
     const at = (minutesAgo: number | undefined) =>
       minutesAgo === undefined ? undefined : new Date(loadedAt - minutesAgo * 60_000).toISOString();
     for (const [id, spec] of this.specs) {
@@ -272,12 +273,12 @@ export class SimulatedFleet
     return { namespace: k.namespace, kind: 'deployment', name };
   }
 
-  static fromFleet(fleet: FleetFile, now?: () => Date): SimulatedFleet {
-    return new SimulatedFleet(fleet, now);
+  static fromFleet(fleet: FleetFile, clock: Clock): SimulatedFleet {
+    return new SimulatedFleet(fleet, clock);
   }
 
-  static fromScenario(scenario: Scenario, now?: () => Date): SimulatedFleet {
-    return new SimulatedFleet(scenario, now);
+  static fromScenario(scenario: Scenario, clock: Clock): SimulatedFleet {
+    return new SimulatedFleet(scenario, clock);
   }
 
   async listServers(): Promise<ServerInfo[]> {

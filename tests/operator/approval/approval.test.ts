@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/domain/clock.ts';
 import { ApprovalService } from '../../../src/operator/approval/approval.ts';
 import type { Restarter, RestartResult } from '../../../src/tools/backends.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
@@ -78,7 +79,7 @@ describe('approvals', () => {
     const slept: number[] = [];
     const approvals = new ApprovalService({
       store: rt.store,
-      toolbox: new Toolbox(rt.backends, { toolTimeoutMs: 1_000, now: rt.clock.now }),
+      toolbox: new Toolbox(rt.backends, { toolTimeoutMs: 1_000, clock: rt.clock }),
       escalator: rt.escalator,
       approvers: new ApproverList([APPROVER]),
       verify: { attempts: 3, intervalMs: 5_000, thresholdPercent: 90 },
@@ -103,7 +104,7 @@ describe('approvals', () => {
     const slept: number[] = [];
     const approvals = new ApprovalService({
       store: rt.store,
-      toolbox: new Toolbox(rt.backends, { toolTimeoutMs: 1_000 }),
+      toolbox: new Toolbox(rt.backends, { toolTimeoutMs: 1_000, clock: systemClock }),
       escalator: rt.escalator,
       approvers: new ApproverList([APPROVER]),
       verify: { attempts: 5, intervalMs: 1_000, thresholdPercent: 90 },

@@ -254,7 +254,7 @@ describe('operator, end to end with the rules planner', () => {
 
   it('a hung backend cannot hold an investigation past its deadline', async () => {
     const clock = new ManualClock();
-    const fleet = SimulatedFleet.fromFleet(seedFleet(), clock.now);
+    const fleet = SimulatedFleet.fromFleet(seedFleet(), clock);
     const runtime = await createRuntime(
       parseConfig({ PLANNER_DEADLINE_MS: '1000', TOOL_TIMEOUT_MS: '60000' }),
       {

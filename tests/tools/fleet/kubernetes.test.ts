@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/domain/clock.ts';
 import { KubernetesWorkload } from '../../../src/domain/evidence.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
 import {
@@ -55,7 +56,7 @@ function problems(parse: () => unknown): string[] {
 describe('kubernetes: blocks in fleet and scenario files', () => {
   it('fills the defaults: namespace, deployment from the service, container app, readiness from state', async () => {
     const clock = new ManualClock('2025-03-01T09:00:00.000Z');
-    const fleet = SimulatedFleet.fromFleet(parseFleet(FLEET), clock.now);
+    const fleet = SimulatedFleet.fromFleet(parseFleet(FLEET), clock);
     expect(fleet.workloadOf('web-01')).toEqual({
       namespace: 'shop',
       kind: 'deployment',
@@ -129,7 +130,7 @@ servers:
 
 describe('the simulated fleet as KubernetesEvidence', () => {
   it('a restart moves the workload to its after_restart state; the same key twice restarts once', async () => {
-    const fleet = SimulatedFleet.fromFleet(parseFleet(FLEET));
+    const fleet = SimulatedFleet.fromFleet(parseFleet(FLEET), systemClock);
     expect(await fleet.status('web-01', 'p-1')).toEqual({
       state: 'not_found',
       detail: 'no simulated restart p-1 of web-01 was performed',
@@ -154,7 +155,7 @@ describe('the simulated fleet as KubernetesEvidence', () => {
   });
 
   it('pod logs: the previous instance, and the API’s words when there is none', async () => {
-    const fleet = SimulatedFleet.fromFleet(parseFleet(FLEET));
+    const fleet = SimulatedFleet.fromFleet(parseFleet(FLEET), systemClock);
     expect(await fleet.podLogs('web-01', { previous: true })).toEqual({
       pod: 'web-6d5c4b3a2-abcde',
       container: 'app',
@@ -174,7 +175,7 @@ describe('the simulated fleet as KubernetesEvidence', () => {
   });
 
   it('the demo fleet: an OOMKilled pod a restart fixes, ImagePullBackOff after a rollout, a FailedScheduling pod', async () => {
-    const fleet = SimulatedFleet.fromFleet(await loadDemoFleet());
+    const fleet = SimulatedFleet.fromFleet(await loadDemoFleet(), systemClock);
     const lines = async (id: string) => kubernetesLines(await fleet.describeWorkload(id));
 
     const cart = await lines('cart-api-13');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/domain/clock.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { SimulatedFleet } from '../../../src/tools/fleet/simulated.ts';
 import { ManualClock } from '../../../testing/clock.ts';
@@ -6,15 +7,18 @@ import { fleetOf, seedFleet, server } from '../../support/fleet.ts';
 
 describe('simulated fleet', () => {
   it('lists its servers with service and environment', async () => {
-    const fleet = SimulatedFleet.fromFleet({
-      ...fleetOf({
-        'web-01': server({ service: 'web', health: { cpu: 1, memory: 2, status: 'healthy' } }),
-        'batch-02': server({
-          environment: 'staging',
-          health: { cpu: 1, memory: 2, status: 'healthy' },
+    const fleet = SimulatedFleet.fromFleet(
+      {
+        ...fleetOf({
+          'web-01': server({ service: 'web', health: { cpu: 1, memory: 2, status: 'healthy' } }),
+          'batch-02': server({
+            environment: 'staging',
+            health: { cpu: 1, memory: 2, status: 'healthy' },
+          }),
         }),
-      }),
-    });
+      },
+      systemClock,
+    );
     expect(await fleet.listServers()).toEqual([
       { id: 'web-01', service: 'web', environment: 'prod' },
       { id: 'batch-02', service: null, environment: 'staging' },
@@ -22,7 +26,7 @@ describe('simulated fleet', () => {
   });
 
   it('moves a server to its after_restart state on restart, and counts restarts', async () => {
-    const fleet = SimulatedFleet.fromFleet(seedFleet());
+    const fleet = SimulatedFleet.fromFleet(seedFleet(), systemClock);
     expect(await fleet.getHealth('payment-server-01')).toEqual({
       cpu: 98,
       memory: 40,
@@ -46,7 +50,7 @@ describe('simulated fleet', () => {
   });
 
   it('changes nothing on restart when a server has no after_restart', async () => {
-    const fleet = SimulatedFleet.fromFleet(seedFleet());
+    const fleet = SimulatedFleet.fromFleet(seedFleet(), systemClock);
     const before = await fleet.getHealth('search-index-09');
     const result = await fleet.restart('search-index-09');
     expect(result.detail).toMatch(/nothing changes/);
@@ -55,7 +59,7 @@ describe('simulated fleet', () => {
   });
 
   it('answers the newest N log lines, oldest first', async () => {
-    const fleet = SimulatedFleet.fromFleet(seedFleet());
+    const fleet = SimulatedFleet.fromFleet(seedFleet(), systemClock);
     expect((await fleet.fetchLogs('db-node-02', 2)).lines).toEqual([
       '[INFO] Health check: OK',
       '[INFO] Replication sync active',
@@ -65,6 +69,7 @@ describe('simulated fleet', () => {
   it('refuses an unknown server with a ToolError naming the known ones', async () => {
     const fleet = SimulatedFleet.fromFleet(
       fleetOf({ 'web-01': server({ health: { cpu: 1, memory: 2, status: 'healthy' } }) }),
+      systemClock,
     );
     const attempt = fleet.restart('web-02');
     await expect(attempt).rejects.toBeInstanceOf(ToolError);
@@ -83,7 +88,7 @@ describe('simulated fleet', () => {
         { service: 'web', minutes_ago: 5, description: 'new' },
         { service: 'api', minutes_ago: 1, description: 'other service' },
       ]),
-      clock.now,
+      clock,
     );
     expect(await fleet.listChanges('web')).toEqual([
       { service: 'web', at: '2025-03-01T11:55:00.000Z', description: 'new' },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOKI_DEFAULT_QUERY } from '../../../src/config/backends.ts';
+import { systemClock } from '../../../src/domain/clock.ts';
 import { fetchRecentLogs } from '../../../src/tools/declarations/fetch-recent-logs.ts';
 import { ToolError } from '../../../src/tools/errors.ts';
 import { LokiLogs } from '../../../src/tools/loki/loki.ts';
@@ -189,7 +190,7 @@ describe('LokiLogs', () => {
         changes: null as never,
         restarter: null as never,
       },
-      { toolTimeoutMs: 2_000 },
+      { toolTimeoutMs: 2_000, clock: systemClock },
     );
     const e = await toolbox.gather(
       new ToolSession(),

@@ -118,7 +118,7 @@ describe.skipIf(!binary)('Prometheus health against a real Prometheus server', (
     );
     const config = parseConfig({ PROMETHEUS_URL: prometheus.url, CATALOG_FILE: catalog });
     const { backends } = await createBackends(config, { env: {}, clock: systemClock });
-    const toolbox = new Toolbox(backends, { toolTimeoutMs: 5_000 });
+    const toolbox = new Toolbox(backends, { toolTimeoutMs: 5_000, clock: systemClock });
     const session = new ToolSession();
     const evidence = await toolbox.gather(
       session,

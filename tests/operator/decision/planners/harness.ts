@@ -1,4 +1,5 @@
 import { parseConfig } from '../../../../src/config/env.ts';
+import { systemClock } from '../../../../src/domain/clock.ts';
 import type { Investigation } from '../../../../src/operator/investigation/investigate.ts';
 import { createRuntime, type Runtime } from '../../../../src/root/runtime.ts';
 import { SqliteStore } from '../../../../src/store/sqlite/index.ts';
@@ -22,7 +23,7 @@ export type Harness = {
 
 /** The built-in demo fleet, the runtime's default, for tests that wrap it. */
 async function demoBackends(): Promise<Backends> {
-  const fleet = SimulatedFleet.fromFleet(await loadDemoFleet());
+  const fleet = SimulatedFleet.fromFleet(await loadDemoFleet(), systemClock);
   return { inventory: fleet, health: fleet, logs: fleet, changes: fleet, restarter: fleet };
 }
 

@@ -10,6 +10,7 @@ import { parseScenarios } from '../../../../src/tools/fleet/load.ts';
 import { SimulatedFleet } from '../../../../src/tools/fleet/simulated.ts';
 import { ToolSession } from '../../../../src/tools/session.ts';
 import { Toolbox } from '../../../../src/tools/toolbox.ts';
+import { ManualClock } from '../../../../testing/clock.ts';
 
 /**
  * The rules planner's own draft (before the policy guard), from evidence gathered the way the
@@ -21,11 +22,12 @@ async function plan(
 ): Promise<PlannerDraft> {
   const [scenario] = parseScenarios(yaml, 'inline');
   if (!scenario) throw new Error('no scenario');
-  const now = new Date();
-  const fleet = SimulatedFleet.fromScenario(scenario, () => now);
+  const clock = new ManualClock(new Date());
+  const now = clock.now();
+  const fleet = SimulatedFleet.fromScenario(scenario, clock);
   const toolbox = new Toolbox(
     { inventory: fleet, health: fleet, logs: fleet, changes: fleet, restarter: fleet },
-    { toolTimeoutMs: 1_000, now: () => now },
+    { toolTimeoutMs: 1_000, clock },
   );
   const session = new ToolSession();
   const scope = resolveScope(scenario.report, await fleet.listServers());
