@@ -25,6 +25,11 @@ type Declared<Name extends string, Args extends z.ZodType> = {
   description: string;
   /** Validated before anything runs; the model's function parameters are generated from it. */
   arguments: Args;
+  /**
+   * Offered to a model only when a server in the incident's scope is a Kubernetes workload, so
+   * incidents elsewhere do not pay for tools they cannot use.
+   */
+  needs?: 'kubernetes';
 };
 
 export type ReadTool<

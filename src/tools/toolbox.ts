@@ -5,7 +5,7 @@ import type { Evidence } from '../domain/evidence.ts';
 import type { Backends, HealthSample, RestartContext, RestartResult } from './backends.ts';
 import { ToolError } from './errors.ts';
 import { redact } from './redact.ts';
-import { findTool, ToolName } from './registry.ts';
+import { findTool, TOOL_SPECS, ToolName, type ToolSpec } from './registry.ts';
 import type { Intent, ToolSession } from './session.ts';
 import type { Finding, ReadTool } from './tool.ts';
 
@@ -69,6 +69,17 @@ export class Toolbox {
 
   get inventory() {
     return this.backends.inventory;
+  }
+
+  /** The tools a model is offered for an incident about these servers. */
+  offeredTools(serverIds: readonly string[]): readonly ToolSpec[] {
+    const workloads = serverIds.some((id) => this.isWorkload(id));
+    return TOOL_SPECS.filter((spec) => workloads || findTool(spec.name)?.needs !== 'kubernetes');
+  }
+
+  /** Whether a server is a Kubernetes workload the bot can describe (no API call). */
+  isWorkload(serverId: string): boolean {
+    return (this.backends.kubernetes?.workloadOf(serverId) ?? null) !== null;
   }
 
   /**

@@ -89,5 +89,12 @@ export function seedFleet(): FleetFile {
 
 /** The same simulated fleet behind every backend interface, as the runtime wires it. */
 export function backendsOf(fleet: SimulatedFleet): Backends {
-  return { inventory: fleet, health: fleet, logs: fleet, changes: fleet, restarter: fleet };
+  return {
+    inventory: fleet,
+    health: fleet,
+    logs: fleet,
+    changes: fleet,
+    restarter: fleet,
+    kubernetes: fleet,
+  };
 }

@@ -6,6 +6,7 @@ import type { Proposal } from '../../domain/proposal.ts';
 import type { Environment } from '../../domain/vocabulary.ts';
 import type { IncidentRecord, Store } from '../../store/ports.ts';
 import type { Escalator } from '../../tools/backends.ts';
+import { describeWorkload } from '../../tools/declarations/describe-workload.ts';
 import { fetchRecentLogs } from '../../tools/declarations/fetch-recent-logs.ts';
 import { getServerHealth } from '../../tools/declarations/get-server-health.ts';
 import { listRecentChanges } from '../../tools/declarations/list-recent-changes.ts';
@@ -270,6 +271,13 @@ export class Operator {
         toolbox
           .gather(session, fetchRecentLogs, { server_id: s.id }, by)
           .then(report(fetchRecentLogs.name, s.id)),
+        ...(toolbox.isWorkload(s.id)
+          ? [
+              toolbox
+                .gather(session, describeWorkload, { server_id: s.id }, by)
+                .then(report(describeWorkload.name, s.id)),
+            ]
+          : []),
       ]),
       ...services.map((service) =>
         toolbox

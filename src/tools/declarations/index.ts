@@ -1,4 +1,6 @@
+import { describeWorkload } from './describe-workload.ts';
 import { escalateToEngineer } from './escalate-to-engineer.ts';
+import { fetchPodLogs } from './fetch-pod-logs.ts';
 import { fetchRecentLogs } from './fetch-recent-logs.ts';
 import { getServerHealth } from './get-server-health.ts';
 import { listRecentChanges } from './list-recent-changes.ts';
@@ -9,6 +11,8 @@ export const TOOLS = [
   getServerHealth,
   fetchRecentLogs,
   listRecentChanges,
+  describeWorkload,
+  fetchPodLogs,
   restartService,
   escalateToEngineer,
 ] as const;

@@ -1,5 +1,5 @@
-import type { Evidence } from '../../../domain/evidence.ts';
-import { kubernetesLines } from '../../../tools/kubernetes/lines.ts';
+import type { Change, Evidence } from '../../../domain/evidence.ts';
+import { kubernetesLines, revisionChanges } from '../../../tools/kubernetes/lines.ts';
 import type { LineSignalId, Signal, SignalId, SignalOptions } from './types.ts';
 import { type Term, VOCABULARIES } from './vocabulary/index.ts';
 import { CPU_LIMIT_LINES } from './vocabulary/kubernetes.ts';
@@ -243,17 +243,16 @@ export function detectSignals(evidence: readonly Evidence[], options: SignalOpti
         break;
       }
       case 'changes': {
-        const recent = e.data.changes.filter(
-          (c) => options.now.getTime() - Date.parse(c.at) <= recentMs,
-        );
-        const newest = recent[0];
-        if (newest)
-          signals.push({
-            id: 'recent_change',
-            subject,
-            evidence: [e.id],
-            detail: `${newest.description} (${Math.round((options.now.getTime() - Date.parse(newest.at)) / 60_000)} min ago)`,
-          });
+        const change = newestRecent(e.data.changes, subject, e.id, options, recentMs);
+        if (change) signals.push(change);
+        break;
+      }
+      case 'kubernetes': {
+        // Rollout revisions are recent changes too, of the workload's service.
+        const service = options.serviceOf?.get(subject) ?? subject;
+        const revisions = revisionChanges(e.data, service).sort((a, b) => b.at.localeCompare(a.at));
+        const change = newestRecent(revisions, service, e.id, options, recentMs);
+        if (change) signals.push(change);
         break;
       }
       case 'logs':
@@ -266,6 +265,25 @@ export function detectSignals(evidence: readonly Evidence[], options: SignalOpti
     ...throttledAtLimit(evidence, signals),
     ...badDeploySignals(signals, options.serviceOf),
   ];
+}
+
+/** The newest change within the recent window, as a recent_change signal of `subject`. */
+function newestRecent(
+  changes: readonly Change[],
+  subject: string,
+  evidenceId: string,
+  options: SignalOptions,
+  recentMs: number,
+): Signal | null {
+  const newest = changes.find((c) => options.now.getTime() - Date.parse(c.at) <= recentMs);
+  if (!newest) return null;
+  const minutes = Math.round((options.now.getTime() - Date.parse(newest.at)) / 60_000);
+  return {
+    id: 'recent_change',
+    subject,
+    evidence: [evidenceId],
+    detail: `${newest.description} (${minutes} min ago)`,
+  };
 }
 
 /** CPU pinned on a server whose lines state a CPU limit: throttled at its own limit, not saturated. */

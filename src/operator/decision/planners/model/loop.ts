@@ -266,7 +266,7 @@ export class ModelPlanner implements Planner {
     for (let attempt = 0; ; ) {
       const request: ChatRequest = {
         messages: [...run.messages],
-        tools: tools ? TOOL_SPECS : [],
+        tools: tools ? context.toolbox.offeredTools(context.scope.servers.map((s) => s.id)) : [],
         answer: DRAFT_FORMAT,
       };
       try {

@@ -125,6 +125,18 @@ function facts(evidence: readonly Evidence[], signals: readonly Signal[]): Fact[
           });
         break;
       }
+      case 'kubernetes': {
+        const found = signals.filter(
+          (s) => s.evidence.includes(e.id) && s.evidence.length === 1 && s.id !== 'recent_change',
+        );
+        for (const s of found)
+          out.push({
+            text: `${e.source.subject} in Kubernetes shows ${SIGNAL_LABELS[s.id]}: "${s.detail}"`,
+            evidence: [e.id],
+          });
+        if (found.length === 0) out.push({ text: e.summary, evidence: [e.id] });
+        break;
+      }
       case 'changes': {
         const newest = e.data.changes[0];
         out.push({
