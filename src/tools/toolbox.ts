@@ -3,7 +3,7 @@ import { ToolName } from '../domain/vocabulary.ts';
 import type { Backends, HealthSample, RestartContext, RestartResult } from './backends.ts';
 import { TOOL_LIMITS, toolArguments } from './definitions.ts';
 import { describeError, ToolError } from './errors.ts';
-import { redact } from './redact.ts';
+import { redact, redactLines } from './redact.ts';
 import type { ToolSession } from './session.ts';
 
 export type ToolOutcome =
@@ -158,15 +158,10 @@ export class Toolbox {
         // One line more than wanted tells whether older lines exist (`truncated`).
         (s) => backend.fetchLogs(serverId, wanted + 1, s),
       );
-      // Redact before clipping: a secret cut at the clip point would no longer match its pattern.
-      const redacted = sample.lines
-        .slice(-wanted)
-        .map(redact)
-        .map((l) =>
-          l.length > TOOL_LIMITS.maxLogLineLength
-            ? `${l.slice(0, TOOL_LIMITS.maxLogLineLength)}…`
-            : l,
-        );
+      // Clip, then redact: a secret cut at the clip point is still masked, key blocks span lines.
+      const redacted = redactLines(sample.lines.slice(-wanted), {
+        maxLineLength: TOOL_LIMITS.maxLogLineLength,
+      });
       return {
         summary: logsSummary(serverId, redacted),
         data: { kind: 'logs', lines: redacted, truncated: sample.lines.length > wanted },
