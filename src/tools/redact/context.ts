@@ -17,7 +17,13 @@
  * text full of `password=password=…` is read once.
  */
 import type { Scan } from './scan.ts';
-import { isBasicCredential, isNotSecretValue, looksLikeToken } from './shape.ts';
+import {
+  isBasicCredential,
+  isNotSecretValue,
+  looksLikeToken,
+  looksRandom,
+  words,
+} from './shape.ts';
 import { KNOWN_PREFIXES } from './tokens.ts';
 
 type Strength = 'strong' | 'weak' | 'authorization';
@@ -99,6 +105,48 @@ const SECRET_KEY_KINDS = new Set([
   'license',
   'x',
 ]);
+// Before `_key`, these name data, not secrets (gitleaks' generic-api-key allow-list and kin).
+const DATA_KEY_KINDS = new Set([
+  'public',
+  'pub',
+  'publishable',
+  'bucket',
+  'foreign',
+  'hot',
+  'idx',
+  'index',
+  'natural',
+  'primary',
+  'schema',
+  'sequence',
+  'sort',
+  'partition',
+  'shard',
+  'sharding',
+  'cache',
+  'idempotency',
+  'dedup',
+  'object',
+  'file',
+  'map',
+  'lookup',
+  'row',
+  'group',
+  'message',
+  'composite',
+  'compound',
+  'unique',
+  'surrogate',
+  'experiment',
+  'feature',
+  'flag',
+  'hash',
+  'range',
+  'cluster',
+  'join',
+  'short',
+  'hot',
+]);
 // Before `_token`, these name pagination or counting, not credentials (gitleaks allow-lists csrf).
 const NOT_CREDENTIAL_TOKENS = new Set([
   'page',
@@ -160,33 +208,29 @@ const WEAK_WORDS = new Set([
   'apitoken',
 ]);
 
-/** The words of an identifier: DB_PASSWORD, clientSecret, X-Api-Key, tls.key, AccountKey. */
-function words(key: string): string[] {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[\s._-]+/)
-    .filter((w) => w.length > 0);
-}
-
 /**
  * How much a key promises a secret. The last word decides (token_type, secret_name and
  * password_policy are not secrets); `strong` keys hide any value but states and placeholders,
  * `weak` ones (key, auth, sig, session) only values shaped like a credential.
  */
 export function keyStrength(key: string): Strength | null {
-  let known = STRENGTHS.get(key);
+  return described(key).strength;
+}
+
+type Described = { strength: Strength | null; last: string };
+
+// Logs repeat their keys; remembering the verdict keeps a key-dense text cheap.
+const DESCRIBED = new Map<string, Described>();
+
+function described(key: string): Described {
+  let known = DESCRIBED.get(key);
   if (known === undefined) {
-    if (STRENGTHS.size >= 4096) STRENGTHS.clear();
-    known = strengthOf(key);
-    STRENGTHS.set(key, known);
+    if (DESCRIBED.size >= 4096) DESCRIBED.clear();
+    known = { strength: strengthOf(key), last: words(key).at(-1) ?? '' };
+    DESCRIBED.set(key, known);
   }
   return known;
 }
-
-// Logs repeat their keys; remembering the verdict keeps a key-dense text cheap.
-const STRENGTHS = new Map<string, Strength | null>();
 
 function strengthOf(key: string): Strength | null {
   const parts = words(key);
@@ -199,13 +243,15 @@ function strengthOf(key: string): Strength | null {
   const before = parts.at(-2);
   if (last === undefined) return null;
   if (last === 'authorization') return 'authorization';
+  if (last === 'login' && before === 'sonar') return 'strong'; // gitleaks sonar-api-token
   if (last === 'pass' || last === 'pwd' || last === 'pw') return 'strong';
   if (last === 'id' && (before === 'session' || before === 'sess')) return 'weak';
   if (last === 'key') {
-    if (before === 'public' || before === 'pub' || before === 'publishable') return null;
+    if (before !== undefined && DATA_KEY_KINDS.has(before)) return null;
     return before !== undefined && SECRET_KEY_KINDS.has(before) ? 'strong' : 'weak';
   }
   if (last === 'token' && before !== undefined && NOT_CREDENTIAL_TOKENS.has(before)) return null;
+  if (last === 'jsonwebtoken') return null; // io.jsonwebtoken: a Java package
   if (STRONG_ENDINGS.some((e) => last.endsWith(e))) {
     if (last.startsWith('public') || last.startsWith('csrf') || last.startsWith('xsrf'))
       return null;
@@ -316,13 +362,16 @@ function maskAfterScheme(scan: Scan, pos: number, limit: number, explicit: boole
     }
     const credEnd = Math.min(limit, scan.tokenEnd(credStart, '"\'`,;'));
     const credential = text.slice(credStart, credEnd);
+    if (credential.startsWith('<') || credential.startsWith('$')) return credEnd; // a placeholder
     if (!isNotSecretValue(credential) || scan.isCut(credEnd)) scan.mask(credStart, credEnd);
     return credEnd;
   }
-  // No scheme: the whole value is the credential (`Authorization: 5eb4223e-…`).
+  // No scheme: the whole value is the credential (`Authorization: 5eb4223e-…`, `sha256~…`).
   const end = Math.min(limit, scan.tokenEnd(pos, '"\'`,;'));
   const credential = text.slice(pos, end);
-  if (looksLikeToken(credential) || (explicit && scan.isCut(end) && credential.length > 0)) {
+  const generated =
+    credential.length >= 8 && /[0-9]/.test(credential) && /[A-Za-z]/.test(credential);
+  if (generated || (explicit && scan.isCut(end) && credential.length > 0)) {
     scan.mask(pos, end);
   }
   return end;
@@ -330,8 +379,10 @@ function maskAfterScheme(scan: Scan, pos: number, limit: number, explicit: boole
 
 // A secret-named key, then a separator. The look-ahead finds a key word inside the identifier
 // (detect-secrets' denylist with gitleaks' additions) before the identifier is matched whole.
+// The operators are gitleaks' (=, :, :=, ::=, :::=, ?=, =>, and a comma between quoted strings)
+// with PHP's .= and typed declarations (`var token string = …`, `val token: String = …`).
 const ASSIGNMENT =
-  /(?<![\w.-])-{0,2}(?=[\w.-]*?(?:pass|pwd|pw\b|secret|token|key|auth|cred|sig|session|sess|sid|otp|hmac))([A-Za-z_][\w.-]*)(\\?["'\]]{0,2}[ \t]*(?:=>|::?=|\?=|[:=])[ \t]*)/gi;
+  /(?<![\w.-])-{0,2}(?=[\w.-]*?(?:pass|pwd|pw\b|secret|token|key|auth|cred|sig|session|sess|sid|otp|hmac|sonar))([A-Za-z_][\w.-]*)(\\?["'\]]{0,2}[ \t]*(?:[ \t]:?[ \t]*(?:string|String|str)[ \t]*=|:?[ \t]*(?:string|String|str)[ \t]*=|=>|:{1,3}=|\?=|\.=|[:=]|(?<=["'][ \t]*),(?=[ \t]*\\?["']))[ \t]*)/gi;
 
 export function maskAssignments(scan: Scan): void {
   const text = scan.text;
@@ -341,6 +392,8 @@ export function maskAssignments(scan: Scan): void {
     const strength = keyStrength(key);
     const valueAt = m.index + m[0].length;
     if (strength === null || valueAt >= scan.lineEnd(valueAt)) continue;
+    // arn:aws:secretsmanager:…:secret:name — a segment of an identifier, not a key.
+    if (text[m.index - 1] === ':' && m[2] === ':') continue;
     // `password: value` must not be `http://` or `12:30`: the key word must be a real key.
     if (m[2]?.trim() === ':' && text[valueAt] === '/' && text[valueAt + 1] === '/') continue;
     const value = readValue(scan, valueAt);
@@ -360,14 +413,23 @@ export function maskAssignments(scan: Scan): void {
       pattern.lastIndex = Math.max(pattern.lastIndex, stop);
       continue;
     }
+    const comma = m[2]?.includes(',') === true;
     const secret =
-      strength === 'strong'
-        ? !isNotSecretValue(raw) && !isWorkingDirectory(key, raw)
-        : looksLikeToken(raw, 16) || (cut && raw.length > 0 && !isNotSecretValue(raw));
+      strength === 'strong' && !comma
+        ? !isNotSecretValue(raw) && !isWorkingDirectory(key, raw) && !namesItself(key, raw)
+        : strength === 'strong'
+          ? // `"password", "email"` lists field names; `"PASSWORD", "s3cr3t!"` sets one.
+            !isNotSecretValue(raw) && !/^[A-Za-z_][A-Za-z_.-]*$/.test(raw)
+          : looksRandom(raw, 16) || (cut && raw.length > 0 && !isNotSecretValue(raw));
     if (!secret) continue;
     scan.mask(value.start, end);
     pattern.lastIndex = Math.max(pattern.lastIndex, end);
   }
+}
+
+/** `secret: secret "name"`, `password: Password` — prose that repeats the key word. */
+function namesItself(key: string, value: string): boolean {
+  return value.length <= 16 && described(key).last === value.toLowerCase();
 }
 
 /** PWD and OLDPWD in an environment dump are directories, not passwords. */
@@ -386,6 +448,8 @@ export function maskBareSchemes(scan: Scan): void {
     const end = scan.tokenEnd(start, '"\'`,;()<>[]{}');
     const credential = text.slice(start, end);
     const scheme = (m[1] as string).toLowerCase();
+    // A credential holds no "=" but padding: `token_type=Bearer expires_in=3600` is two pairs.
+    if (!/^[\w.~+/-]+=*$/.test(credential)) continue;
     const secret =
       scheme === 'basic'
         ? isBasicCredential(credential) || looksLikeToken(credential, 12)
@@ -406,10 +470,23 @@ export function maskXml(scan: Scan): void {
   for (const m of text.matchAll(XML_ELEMENT)) {
     const tag = m[1] as string;
     const start = m.index + m[0].length;
-    const end = scan.next('<', start);
-    if (end > scan.lineEnd(start) || !text.startsWith(`</${tag}>`, end)) continue;
-    const value = text.slice(start, end);
-    if (keyStrength(tag) !== null && !isNotSecretValue(value.trim())) scan.mask(start, end);
+    let valueStart = start;
+    let end = scan.next('<', start);
+    const lineEnd = scan.lineEnd(start);
+    let blank = start;
+    while (blank < lineEnd && /\s/.test(text[blank] as string)) blank++;
+    if (end > lineEnd && blank === lineEnd) {
+      // <password>\n  value\n</password>: the value is the next line, the closing tag the one after.
+      valueStart = lineEnd + 1;
+      const valueEnd = scan.lineEnd(valueStart);
+      const after = text.slice(valueEnd + 1, valueEnd + 200 + tag.length).trimStart();
+      if (valueEnd >= text.length || !after.startsWith(`</${tag}>`)) continue;
+      while (valueStart < valueEnd && /\s/.test(text[valueStart] as string)) valueStart++;
+      end = valueEnd;
+      while (end > valueStart && /\s/.test(text[end - 1] as string)) end--;
+    } else if (end > lineEnd || !text.startsWith(`</${tag}>`, end)) continue;
+    const value = text.slice(valueStart, end);
+    if (keyStrength(tag) !== null && !isNotSecretValue(value.trim())) scan.mask(valueStart, end);
   }
   for (const m of text.matchAll(XML_ADD)) {
     const where = m.indices?.[2];
@@ -434,14 +511,15 @@ export function maskFlags(scan: Scan): void {
     const secret =
       strength === 'strong'
         ? !isNotSecretValue(raw) && !/^[~/.]/.test(raw)
-        : looksLikeToken(raw, 16) || scan.isCut(value.end);
+        : looksRandom(raw, 16) || scan.isCut(value.end);
     if (secret) scan.mask(value.start, value.end);
   }
 }
 
-// scheme://userinfo@host: the authority ends at "/", "?", "#" or whitespace; the userinfo ends at
-// its last "@", so a password holding "@" is hidden whole.
-const URL_USERINFO = /:\/\/([^\s/?#"'<>\\]*)@/g;
+// scheme://userinfo@host: the authority ends at "/", "?" or whitespace; the userinfo ends at its
+// last "@", so a password holding "@" is hidden whole. "#" is allowed: people put it in DSN
+// passwords unencoded, and a fragment never precedes an "@" in a real URL.
+const URL_USERINFO = /:\/\/([^\s/?"'<>\\]*)@/g;
 
 export function maskUrlCredentials(scan: Scan): void {
   const text = scan.text;
@@ -476,16 +554,36 @@ export function maskCurlUser(scan: Scan): void {
       lastCurl = nextCurl.index;
       nextCurl = curl.exec(text);
     }
-    if (lastCurl < 0 || lastCurl < scan.lineStart(m.index)) continue;
+    if (lastCurl < 0 || !sameCommand(scan, lastCurl, m.index)) continue;
     maskUserPassword(scan, m.index + m[0].length);
   }
 }
 
-function maskUserPassword(scan: Scan, pos: number): void {
+const PLACEHOLDERS = new Set(['pass', 'password', 'passwd', 'secret', 'token', 'test', 'username']);
+
+/** True when `curlAt` is on the line of `at` or on one of up to 5 lines continued by "\\". */
+function sameCommand(scan: Scan, curlAt: number, at: number): boolean {
+  let start = scan.lineStart(at);
+  for (let i = 0; i < 5 && curlAt < start; i++) {
+    const previousEnd = start - 1;
+    const last = scan.text[previousEnd - 1] === '\r' ? previousEnd - 2 : previousEnd - 1;
+    if (previousEnd <= 0 || scan.text[last] !== '\\') return false;
+    start = scan.text.lastIndexOf('\n', previousEnd - 1) + 1;
+  }
+  return curlAt >= start;
+}
+
+function maskUserPassword(scan: Scan, from: number): void {
   const text = scan.text;
-  const end = scan.tokenEnd(pos, '');
-  const token = text.slice(pos, end);
+  let pos = from;
+  let end = scan.tokenEnd(pos, '');
   // Quotes may wrap the pair or either half: "user:pass", 'user:pass', user:'pass', "u":"p".
+  const q = text[pos];
+  if ((q === '"' || q === "'") && text[end - 1] === q && text.indexOf(q, pos + 1) === end - 1) {
+    pos++;
+    end--;
+  }
+  const token = text.slice(pos, end);
   const colon = /["']/.test(token)
     ? token.replace(/"[^"]*"|'[^']*'/g, (q) => 'q'.repeat(q.length)).indexOf(':')
     : token.indexOf(':');
@@ -493,13 +591,20 @@ function maskUserPassword(scan: Scan, pos: number): void {
   const unquote = (from: number, to: number): [number, number] => {
     let a = from;
     let b = to;
-    while (a < b && /["'{]/.test(text[a] as string)) a++;
-    while (b > a && /["'}]/.test(text[b - 1] as string)) b--;
+    while (a < b && /["']/.test(text[a] as string)) a++;
+    while (b > a && /["']/.test(text[b - 1] as string)) b--;
+    if (text[a] === '{' && text[b - 1] === '}') {
+      a++;
+      b--;
+    }
     return [a, b];
   };
   const [userStart, userEnd] = unquote(pos, pos + colon);
   const [passStart, passEnd] = unquote(pos + colon + 1, end);
   const password = text.slice(passStart, passEnd);
+  const user = text.slice(userStart, userEnd);
+  // Shell variables and the placeholders of examples are no secret: $1:$2, ${user}:${pass}, test:test.
+  if (/^\$\{?\w+\}?$/.test(password) || password === user || PLACEHOLDERS.has(password)) return;
   if (passEnd > passStart && !isNotSecretValue(password)) scan.mask(passStart, passEnd);
   else if (passEnd === passStart && userEnd > userStart) scan.mask(userStart, userEnd);
 }

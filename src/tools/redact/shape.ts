@@ -54,6 +54,22 @@ export function looksLikeToken(value: string, min = 8): boolean {
   );
 }
 
+/**
+ * A value that reads as generated rather than written: mixed case with digits, or letters with
+ * many digits (hex, session ids). `jetbrains.mps.v8_elimination` and `SalesResults-1.2` are not.
+ */
+export function looksRandom(value: string, min = 16): boolean {
+  if (!looksLikeToken(value, min)) return false;
+  const c = classes(value);
+  if (c.lower && c.upper && c.digit) return true;
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const k = value.charCodeAt(i);
+    if (k >= 48 && k <= 57) digits++;
+  }
+  return digits / value.length >= 0.2;
+}
+
 /** `Basic` credentials are base64 of "user:password". */
 export function isBasicCredential(value: string): boolean {
   if (!/^[A-Za-z0-9+/]{6,}={0,2}$/.test(value)) return false;
@@ -118,11 +134,20 @@ const NOT_SECRET_WORDS = new Set([
   'unknown',
   'n/a',
   'na',
+  'new',
+  'function',
+  'await',
+  'require',
+  'import',
+  'this',
 ]);
 
 /** A value under a secret-named key that is a state, a placeholder or already masked. */
-export function isNotSecretValue(value: string): boolean {
-  if (value.length === 0) return true;
+export function isNotSecretValue(raw: string): boolean {
+  // Prose punctuation around a state: "(using password: YES)".
+  const value = raw.length <= 14 ? raw.replace(/[)\]}.,;!?]+$/, '') : raw;
+  // One character (PuttyPassword=0) hides nothing worth hiding.
+  if (value.length <= 1) return true;
   if (value.includes(REDACTION_MASK)) return true;
   if (value.length <= 12 && NOT_SECRET_WORDS.has(value.toLowerCase())) return true;
   if (!'*xX#.?…-<[${%'.includes(value[0] as string)) return false;
@@ -135,4 +160,14 @@ export function isNotSecretValue(value: string): boolean {
     /^\$[A-Z_][A-Z0-9_]{2,}$/.test(value) || // $DB_PASSWORD
     /^%(?:\([\w.]+\))?s$/.test(value) // %s, %(password)s
   );
+}
+
+/** The words of an identifier: DB_PASSWORD, clientSecret, X-Api-Key, tls.key, AccountKey. */
+export function words(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s._-]+/)
+    .filter((w) => w.length > 0);
 }

@@ -13,7 +13,7 @@
  * run, anchored (sticky) and with bounded quantifiers, so the work per place is bounded.
  */
 import type { Scan } from './scan.ts';
-import { entropy } from './shape.ts';
+import { entropy, words } from './shape.ts';
 
 type TokenRule = {
   id: string;
@@ -108,14 +108,16 @@ const TOKEN_RULES: readonly TokenRule[] = [
   ),
   rule('aws-bedrock', ['ABSK'], /ABSK[A-Za-z0-9+/]{109,269}={0,2}/y),
   // gitleaks jwt (ey…, a dot, ey…, a dot, a signature), grafana-api-key (eyJrIjoi), jwt-base64;
-  // detect-secrets JwtTokenDetector. A lone base64 JSON object of 20+ characters is masked too:
-  // such blobs carry docker auths, cursors with session state and the like.
-  rule(
-    'jwt',
-    ['eyJ'],
-    /eyJ[\w+/-]{5,4000}(?:\.[\w+/-]{0,8000}){0,4}={0,2}/y,
-    (m) => m.length >= 20 || (m.includes('.') && m.indexOf('.') >= 8),
-  ),
+  // detect-secrets JwtTokenDetector. A lone base64 JSON object is masked when what it encodes
+  // names a credential (a docker config's "auths", a session's "token"); a pagination cursor
+  // such as {"offset":40} stays.
+  rule('jwt', ['eyJ'], /eyJ[\w+/-]{5,4000}(?:\.[\w+/-]{0,8000}){0,4}={0,2}/y, (m) => {
+    const dot = m.indexOf('.');
+    if (dot >= 8) return true;
+    if (dot !== -1 || m.length < 20) return false;
+    const decoded = Buffer.from(m, 'base64').toString('latin1');
+    return /auth|pass|secret|token|key|cred|sig|session|private/i.test(decoded);
+  }),
   // Base64 of "-----BEGIN": a PEM block encoded once more, as Kubernetes secrets hold tls.key.
   rule('base64-pem', ['LS0tLS1CRUdJTi'], /LS0tLS1CRUdJTi[A-Za-z0-9+/]{0,20000}={0,2}/y),
   // gitleaks pypi-upload-token; detect-secrets PypiTokenDetector (pypi.org and test.pypi.org).
@@ -248,6 +250,13 @@ for (const prefix of new Set(TOKEN_RULES.flatMap((r) => r.prefixes))) {
   );
 }
 
+/** How many different characters `token` has after its prefix. */
+function distinct(token: string, from: number): number {
+  const seen = new Set<string>();
+  for (let i = from; i < token.length && seen.size < 4; i++) seen.add(token[i] as string);
+  return seen.size;
+}
+
 /** Masks every token of a known vendor format. */
 export function maskKnownTokens(scan: Scan): void {
   const text = scan.text;
@@ -258,6 +267,8 @@ export function maskKnownTokens(scan: Scan): void {
       r.pattern.lastIndex = at;
       const found = r.pattern.exec(text);
       if (!found || (r.accept && !r.accept(found[0]))) continue;
+      // Placeholders (ghp_xxxx…, AKIAXXXX…) are no secret: gitleaks gives its rules entropy floors.
+      if (distinct(found[0], m[0].length) < 4) continue;
       const group = found.indices?.[1];
       if (group) scan.mask(group[0], group[1]);
       else scan.mask(at, at + found[0].length);
@@ -342,8 +353,88 @@ export function isHighEntropyToken(token: string): boolean {
   return entropy(body) >= ENTROPY_FLOOR;
 }
 
+// Named as an identifier, a digest or a public key, a random-looking value is no secret:
+// `SHA256:Xq3…` (an SSH fingerprint), `X-Amz-Cf-Id: …`, `public_key = "…"`, `next_page_token=…`.
+const NAMED_NOT_SECRET = new Set([
+  'public',
+  'pub',
+  'publickey',
+  'pubkey',
+  'fingerprint',
+  'hash',
+  'digest',
+  'checksum',
+  'etag',
+  'id',
+  'ids',
+  'trace',
+  'span',
+  'request',
+  'cursor',
+  'page',
+  'after',
+  'before',
+  'sha1',
+  'sha256',
+  'sha384',
+  'sha512',
+  'md5',
+  'integrity',
+  'version',
+  'commit',
+  'revision',
+  'ray',
+  'nonce',
+]);
+const PUBLIC_KEY_TYPE =
+  /^(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519@openssh\.com)$/;
+
+const isIdentifierChar = (c: number) =>
+  (c >= 97 && c <= 122) ||
+  (c >= 65 && c <= 90) ||
+  (c >= 48 && c <= 57) ||
+  c === 95 ||
+  c === 46 ||
+  c === 45;
+
+/**
+ * What names the value at `start`: the identifier before `=` or `:` (quotes and spaces allowed
+ * around them), or an SSH public-key type. Reads at most a few dozen characters backwards.
+ */
+function namedNotSecret(text: string, start: number): boolean {
+  let i = start;
+  const skip = (chars: string) => {
+    while (i > 0 && chars.includes(text[i - 1] as string)) i--;
+  };
+  skip(' \t');
+  const wordEnd = i;
+  while (i > 0 && wordEnd - i < 40 && !/\s/.test(text[i - 1] as string)) i--;
+  if (wordEnd > i && PUBLIC_KEY_TYPE.test(text.slice(i, wordEnd))) return true;
+  i = start;
+  skip('"\' \t');
+  if (i === 0 || (text[i - 1] !== '=' && text[i - 1] !== ':')) return false;
+  i--;
+  skip('"\' \t');
+  const keyEnd = i;
+  while (i > 0 && keyEnd - i < 64 && isIdentifierChar(text.charCodeAt(i - 1))) i--;
+  return keyEnd > i && words(text.slice(i, keyEnd)).some((w) => NAMED_NOT_SECRET.has(w));
+}
+
 export function maskHighEntropy(scan: Scan): void {
-  for (const m of scan.text.matchAll(HIGH_ENTROPY)) {
-    if (isHighEntropyToken(m[0])) scan.mask(m.index, m.index + m[0].length);
+  const text = scan.text;
+  for (const m of text.matchAll(HIGH_ENTROPY)) {
+    const run = m[0];
+    if (run.includes('/') && /(?:^|\/)[a-z]{3,}(?:\/|$)/.test(run)) {
+      // A path (com/services/…, api/v1/…): judge each segment on its own.
+      let at = m.index;
+      for (const segment of run.split('/')) {
+        if (isHighEntropyToken(segment) && !namedNotSecret(text, at)) {
+          scan.mask(at, at + segment.length);
+        }
+        at += segment.length + 1;
+      }
+    } else if (isHighEntropyToken(run) && !namedNotSecret(text, m.index)) {
+      scan.mask(m.index, m.index + run.length);
+    }
   }
 }
