@@ -398,6 +398,8 @@ export function maskAssignments(scan: Scan): void {
     if (m[2]?.trim() === ':' && text[valueAt] === '/' && text[valueAt + 1] === '/') continue;
     const value = readValue(scan, valueAt);
     if (value.end <= value.start || isUnmaskable(text, value)) continue;
+    // A PEM block as the value: the key-block rule hides the body and keeps the markers.
+    if (/^-{4,5} ?BEGIN /.test(text.slice(value.start, value.start + 11))) continue;
     if (strength === 'authorization') {
       const limit = value.quoted ? value.end : scan.lineEnd(value.start);
       const stop = maskAfterScheme(scan, value.start, limit, true);

@@ -94,7 +94,7 @@ const TOKEN_RULES: readonly TokenRule[] = [
     (m) => hasDigit(m) && /[a-z]/.test(m) && /[A-Z]/.test(m),
   ),
   // gitleaks digitalocean-pat, digitalocean-access-token, digitalocean-refresh-token.
-  rule('digitalocean', ['dop_v1_', 'doo_v1_', 'dor_v1_'], /do[opr]_v1_[a-f0-9]{64}/y),
+  rule('digitalocean', ['dop_v1_', 'doo_v1_', 'dor_v1_'], /do[opr]_v1_[a-f0-9]{32,64}/y),
   // gitleaks shopify-access-token, -custom-access-token, -private-app-access-token, -shared-secret.
   rule('shopify', ['shpat_', 'shpca_', 'shppa_', 'shpss_'], /shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}/y),
   // gitleaks gcp-api-key: AIza and 35 word characters or dashes.
@@ -424,14 +424,17 @@ export function maskHighEntropy(scan: Scan): void {
   const text = scan.text;
   for (const m of text.matchAll(HIGH_ENTROPY)) {
     const run = m[0];
-    if (run.includes('/') && /(?:^|\/)[a-z]{3,}(?:\/|$)/.test(run)) {
-      // A path (com/services/…, api/v1/…): judge each segment on its own.
+    const path = run.includes('/') && /(?:^|\/)[a-z]{3,}(?:\/|$)/.test(run);
+    if (path || run.includes('---')) {
+      // A path (com/services/…) or text glued to a PEM marker (KEY-----MIIE…): judge each part.
+      const separator = path ? /\/+|-{3,}/g : /-{3,}/g;
       let at = m.index;
-      for (const segment of run.split('/')) {
-        if (isHighEntropyToken(segment) && !namedNotSecret(text, at)) {
-          scan.mask(at, at + segment.length);
+      for (const part of run.split(separator)) {
+        const start = run.indexOf(part, at - m.index) + m.index;
+        if (isHighEntropyToken(part) && !namedNotSecret(text, start)) {
+          scan.mask(start, start + part.length);
         }
-        at += segment.length + 1;
+        at = start + part.length;
       }
     } else if (isHighEntropyToken(run) && !namedNotSecret(text, m.index)) {
       scan.mask(m.index, m.index + run.length);
