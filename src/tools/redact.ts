@@ -9,12 +9,13 @@
  *
  * Rule families and their sources: redact/tokens.ts (vendor token formats, structured tokens,
  * high-entropy base64), redact/context.ts (secret-named keys, authorization schemes, URL userinfo,
- * curl -u, command-line flags, XML), redact/blocks.ts (PEM, PGP, SSH2 and PuTTY private keys).
+ * curl -u, command-line flags and short password flags, XML), redact/blocks.ts (PEM, PGP, SSH2 and PuTTY private keys).
  */
 import { maskKeyBlocks } from './redact/blocks.ts';
 import {
   maskAssignments,
   maskBareSchemes,
+  maskCommandPasswords,
   maskCurlUser,
   maskCutTails,
   maskFlags,
@@ -34,7 +35,9 @@ const RULES: readonly ((scan: Scan) => void)[] = [
   maskAssignments,
   maskFlags,
   maskBareSchemes,
+  maskCommandPasswords,
   maskCurlUser,
+  maskCommandPasswords,
   maskXml,
   maskHighEntropy,
   maskCutTails,

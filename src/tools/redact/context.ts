@@ -439,9 +439,11 @@ function isWorkingDirectory(key: string, value: string): boolean {
   return /^(?:OLD)?PWD$/.test(key) && /^[~/.]/.test(value);
 }
 
-// `Bearer …`, `Basic …`, `Token …` outside a header: the word after must look like a credential.
-// Eight credential characters at least; a shorter one cut at a clip point is maskCutTails' job.
-const BARE_SCHEME = /(?<![\w-])(bearer|basic|token)[ \t]+(?=[\w.~+/=-]{8})/gi;
+// `Bearer …`, `Basic …`, `Token …` outside a header, and prose such as `routing key R0ut…` or
+// `webhook secret whsec_…`: the word after must look like a credential. Eight characters at
+// least; a shorter one cut at a clip point is maskCutTails' job.
+const BARE_SCHEME =
+  /(?<![\w-])(bearer|basic|token|secret|key|password|passwd|passphrase)[ \t]+(?=[\w.~+/=-]{8})/gi;
 
 export function maskBareSchemes(scan: Scan): void {
   const text = scan.text;
@@ -449,16 +451,58 @@ export function maskBareSchemes(scan: Scan): void {
     const start = m.index + m[0].length;
     const end = scan.tokenEnd(start, '"\'`,;()<>[]{}');
     const credential = text.slice(start, end);
-    const scheme = (m[1] as string).toLowerCase();
+    const word = (m[1] as string).toLowerCase();
     // A credential holds no "=" but padding: `token_type=Bearer expires_in=3600` is two pairs.
     if (!/^[\w.~+/-]+=*$/.test(credential)) continue;
     const secret =
-      scheme === 'basic'
+      word === 'basic'
         ? isBasicCredential(credential) || looksLikeToken(credential, 12)
-        : scheme === 'bearer'
+        : word === 'bearer' || word.startsWith('pass')
           ? looksLikeToken(credential, 8)
-          : looksLikeToken(credential, 16);
+          : looksRandom(credential, word === 'key' ? 20 : 16);
     if (secret && !isNotSecretValue(credential)) scan.mask(start, end);
+  }
+}
+
+// Short password flags of the commands that take one: `mysql -pS3cret` (attached: `-p db` asks
+// for the password), `sshpass -p …`, `docker login -p …`, `mongosh -p …`, `redis-cli -a …`.
+const COMMAND =
+  /\b(mysql|mysqldump|mysqladmin|mariadb|sshpass|docker|podman|nerdctl|helm|mongo|mongosh|mongodump|mongorestore|redis-cli)\b/g;
+const SHORT_FLAG = /(?<![\w-])-([pa])(?=[^\s-]|[ \t]+[^\s-])/g;
+
+const CONTAINER_TOOLS = new Set(['docker', 'podman', 'nerdctl', 'helm']);
+
+export function maskCommandPasswords(scan: Scan): void {
+  const text = scan.text;
+  if (!/ -[pa]/.test(text)) return;
+  const commands = new RegExp(COMMAND.source, 'g');
+  let last: { at: number; name: string } | null = null;
+  let next = commands.exec(text);
+  for (const m of text.matchAll(SHORT_FLAG)) {
+    while (next !== null && next.index < m.index) {
+      last = { at: next.index, name: next[1] as string };
+      next = commands.exec(text);
+    }
+    if (!last || !sameCommand(scan, last.at, m.index)) continue;
+    const flag = m[1] as string;
+    const name = last.name;
+    const attached = text[m.index + 2] !== ' ' && text[m.index + 2] !== '\t';
+    // Container tools take -p as a password only in `login` (`docker run -p 8080:80` publishes).
+    const login = CONTAINER_TOOLS.has(name) ? scan.next(' login', last.at) < m.index : true;
+    const takes =
+      flag === 'a'
+        ? name === 'redis-cli'
+        : name.startsWith('my') || name === 'mariadb'
+          ? attached
+          : name !== 'redis-cli' && login;
+    if (!takes) continue;
+    let at = m.index + 2;
+    while (text[at] === ' ' || text[at] === '\t') at++;
+    const value = readValue(scan, at);
+    const raw = text.slice(value.start, value.end);
+    if (value.end > value.start && !isNotSecretValue(raw) && !/^\$\{?\w+\}?$/.test(raw)) {
+      scan.mask(value.start, value.end);
+    }
   }
 }
 

@@ -53,6 +53,8 @@ const HOSTILE: readonly [string, (size: number) => string][] = [
   ['url: at signs only', (n) => fill('@', n)],
   ['curl: -u repeated, no curl', (n) => fill(' -u a', n)],
   ['curl: curl repeated, no -u', (n) => fill('curl ', n)],
+  ['short flags: -p repeated, no command', (n) => fill(' -p -a', n)],
+  ['short flags: docker run -p without login', (n) => `docker run ${fill(' -p 80:80', n - 11)}`],
   ['xml: opening tags, never closed', (n) => fill('<password>', n)],
   ['xml: <add key= value= with no closing quote', (n) => fill('<add key="Password" value="', n)],
   ['key block: BEGIN and a run with no PRIVATE KEY', (n) => `-----BEGIN ${fill('A', n - 11)}`],
@@ -79,6 +81,7 @@ const DENSE: readonly [string, (size: number) => string][] = [
   ['password=value pairs', (n) => fill('password=a1 ', n)],
   ['URL credentials', (n) => fill('://a:b@', n)],
   ['curl -u pairs on one curl line', (n) => `curl ${fill(' -u a:b', n - 5)}`],
+  ['mysql -p passwords', (n) => fill('mysql -pS3cret ', n)],
   ['high-entropy words', (n) => fill('aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3k ', n)],
   [
     'key body lines after a BEGIN',

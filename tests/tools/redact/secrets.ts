@@ -894,6 +894,23 @@ const contexts: SecretSample[] = [
     (v) => `exec: vault login --token ${v} --address https://vault:8200`,
   ),
   at('flag', 'command line', password(), (v) => `pg_dump --password ${v} --host db-main`),
+  at('flag', 'command line', password(), (v) => `sshpass -p '${v}' ssh deploy@web-01 uptime`),
+  at('flag', 'command line', password(), (v) => `mysql -uroot -p${v} -h db-main orders`),
+  at('flag', 'command line', urlsafe(36), (v) => `docker login -u ci -p ${v} registry.example.com`),
+  at('flag', 'command line', password(), (v) => `redis-cli -h cache-01 -a ${v} INFO memory`),
+  // Prose: the word names the secret and the value follows.
+  at(
+    'prose',
+    'gitleaks generic-api-key (prose)',
+    alnum(28),
+    (v) => `pagerduty routing key ${v} rejected`,
+  ),
+  at(
+    'prose',
+    'gitleaks generic-api-key (prose)',
+    `whsec_${alnum(32)}`,
+    (v) => `verifying with webhook secret ${v}`,
+  ),
   // detect-secrets BasicAuthDetector: URL userinfo.
   at(
     'url',
