@@ -22,6 +22,7 @@ import {
   isNotSecretValue,
   looksLikeToken,
   looksRandom,
+  wordSet,
   words,
 } from './shape.ts';
 import { KNOWN_PREFIXES } from './tokens.ts';
@@ -29,184 +30,43 @@ import { KNOWN_PREFIXES } from './tokens.ts';
 type Strength = 'strong' | 'weak' | 'authorization';
 
 // Trailing parts of a key that say how the secret is stored, not what it is: db_password_b64.
-const FILLER = new Set([
-  'value',
-  'val',
-  'str',
-  'string',
-  'b64',
-  'base64',
-  'base',
-  'hex',
-  'raw',
-  'enc',
-  'encoded',
-  'encrypted',
-  'plain',
-  'plaintext',
-  'text',
-  'data',
-  'bytes',
-  'literal',
-  'secure',
-  'new',
-  'old',
-]);
+const FILLER = wordSet(
+  'value val str string b64 base64 base hex raw enc encoded encrypted plain plaintext text ' +
+    'data bytes literal secure new old',
+);
 // Key words after which `_key` names a secret: api_key, AccountKey, SharedAccessKey, DD_API_KEY.
-const SECRET_KEY_KINDS = new Set([
-  'api',
-  'access',
-  'secret',
-  'private',
-  'priv',
-  'account',
-  'shared',
-  'client',
-  'auth',
-  'master',
-  'encryption',
-  'signing',
-  'license',
-  'service',
-  'app',
-  'application',
-  'integration',
-  'routing',
-  'subscription',
-  'storage',
-  'db',
-  'database',
-  'admin',
-  'write',
-  'ingest',
-  'ingestion',
-  'webhook',
-  'deploy',
-  'ssh',
-  'gpg',
-  'pgp',
-  'crypto',
-  'cipher',
-  'hmac',
-  'jwt',
-  'session',
-  'root',
-  'consumer',
-  'partner',
-  'merchant',
-  'sas',
-  'secondary',
-  'instrumentation',
-  'tls',
-  'ssl',
-  'sentry',
-  'pusher',
-  'connection',
-  'license',
-  'x',
-]);
+const SECRET_KEY_KINDS = wordSet(
+  'api access secret private priv account shared client auth master encryption signing ' +
+    'license service app application integration routing subscription storage db database ' +
+    'admin write ingest ingestion webhook deploy ssh gpg pgp crypto cipher hmac jwt session ' +
+    'root consumer partner merchant sas secondary instrumentation tls ssl sentry pusher ' +
+    'connection x',
+);
 // Before `_key`, these name data, not secrets (gitleaks' generic-api-key allow-list and kin).
-const DATA_KEY_KINDS = new Set([
-  'public',
-  'pub',
-  'publishable',
-  'bucket',
-  'foreign',
-  'hot',
-  'idx',
-  'index',
-  'natural',
-  'primary',
-  'schema',
-  'sequence',
-  'sort',
-  'partition',
-  'shard',
-  'sharding',
-  'cache',
-  'idempotency',
-  'dedup',
-  'object',
-  'file',
-  'map',
-  'lookup',
-  'row',
-  'group',
-  'message',
-  'composite',
-  'compound',
-  'unique',
-  'surrogate',
-  'experiment',
-  'feature',
-  'flag',
-  'hash',
-  'range',
-  'cluster',
-  'join',
-  'short',
-  'hot',
-]);
+const DATA_KEY_KINDS = wordSet(
+  'public pub publishable bucket foreign hot idx index natural primary schema sequence sort ' +
+    'partition shard sharding cache idempotency dedup object file map lookup row group ' +
+    'message composite compound unique surrogate experiment feature flag hash range cluster ' +
+    'join short',
+);
 // Before `_token`, these name pagination or counting, not credentials (gitleaks allow-lists csrf).
-const NOT_CREDENTIAL_TOKENS = new Set([
-  'page',
-  'next',
-  'continuation',
-  'pagination',
-  'cursor',
-  'sync',
-  'cancellation',
-  'csrf',
-  'xsrf',
-  'max',
-  'num',
-  'total',
-  'input',
-  'output',
-  'completion',
-  'prompt',
-  'public',
-  'publishable',
-]);
+const NOT_CREDENTIAL_TOKENS = wordSet(
+  'page next continuation pagination cursor sync cancellation csrf xsrf max num total input ' +
+    'output completion prompt public publishable',
+);
+// A key whose last word ends so names a secret, compounds included: PGPASSWORD, accessToken.
 const STRONG_ENDINGS = [
-  'password',
-  'passwd',
-  'passphrase',
-  'passcode',
-  'secret',
-  'token',
-  'credentials',
-  'credential',
-  'apikey',
-  'secretkey',
-  'privatekey',
-  'accesskey',
-  'accountkey',
-  'masterkey',
-  'authkey',
-  'signingkey',
-  'encryptionkey',
-  'sharedaccesskey',
-  'clientsecret',
-  'apisecret',
+  ...wordSet(
+    'password passwd passphrase passcode secret token credentials credential apikey ' +
+      'secretkey privatekey accesskey accountkey masterkey authkey signingkey encryptionkey ' +
+      'sharedaccesskey clientsecret apisecret',
+  ),
 ];
-const WEAK_WORDS = new Set([
-  'key',
-  'auth',
-  'sig',
-  'signature',
-  'session',
-  'sessionid',
-  'sessid',
-  'sid',
-  'jsessionid',
-  'phpsessid',
-  'otp',
-  'totp',
-  'hmac',
-  'cookie',
-  'apitoken',
-]);
+// A key whose last word is one of these promises a secret only when the value looks generated.
+const WEAK_WORDS = wordSet(
+  'key auth sig signature session sessionid sessid sid jsessionid phpsessid otp totp hmac ' +
+    'cookie apitoken',
+);
 
 /**
  * How much a key promises a secret. The last word decides (token_type, secret_name and
@@ -261,31 +121,11 @@ function strengthOf(key: string): Strength | null {
 }
 
 /** Authorization schemes whose next word is the credential (RFC 7235 and vendors' own). */
-const SCHEMES = new Set([
-  'bearer',
-  'basic',
-  'token',
-  'api-token',
-  'apikey',
-  'api-key',
-  'key',
-  'negotiate',
-  'ntlm',
-  'oauth',
-  'jwt',
-  'ssws',
-  'splunk',
-  'geniekey',
-  'bot',
-  'sharedkey',
-  'sharedaccesssignature',
-  'klaviyo-api-key',
-  'deepl-auth-key',
-  'zoho-oauthtoken',
-  'mac',
-  'hawk',
-  'digest',
-]);
+const SCHEMES = wordSet(
+  'bearer basic token api-token apikey api-key key negotiate ntlm oauth jwt ssws splunk ' +
+    'geniekey bot sharedkey sharedaccesssignature klaviyo-api-key deepl-auth-key ' +
+    'zoho-oauthtoken mac hawk digest',
+);
 
 const UNQUOTED_STOPS = '"\'`,;&';
 
@@ -308,7 +148,8 @@ function readValue(scan: Scan, pos: number): Value {
       return { start: at + 1, end, quoted: true, closed: true };
     }
     // No closing quote on the line: the value runs to the end (the line was cut, or is broken).
-    return { start: at + 1, end: trimEnd(text, at + 1, lineEnd), quoted: true, closed: false };
+    const end = Math.max(at + 1, scan.trimmedLineEnd(pos));
+    return { start: at + 1, end, quoted: true, closed: false };
   }
   return { start: pos, end: scan.tokenEnd(pos, UNQUOTED_STOPS), quoted: false, closed: false };
 }
@@ -338,7 +179,8 @@ function connectionStringEnd(scan: Scan, keyStart: number, value: Value): number
   return value.end;
 }
 
-function isUnmaskable(text: string, value: Value): boolean {
+/** A value that opens a structure (`{…}`, `[…]`): its own pairs are read one by one. */
+function opensStructure(text: string, value: Value): boolean {
   const first = text[value.start];
   return first === '{' || first === '[' || first === '(';
 }
@@ -347,7 +189,7 @@ const isSchemeChar = (c: number) =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45;
 
 /** Masks what follows an authorization scheme; returns where reading stopped. */
-function maskAfterScheme(scan: Scan, pos: number, limit: number, explicit: boolean): number {
+function maskAfterScheme(scan: Scan, pos: number, limit: number): number {
   const text = scan.text;
   let schemeEnd = pos;
   while (schemeEnd < limit && isSchemeChar(text.charCodeAt(schemeEnd))) schemeEnd++;
@@ -371,7 +213,7 @@ function maskAfterScheme(scan: Scan, pos: number, limit: number, explicit: boole
   const credential = text.slice(pos, end);
   const generated =
     credential.length >= 8 && /[0-9]/.test(credential) && /[A-Za-z]/.test(credential);
-  if (generated || (explicit && scan.isCut(end) && credential.length > 0)) {
+  if (generated || (scan.isCut(end) && credential.length > 0)) {
     scan.mask(pos, end);
   }
   return end;
@@ -381,8 +223,10 @@ function maskAfterScheme(scan: Scan, pos: number, limit: number, explicit: boole
 // (detect-secrets' denylist with gitleaks' additions) before the identifier is matched whole.
 // The operators are gitleaks' (=, :, :=, ::=, :::=, ?=, =>, and a comma between quoted strings)
 // with PHP's .= and typed declarations (`var token string = …`, `val token: String = …`).
+// No two quantifiers in a row may take the same characters (blanks here), or a long run of them
+// is split every possible way: each whitespace run belongs to exactly one quantifier.
 const ASSIGNMENT =
-  /(?<![\w.-])-{0,2}(?=[\w.-]*?(?:pass|pwd|pw\b|secret|token|key|auth|cred|sig|session|sess|sid|otp|hmac|sonar))([A-Za-z_][\w.-]*)(\\?["'\]]{0,2}[ \t]*(?:[ \t]:?[ \t]*(?:string|String|str)[ \t]*=|:?[ \t]*(?:string|String|str)[ \t]*=|=>|:{1,3}=|\?=|\.=|[:=]|(?<=["'][ \t]*),(?=[ \t]*\\?["']))[ \t]*)/gi;
+  /(?<![\w.-])-{0,2}(?=[\w.-]*?(?:pass|pwd|pw\b|secret|token|key|auth|cred|sig|session|sess|sid|otp|hmac|sonar))([A-Za-z_][\w.-]*)(\\?["'\]]{0,2}[ \t]*(?:(?::[ \t]*)?(?:string|String|str)[ \t]*=|=>|:{1,3}=|\?=|\.=|[:=]|(?<=["'][ \t]*),(?=[ \t]*\\?["']))[ \t]*)/gi;
 
 export function maskAssignments(scan: Scan): void {
   const text = scan.text;
@@ -397,12 +241,12 @@ export function maskAssignments(scan: Scan): void {
     // `password: value` must not be `http://` or `12:30`: the key word must be a real key.
     if (m[2]?.trim() === ':' && text[valueAt] === '/' && text[valueAt + 1] === '/') continue;
     const value = readValue(scan, valueAt);
-    if (value.end <= value.start || isUnmaskable(text, value)) continue;
+    if (value.end <= value.start || opensStructure(text, value)) continue;
     // A PEM block as the value: the key-block rule hides the body and keeps the markers.
     if (/^-{4,5} ?BEGIN /.test(text.slice(value.start, value.start + 11))) continue;
     if (strength === 'authorization') {
       const limit = value.quoted ? value.end : scan.lineEnd(value.start);
-      const stop = maskAfterScheme(scan, value.start, limit, true);
+      const stop = maskAfterScheme(scan, value.start, limit);
       pattern.lastIndex = Math.max(pattern.lastIndex, stop);
       continue;
     }
@@ -411,7 +255,7 @@ export function maskAssignments(scan: Scan): void {
     const cut = scan.isCut(end) || (!value.closed && value.quoted);
     if (/^(?:bearer|basic|token)$/i.test(raw) && !value.quoted) {
       // `auth: Bearer abc…` — the credential is the next word.
-      const stop = maskAfterScheme(scan, value.start, scan.lineEnd(value.start), true);
+      const stop = maskAfterScheme(scan, value.start, scan.lineEnd(value.start));
       pattern.lastIndex = Math.max(pattern.lastIndex, stop);
       continue;
     }
@@ -423,9 +267,9 @@ export function maskAssignments(scan: Scan): void {
           ? // `"password", "email"` lists field names; `"PASSWORD", "s3cr3t!"` sets one.
             !isNotSecretValue(raw) && !/^[A-Za-z_][A-Za-z_.-]*$/.test(raw)
           : looksRandom(raw, 16) || (cut && raw.length > 0 && !isNotSecretValue(raw));
-    if (!secret) continue;
-    scan.mask(value.start, end);
+    // Secret or not, the value is read: matching again inside it would read it again.
     pattern.lastIndex = Math.max(pattern.lastIndex, end);
+    if (secret) scan.mask(value.start, end);
   }
 }
 
@@ -605,7 +449,7 @@ export function maskCurlUser(scan: Scan): void {
   }
 }
 
-const PLACEHOLDERS = new Set(['pass', 'password', 'passwd', 'secret', 'token', 'test', 'username']);
+const PLACEHOLDERS = wordSet('pass password passwd secret token test username');
 
 /** True when `curlAt` is on the line of `at` or on one of up to 5 lines continued by "\\". */
 function sameCommand(scan: Scan, curlAt: number, at: number): boolean {

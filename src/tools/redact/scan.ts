@@ -6,6 +6,8 @@
 /** What a secret is replaced with. */
 export const REDACTION_MASK = '[REDACTED]';
 
+const isBlank = (c: number) => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+
 const STOP_TABLES = new Map<string, Uint8Array>();
 
 /** ASCII look-up of the characters that end a token: whitespace and `stops`. */
@@ -25,6 +27,8 @@ export class Scan {
   readonly spans: number[] = [];
   private readonly nextMemo = new Map<string, { from: number; at: number }>();
   private line = { start: 0, end: -1 };
+  private readonly tokenMemo = new Map<string, { from: number; end: number }>();
+  private trimmed = { end: -1, at: -1 };
 
   readonly text: string;
   private readonly cuts: ReadonlySet<number>;
@@ -75,8 +79,31 @@ export class Scan {
     return start;
   }
 
-  /** End of the unquoted token starting at `pos`: up to whitespace or a delimiter. */
+  /**
+   * End of the unquoted token starting at `pos`: up to whitespace or a delimiter. Memoised per
+   * set of delimiters: every position inside a token has the same end, so a token is scanned once
+   * however many rules (or matches) ask from inside it.
+   */
   tokenEnd(pos: number, stops: string): number {
+    const memo = this.tokenMemo.get(stops);
+    if (memo && memo.from <= pos && pos <= memo.end) return memo.end;
+    const end = this.scanToken(pos, stops);
+    this.tokenMemo.set(stops, { from: pos, end });
+    return end;
+  }
+
+  /** End of the line holding `pos`, less its trailing blanks. */
+  trimmedLineEnd(pos: number): number {
+    const end = this.lineEnd(pos);
+    if (this.trimmed.end === end) return this.trimmed.at;
+    let at = end;
+    const start = this.lineStart(pos);
+    while (at > start && isBlank(this.text.charCodeAt(at - 1))) at--;
+    this.trimmed = { end, at };
+    return at;
+  }
+
+  private scanToken(pos: number, stops: string): number {
     const text = this.text;
     const table = stopTable(stops);
     let i = pos;

@@ -4,6 +4,10 @@
  */
 import { REDACTION_MASK } from './scan.ts';
 
+/** A set of words written as one space-separated string. */
+export const wordSet = (list: string): ReadonlySet<string> =>
+  new Set(list.split(/\s+/).filter(Boolean));
+
 const counts = new Uint32Array(65536);
 
 /** Shannon entropy in bits per character (detect-secrets' measure for high-entropy strings). */
@@ -87,60 +91,13 @@ export function isBasicCredential(value: string): boolean {
 }
 
 // Values a secret-named key carries that are no secret: states, placeholders, masks of other tools.
-const NOT_SECRET_WORDS = new Set([
-  'true',
-  'false',
-  'null',
-  'nil',
-  'none',
-  'undefined',
-  'yes',
-  'no',
-  'on',
-  'off',
-  'ok',
-  'required',
-  'missing',
-  'invalid',
-  'expired',
-  'empty',
-  'unset',
-  'set',
-  'present',
-  'absent',
-  'provided',
-  'redacted',
-  'hidden',
-  'masked',
-  'filtered',
-  'omitted',
-  'removed',
-  'enabled',
-  'disabled',
-  'valid',
-  'revoked',
-  'rotated',
-  'changed',
-  'updated',
-  'reset',
-  'sent',
-  'failed',
-  'mismatch',
-  'incorrect',
-  'wrong',
-  'denied',
-  'rejected',
-  'accepted',
-  'unknown',
-  'n/a',
-  'na',
-  'new',
-  'function',
-  'await',
-  'require',
-  'import',
-  'this',
-]);
+const NOT_SECRET_WORDS = wordSet(
+  'true false null nil none undefined yes no on off ok required missing invalid expired ' +
+    'empty unset set present absent provided redacted hidden masked filtered omitted removed ' +
+    'enabled disabled valid revoked rotated changed updated reset sent failed mismatch ' +
+    'incorrect wrong denied rejected accepted unknown n/a na new function await require ' +
+    'import this',
+);
 
 /** A value under a secret-named key that is a state, a placeholder or already masked. */
 export function isNotSecretValue(raw: string): boolean {

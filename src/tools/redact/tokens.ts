@@ -13,7 +13,7 @@
  * run, anchored (sticky) and with bounded quantifiers, so the work per place is bounded.
  */
 import type { Scan } from './scan.ts';
-import { entropy, words } from './shape.ts';
+import { entropy, wordSet, words } from './shape.ts';
 
 type TokenRule = {
   id: string;
@@ -266,7 +266,12 @@ export function maskKnownTokens(scan: Scan): void {
     for (const r of BY_PREFIX.get(m[0]) ?? []) {
       r.pattern.lastIndex = at;
       const found = r.pattern.exec(text);
-      if (!found || (r.accept && !r.accept(found[0]))) continue;
+      if (!found) continue;
+      if (r.accept && !r.accept(found[0])) {
+        // A long run that is not this token: do not start again inside it for every prefix.
+        if (found[0].length > 64) candidates.lastIndex = at + found[0].length;
+        continue;
+      }
       // Placeholders (ghp_xxxx…, AKIAXXXX…) are no secret: gitleaks gives its rules entropy floors.
       if (distinct(found[0], m[0].length) < 4) continue;
       const group = found.indices?.[1];
@@ -355,37 +360,11 @@ export function isHighEntropyToken(token: string): boolean {
 
 // Named as an identifier, a digest or a public key, a random-looking value is no secret:
 // `SHA256:Xq3…` (an SSH fingerprint), `X-Amz-Cf-Id: …`, `public_key = "…"`, `next_page_token=…`.
-const NAMED_NOT_SECRET = new Set([
-  'public',
-  'pub',
-  'publickey',
-  'pubkey',
-  'fingerprint',
-  'hash',
-  'digest',
-  'checksum',
-  'etag',
-  'id',
-  'ids',
-  'trace',
-  'span',
-  'request',
-  'cursor',
-  'page',
-  'after',
-  'before',
-  'sha1',
-  'sha256',
-  'sha384',
-  'sha512',
-  'md5',
-  'integrity',
-  'version',
-  'commit',
-  'revision',
-  'ray',
-  'nonce',
-]);
+const NAMED_NOT_SECRET = wordSet(
+  'public pub publickey pubkey fingerprint hash digest checksum etag id ids trace span ' +
+    'request cursor page after before sha1 sha256 sha384 sha512 md5 integrity version commit ' +
+    'revision ray nonce',
+);
 const PUBLIC_KEY_TYPE =
   /^(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519@openssh\.com)$/;
 
