@@ -139,6 +139,87 @@ describe('redaction runs in linear time', () => {
     expect(fullTime / halfTime).toBeLessThan(3);
   });
 
+  it("random shapes built from the rules' own pieces grow linearly too", () => {
+    // Prefixes, key words, separators, quotes, markers and blanks: every piece a rule's
+    // quantifiers meet. A seeded choice of 40 repeated combinations, at 100 and 200 KB.
+    const pieces = [
+      'password',
+      'token',
+      'key',
+      'sig',
+      '"',
+      "'",
+      '=',
+      ':',
+      ' ',
+      '\t',
+      '\n',
+      '\\',
+      '\\"',
+      '{',
+      ';',
+      ',',
+      '&',
+      '.',
+      '-',
+      '_',
+      '+',
+      '/',
+      '@',
+      '#',
+      '<',
+      '>',
+      '=>',
+      ':=',
+      'a',
+      'A',
+      '1',
+      'aB3dE5gH7jK9',
+      'Bearer ',
+      'Basic ',
+      'Authorization',
+      'curl',
+      ' -u ',
+      ' -p',
+      'mysql',
+      '--password',
+      '<password>',
+      '-----BEGIN ',
+      'PRIVATE KEY',
+      '-----END ',
+      '-----',
+      '://',
+      'ghp_',
+      'sk-',
+      'eyJ',
+      's.',
+      'SG.',
+      'xoxb-',
+      'AKIA',
+      'MIIEvQIBADANBgkq',
+      'string ',
+    ];
+    let seed = 20240501;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const slow: string[] = [];
+    for (let shape = 0; shape < 40; shape++) {
+      const unit = Array.from(
+        { length: 1 + Math.floor(random() * 4) },
+        () => pieces[Math.floor(random() * pieces.length)],
+      ).join('');
+      const half = fill(unit, 100_000);
+      const full = fill(unit, 200_000);
+      const fullTime = best(() => redact(full), 3);
+      const ratio = fullTime / best(() => redact(half), 3);
+      // At these sizes a quadratic shape takes hundreds of ms; a few ms is timer noise.
+      if (ratio >= 3 && fullTime > 5) slow.push(`${JSON.stringify(unit)} ×${ratio.toFixed(2)}`);
+    }
+    expect(slow).toEqual([]);
+  });
+
   it('the growth check tells a quadratic pattern apart (the rule redaction used before)', () => {
     // The old secret-assignment rule: a lazy prefix and suffix around the key word, re-scanned
     // from every word boundary of a long identifier.
