@@ -1037,6 +1037,8 @@ const pgp = PEM_BODY();
 const orphan = PEM_BODY();
 const oneLine = b64(120);
 const jsonKey = PEM_BODY();
+const ssh2 = PEM_BODY();
+const putty = PEM_BODY();
 
 const blocks: SecretSample[] = [
   {
@@ -1088,6 +1090,32 @@ const blocks: SecretSample[] = [
       '-----END PGP PRIVATE KEY BLOCK-----',
     ],
     secrets: pgp,
+  },
+  {
+    family: 'key-block',
+    source: 'detect-secrets PrivateKeyDetector (SSH2 ENCRYPTED)',
+    text: [
+      '---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----',
+      'Comment: "rsa-key-20240501"',
+      ...ssh2,
+      '---- END SSH2 ENCRYPTED PRIVATE KEY ----',
+    ],
+    secrets: ssh2,
+  },
+  {
+    family: 'key-block',
+    source: 'detect-secrets PrivateKeyDetector (PuTTY-User-Key-File-2)',
+    text: [
+      'PuTTY-User-Key-File-2: ssh-rsa',
+      'Encryption: none',
+      'Comment: rsa-key-20240501',
+      'Public-Lines: 1',
+      `AAAAB3NzaC1yc2EAAAADAQABAAABAQ${b64(34)}`,
+      `Private-Lines: ${putty.length}`,
+      ...putty,
+      `Private-MAC: ${hex(40)}`,
+    ],
+    secrets: putty,
   },
   {
     family: 'key-block',
