@@ -143,4 +143,86 @@ describe('redact', () => {
       '[ERROR] badbyte password=[REDACTED]',
     );
   });
+
+  // Formats issue 11 found missing, from public scanner corpora (gitleaks, detect-secrets).
+  it.each([
+    [
+      'clone with github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456',
+      'clone with [REDACTED]',
+    ],
+    ['charge failed sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'charge failed [REDACTED]'],
+    [
+      '//registry.npmjs.org/:_authToken=npm_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789',
+      '//registry.npmjs.org/:_authToken=[REDACTED]',
+    ],
+    ['push with glpat-xY9zA8bC7dE6fG5hI4jK', 'push with [REDACTED]'],
+    ['HF_TOKEN hf_aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH', 'HF_TOKEN [REDACTED]'],
+    [
+      'mail via SG.aBcDeFgHiJkLmNoPqRsTuV.aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789aBcDeFg',
+      'mail via [REDACTED]',
+    ],
+    [
+      'vault login hvs.CAESIJ4k2r9Xb8Ykz3QwLm5N7pTq1Va0Ue6Rs2Dc8Fg4Hj0KGh4KHGh2cy5BYkNkRWZnSGlKa0xtTm9QcVJzVHVWdw',
+      'vault login [REDACTED]',
+    ],
+    [
+      'doctl auth init -t dop_v1_4f9b2c1d4e5f67890abc1234def567890abc1234def567890abc1234def56789',
+      'doctl auth init -t [REDACTED]',
+    ],
+    [
+      'X-Shopify-Access-Token: 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',
+      'X-Shopify-Access-Token: [REDACTED]',
+    ],
+    [
+      'GET https://maps.googleapis.com/maps/api/js?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY&callback=init',
+      'GET https://maps.googleapis.com/maps/api/js?key=[REDACTED]&callback=init',
+    ],
+    [
+      'AccountName=logs;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;EndpointSuffix=core.windows.net',
+      'AccountName=logs;AccountKey=[REDACTED];EndpointSuffix=core.windows.net',
+    ],
+    [
+      'GET /c/x.log?sv=2022-11-02&sp=r&sig=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbA%3D%3D 403',
+      'GET /c/x.log?sv=2022-11-02&sp=r&sig=[REDACTED] 403',
+    ],
+    [
+      'curl -H "Authorization: Token 22cb987851bc5659229114c62e60c79abd0d2c08" https://api.example.com',
+      'curl -H "Authorization: Token [REDACTED]" https://api.example.com',
+    ],
+    [
+      'curl -u deploy:Hunter2-Summer https://registry.example.com/v2/',
+      'curl -u deploy:[REDACTED] https://registry.example.com/v2/',
+    ],
+    [
+      'dial redis://:Sup3rS3cret@cache-01:6379/0 timeout',
+      'dial redis://:[REDACTED]@cache-01:6379/0 timeout',
+    ],
+    [
+      'amqp://orders:p@ss@w0rd@rabbit-01:5672/vhost',
+      'amqp://orders:[REDACTED]@rabbit-01:5672/vhost',
+    ],
+    [
+      'ldap bind failed: password=P@ss@w0rd! for cn=svc',
+      'ldap bind failed: password=[REDACTED] for cn=svc',
+    ],
+    [
+      'login retry password="correct horse battery staple" user=bob',
+      'login retry password="[REDACTED]" user=bob',
+    ],
+  ])('hides what issue 11 found missing: %s', (line, expected) => {
+    expect(redact(line)).toBe(expected);
+  });
+
+  // The false positives issue 11 found: ordinary words that a secret rule used to hide.
+  it.each([
+    '[INFO] author=jane.doe merged #1842',
+    '[INFO] Basic authentication configured for /admin',
+    '[DEBUG] token_type=Bearer expires_in=3600',
+    '[DEBUG] cache miss key=user:4411:profile',
+    '[INFO] passwordless login enabled; token bucket has 40 tokens',
+    '[DEBUG] next_page_token=eyJvZmZzZXQiOjQwfQ== page=2',
+    'commit 9f3b2c1d4e5f67890abc1234def567890abc1234 sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+  ])('leaves an ordinary line alone: %s', (line) => {
+    expect(redact(line)).toBe(line);
+  });
 });

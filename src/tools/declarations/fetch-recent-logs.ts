@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TOOL_LIMITS } from '../limits.ts';
-import { redact } from '../redact.ts';
+import { redactLines } from '../redact.ts';
 import { tool } from '../tool.ts';
 import { serverId } from './server-id.ts';
 
@@ -17,11 +17,6 @@ function logsSummary(serverId: string, lines: string[]): string {
   ].filter(Boolean);
   return `${serverId}: ${lines.length} recent log lines${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
-
-const clip = (line: string) =>
-  line.length > TOOL_LIMITS.maxLogLineLength
-    ? `${line.slice(0, TOOL_LIMITS.maxLogLineLength)}…`
-    : line;
 
 export const fetchRecentLogs = tool({
   name: 'fetch_recent_logs',
@@ -42,8 +37,11 @@ export const fetchRecentLogs = tool({
   async run({ server_id, lines }, { backend, signal }) {
     // One line more than wanted tells whether older lines exist (`truncated`).
     const sample = await backend.fetchLogs(server_id, lines + 1, signal);
-    // Redact before clipping: a secret cut at the clip point would no longer match its pattern.
-    const kept = sample.lines.slice(-lines).map(redact).map(clip);
+    // Clipped first, then redacted: a secret cut at the clip point is still masked, and a key
+    // block spread over several lines is followed across them.
+    const kept = redactLines(sample.lines.slice(-lines), {
+      maxLineLength: TOOL_LIMITS.maxLogLineLength,
+    });
     return {
       summary: logsSummary(server_id, kept),
       data: { kind: 'logs', lines: kept, truncated: sample.lines.length > lines },

@@ -12,7 +12,7 @@ import type { KubernetesEvidence, PodLogRequest, WorkloadRef } from '../backends
 import { type KubernetesTarget, kubernetesName } from '../catalog/format.ts';
 import { ToolError } from '../errors.ts';
 import { HTTP_LIMITS } from '../http.ts';
-import { redact } from '../redact.ts';
+import { redactLines } from '../redact.ts';
 import { type KubeAsk, type KubeClients, kubeCall, parseStatus } from './api.ts';
 import {
   byRelevance,
@@ -327,14 +327,8 @@ export class KubernetesWorkloads implements KubernetesEvidence {
     const kept = all.slice(-tail);
     return {
       ...base,
-      // Cut before redacting: redaction cost grows with the line.
-      lines: kept.map((l) =>
-        redact(
-          l.length > KUBE_EVIDENCE_LIMITS.lineChars
-            ? `${l.slice(0, KUBE_EVIDENCE_LIMITS.lineChars)}…`
-            : l,
-        ),
-      ),
+      // Cut, then redacted, key blocks followed across lines.
+      lines: redactLines(kept, { maxLineLength: KUBE_EVIDENCE_LIMITS.lineChars }),
       truncated: all.length > kept.length || bytes >= KUBE_EVIDENCE_LIMITS.logBytes,
     };
   }
