@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { errorCode } from '../../domain/errors.ts';
 import { FileFormatError } from '../fleet/load.ts';
 
 /**
@@ -56,9 +57,9 @@ function loadFile(file: string): KubeConfig {
   try {
     kc.loadFromFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     throw new FileFormatError(file, [
-      code
+      code !== 'unknown_error'
         ? `cannot read this kubeconfig (KUBECONFIG): ${code}`
         : `not a valid kubeconfig: ${firstLine(error)}`,
     ]);
