@@ -125,6 +125,14 @@ export const Assessment = z.object({
   ownership: Ownership,
   /** Changes found in the evidence, for the timeline. */
   changes: z.array(TimelineEntry),
+  /**
+   * What the evidence said, signal by signal (id, the server or service it was seen on, the line
+   * or reading): what similar incidents and storms are recognised by. Empty for incidents
+   * investigated before it was kept.
+   */
+  signals: z
+    .array(z.object({ id: z.string(), subject: z.string(), detail: z.string() }))
+    .default([]),
   policyNotes: z.array(z.string()),
   planner: PlannerReport,
   evidence: z.array(Evidence),

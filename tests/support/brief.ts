@@ -77,6 +77,7 @@ export function sampleAssessment(at = '2025-03-01T09:00:00.000Z'): Assessment {
     impact: escalationPackage.impact,
     ownership: escalationPackage.ownership,
     changes: [],
+    signals: [],
   };
 }
 

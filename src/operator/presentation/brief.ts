@@ -36,6 +36,9 @@ export type AssessmentInput = {
   planner: PlannerReport;
 };
 
+/** How much of the signals an assessment keeps. */
+const ASSESSMENT_LIMITS = { signals: 40, detailChars: 300 } as const;
+
 /** host:port or scheme://host names in log lines: the dependencies a service was seen calling. */
 function dependenciesSeen(evidence: readonly Evidence[]): string[] {
   const found = new Set<string>();
@@ -151,6 +154,11 @@ export function assess(input: AssessmentInput): Assessment {
     impact: input.draft.impact,
     ownership: own,
     changes,
+    signals: input.signals.slice(0, ASSESSMENT_LIMITS.signals).map((sig) => ({
+      id: sig.id,
+      subject: sig.subject,
+      detail: sig.detail.slice(0, ASSESSMENT_LIMITS.detailChars),
+    })),
     policyNotes: [...plannerNote, ...input.decision.policyNotes],
     planner: input.planner,
     evidence: [...input.evidence],
@@ -218,7 +226,7 @@ function initialBrief(
   incident: Pick<IncidentRecord, 'id' | 'createdAt' | 'source' | 'report'>,
   assessment: Assessment,
 ): IncidentBrief {
-  const { ownership: own, changes, impact, ...rest } = assessment;
+  const { ownership: own, changes, impact, signals: _signals, ...rest } = assessment;
   const timeline = [
     { at: incident.createdAt, event: `First signal: reported via ${incident.source}` },
     ...changes,
