@@ -68,6 +68,23 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    reconciled: new Counter({
+      name: 'lzo_restarts_reconciled_total',
+      help: 'Restarts whose replica stopped half-way, settled by the reconciler, by outcome.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    storeWritable: new Gauge({
+      name: 'lzo_store_writable',
+      help: '1 while the store takes writes, 0 after a write failed (until one succeeds again).',
+      registers: [registry],
+    }),
+    storeWriteFailures: new Counter({
+      name: 'lzo_store_write_failures_total',
+      help: 'Slack requests not acknowledged (or answered with an error) because the store could not write them, by kind.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     escalations: new Counter({
       name: 'lzo_escalations_total',
       help: 'Escalations, by whether they were sent.',
@@ -96,6 +113,7 @@ export function createMetrics() {
       registers: [registry],
     }),
   };
+  metrics.storeWritable.set(1);
   return metrics;
 }
 

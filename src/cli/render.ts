@@ -144,6 +144,13 @@ export function renderOutcome(outcome: DecisionOutcome, p: Paint): string {
       return `Restart of ${outcome.proposal.serverId} denied by ${outcome.proposal.decidedBy}.\n${escalationLine(outcome.escalation, p)}`;
     case 'restart_failed':
       return `${p('red', `✗ Restart of ${outcome.proposal.serverId} failed: ${outcome.error}`)}\n${escalationLine(outcome.escalation, p)}`;
+    case 'cancelled': {
+      const head = p('yellow', `Not restarted: ${outcome.reason}`);
+      return outcome.escalation ? `${head}\n${escalationLine(outcome.escalation, p)}` : head;
+    }
+    case 'restart_unknown':
+      return `${p('red', `? Restart of ${outcome.proposal.serverId}: ${outcome.reason}`)}\n${escalationLine(outcome.escalation, p)}`;
+    case 'recorded':
     case 'refused':
     case 'expired':
     case 'already_decided':

@@ -1,6 +1,11 @@
 import type { Config, EnvName } from '../config/env.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
-import { ApprovalService, type ApproverPolicy } from '../operator/approval/approval.ts';
+import {
+  ApprovalService,
+  type ApproverPolicy,
+  type VerifySettings,
+} from '../operator/approval/approval.ts';
+import { staleAfterMs } from '../operator/approval/reconciler.ts';
 import { ModelPlanner } from '../operator/decision/planners/model/loop.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
 import { RulesPlanner } from '../operator/decision/planners/rules/planner.ts';
@@ -28,6 +33,12 @@ export type Runtime = {
   planner: Planner;
   operator: Operator;
   approvals: ApprovalService;
+  /** Every configured escalation destination, as one. */
+  escalator: Escalator;
+  /** The health re-check after a restart, shared by approvals and the reconciler. */
+  verify: VerifySettings;
+  /** How long a restart may stay in flight before its replica is presumed gone. */
+  restartStaleMs: number;
   close(): Promise<void>;
 };
 
@@ -107,17 +118,21 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     },
     clock,
   });
+  const verify: VerifySettings = {
+    attempts: config.VERIFY_ATTEMPTS,
+    intervalMs: backends.health.settlesInstantly ? 0 : config.VERIFY_INTERVAL_MS,
+    thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
+  };
+  const restartStaleMs = staleAfterMs(config.JOB_LEASE_SECONDS * 1000, config.TOOL_TIMEOUT_MS);
   const approvals = new ApprovalService({
     store,
     toolbox,
     escalator,
     approvers: overrides.approvers,
     budget: policy,
-    verify: {
-      attempts: config.VERIFY_ATTEMPTS,
-      intervalMs: backends.health.settlesInstantly ? 0 : config.VERIFY_INTERVAL_MS,
-      thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
-    },
+    rules: { required: config.APPROVALS_REQUIRED, noSelf: config.APPROVAL_NO_SELF },
+    storeRetryMs: restartStaleMs,
+    verify,
     clock,
   });
   return {
@@ -130,6 +145,9 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     planner,
     operator,
     approvals,
+    escalator,
+    verify,
+    restartStaleMs,
     close: () => store.close(),
   };
 }

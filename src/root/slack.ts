@@ -5,6 +5,7 @@ import { httpRoutes } from '../http/routes.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import { ExpirySweep } from '../operator/approval/expiry.ts';
+import { RestartReconciler } from '../operator/approval/reconciler.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
 import { Intake } from '../operator/intake/intake.ts';
 import { INVESTIGATE, InvestigationJobs } from '../operator/jobs/investigation-job.ts';
@@ -47,6 +48,7 @@ export type SlackBot = {
   runner: JobRunner;
   decisions: Decisions;
   sweep: ExpirySweep;
+  reconciler: RestartReconciler;
   groupCounter: GroupCounter;
   /** The port /healthz and /metrics (and, in HTTP mode, /slack/events) listen on, once started. */
   port: () => number | null;
@@ -187,6 +189,23 @@ export async function createSlackBot(
     logger,
   });
 
+  // Restarts whose replica stopped half-way are settled by whichever replica looks first.
+  const reconciler = new RestartReconciler({
+    store,
+    toolbox: runtime.toolbox,
+    escalator: runtime.escalator,
+    verify: runtime.verify,
+    clock,
+    storeRetryMs: runtime.restartStaleMs,
+    presenter,
+    settings: {
+      staleMs: runtime.restartStaleMs,
+      intervalMs: Math.min(SLACK_BOT_LIMITS.expirySweepMs, Math.ceil(runtime.restartStaleMs / 2)),
+    },
+    metrics,
+    logger,
+  });
+
   const changes = runtime.changesWebhook;
   const routes = httpRoutes({
     store,
@@ -237,16 +256,19 @@ export async function createSlackBot(
     runner,
     decisions,
     sweep,
+    reconciler,
     groupCounter,
     port: () => bolt.port(),
     async start() {
       await bolt.start();
       runner.start();
       sweep.start();
+      reconciler.start();
       logger.info({ mode, port: bolt.port(), replica }, 'Level Zero Operator is listening');
     },
     async stop() {
       sweep.stop();
+      await reconciler.stop();
       await bolt.stop();
       await runner.stop();
       await groupCounter.flushAll();

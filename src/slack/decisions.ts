@@ -1,7 +1,11 @@
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ApprovalService, DecisionOutcome } from '../operator/approval/approval.ts';
+import type {
+  ApprovalService,
+  DecisionOutcome,
+  ReconciledOutcome,
+} from '../operator/approval/approval.ts';
 import { readBrief } from '../operator/presentation/brief.ts';
 import type { Store } from '../store/ports.ts';
 import { briefMessage } from './blocks/brief.ts';
@@ -88,7 +92,22 @@ export class Decisions {
   }
 
   /** An expiry found by the sweep, shown on its brief and in its thread. */
-  async showExpired(outcome: Extract<DecisionOutcome, { kind: 'expired' }>): Promise<void> {
+  showExpired(outcome: Extract<DecisionOutcome, { kind: 'expired' }>): Promise<void> {
+    return this.showSettled(outcome, 'could not post the expiry in the thread');
+  }
+
+  /**
+   * A restart the reconciler settled (its replica stopped half-way), shown on its brief and in its
+   * thread: the truth, whatever the brief said before ("Restarting…").
+   */
+  showReconciled(outcome: ReconciledOutcome): Promise<void> {
+    return this.showSettled(outcome, 'could not post a reconciled restart in the thread');
+  }
+
+  private async showSettled(
+    outcome: Extract<DecisionOutcome, { kind: 'expired' }> | ReconciledOutcome,
+    failure: string,
+  ): Promise<void> {
     const incident = await this.deps.store.incidents.get(outcome.proposal.incidentId);
     const thread = threadOf(incident?.presentation);
     if (!thread?.messageTs) return;
@@ -102,7 +121,7 @@ export class Decisions {
     await this.showOnBrief(site, outcome.proposal.incidentId, outcome);
     await this.deps.writer
       .post(thread.channel, decisionThreadMessage(outcome), { threadTs: thread.threadTs })
-      .catch((error) => this.slackFailed(error, 'could not post the expiry in the thread'));
+      .catch((error) => this.slackFailed(error, failure));
   }
 
   /** The brief re-rendered from the store with the decision where its buttons were. */

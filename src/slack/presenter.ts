@@ -1,7 +1,7 @@
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DecisionOutcome } from '../operator/approval/approval.ts';
+import type { DecisionOutcome, ReconciledOutcome } from '../operator/approval/approval.ts';
 import type { Investigation } from '../operator/investigation/investigate.ts';
 import { initialProgress, type ProgressState } from '../operator/investigation/progress.ts';
 import type { Presenter } from '../operator/presentation/presenter.ts';
@@ -26,7 +26,7 @@ export type SlackPresenterDeps = {
   store: Pick<Store, 'incidents'>;
   writer: SlackWriter;
   counter: Pick<GroupCounter, 'bump'>;
-  decisions: Pick<Decisions, 'showExpired'>;
+  decisions: Pick<Decisions, 'showExpired' | 'showReconciled'>;
   /** The configured approvers, shown under the restart buttons. */
   approverIds: readonly string[];
   progressIntervalMs: number;
@@ -111,6 +111,10 @@ export class SlackPresenter implements Presenter {
 
   expired(outcome: Extract<DecisionOutcome, { kind: 'expired' }>): Promise<void> {
     return this.deps.decisions.showExpired(outcome);
+  }
+
+  reconciled(outcome: ReconciledOutcome): Promise<void> {
+    return this.deps.decisions.showReconciled(outcome);
   }
 
   /** Replaces the incident's message, or posts where it can. */

@@ -170,13 +170,17 @@ const LIFECYCLE: Record<AuditEntry['event'], number> = {
   'incident.opened': 0,
   'proposal.created': 1,
   'approval.refused': 2,
+  'approval.granted': 2,
   'proposal.approved': 3,
   'proposal.denied': 3,
   'proposal.expired': 3,
-  'restart.executed': 4,
-  'restart.failed': 4,
-  'restart.verified': 5,
-  'escalation.sent': 6,
+  'restart.started': 4,
+  'restart.executed': 5,
+  'restart.failed': 5,
+  'restart.unknown': 5,
+  'restart.cancelled': 5,
+  'restart.verified': 6,
+  'escalation.sent': 7,
 };
 
 /** Entries in the order they happened, whatever order they come in (the store lists newest first). */
@@ -188,9 +192,15 @@ export function chronological(audit: readonly AuditEntry[]): AuditEntry[] {
 
 const pct = (n: number | undefined) => (n === undefined ? '?' : `${n}%`);
 
+function reading(h: { cpu: number; memory: number; status: string } | null): string {
+  return h ? `cpu ${h.cpu}%, memory ${h.memory}%, status ${h.status}` : 'no health reading';
+}
+
 /** The confirmed action one audit entry records, or null when it records none. */
 function actionOf(entry: AuditEntry): string | null {
   switch (entry.event) {
+    case 'approval.granted':
+      return `Restart of ${entry.details.server_id} approved by ${entry.actor} (${entry.details.approvals} of ${entry.details.required} approvals needed)`;
     case 'proposal.approved':
       return `Restart of ${entry.details.server_id} approved by ${entry.actor}`;
     case 'proposal.denied':
@@ -206,6 +216,10 @@ function actionOf(entry: AuditEntry): string | null {
     }
     case 'restart.failed':
       return `Restart of ${entry.details.server_id} FAILED: ${entry.details.error}`;
+    case 'restart.unknown':
+      return `Restart of ${entry.details.server_id}: outcome UNKNOWN (${entry.details.reason}); health then: ${reading(entry.details.health)}`;
+    case 'restart.cancelled':
+      return `Restart of ${entry.details.server_id} NOT performed: ${entry.details.reason}`;
     case 'escalation.sent':
       return `Escalated to ${entry.details.target}`;
     default:

@@ -62,6 +62,9 @@ const PROPOSAL_STATE_TEXT: Record<ProposalState, string> = {
   failed: 'restart failed',
   recovered: 'restarted, recovered',
   not_recovered: 'restarted, did not recover',
+  restarting: 'approved, restarting',
+  unknown: 'restart outcome unknown',
+  cancelled: 'approved, not performed',
 };
 
 const sev = (s: Severity) => s.toUpperCase();
