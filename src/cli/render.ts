@@ -108,7 +108,7 @@ export function renderProgress(event: ProgressEvent): string {
       return `… opened ${event.incidentId}`;
     case 'scope':
       return event.servers.length
-        ? `… investigating ${event.servers.join(', ')}${event.unknown.length ? ` (unknown: ${event.unknown.join(', ')})` : ''}`
+        ? `… investigating ${event.servers.join(', ')}${event.unknown.length ? ` (unknown: ${event.unknown.join(', ')})` : ''}${event.skipped ? ` (${event.skipped} more named, skipped)` : ''}`
         : `… no known server named${event.unknown.length ? ` (unknown: ${event.unknown.join(', ')})` : ''}`;
     case 'evidence':
       return `… ${event.tool}(${event.subject}) ${event.ok ? '✓' : '✗'}`;

@@ -41,7 +41,13 @@ export type TriageRequest = {
 /** What a presenter (terminal, Slack) shows while an investigation runs. */
 export type ProgressEvent =
   | { stage: 'opened'; incidentId: string }
-  | { stage: 'scope'; servers: string[]; unknown: string[] }
+  | {
+      stage: 'scope';
+      servers: string[];
+      unknown: string[];
+      /** Servers the report names beyond the scope's cap, not checked (0 when none). */
+      skipped?: number;
+    }
   | { stage: 'evidence'; tool: ToolName; subject: string; ok: boolean }
   | { stage: 'reasoning'; planner: Planner['name'] }
   | { stage: 'fallback'; reason: string }
@@ -126,7 +132,13 @@ export class Operator {
     onProgress({ stage: 'opened', incidentId: incident.id });
 
     const scope = resolveScope(report, await toolbox.inventory.listServers());
-    onProgress({ stage: 'scope', servers: scope.servers.map((s) => s.id), unknown: scope.unknown });
+    const skipped = scope.truncatedFrom === null ? 0 : scope.truncatedFrom - scope.servers.length;
+    onProgress({
+      stage: 'scope',
+      servers: scope.servers.map((s) => s.id),
+      unknown: scope.unknown,
+      ...(skipped > 0 ? { skipped } : {}),
+    });
     const environment = request.environment ?? scope.servers[0]?.environment ?? 'prod';
 
     const session = new ToolSession();
@@ -198,6 +210,9 @@ export class Operator {
       });
     }
 
+    // What was done so far (a retried investigation may follow a real restart): the only source
+    // a claim in the planner's words may rest on.
+    const audit = await store.audit.list({ incidentId: incident.id });
     const assessment = assess({
       source: incident.source,
       createdAt: incident.createdAt,
@@ -209,9 +224,9 @@ export class Operator {
       evidence: session.evidence,
       signals,
       planner: plannerReport,
+      audit,
     });
     await store.incidents.saveAssessment(incident.id, assessment);
-    const audit = await store.audit.list({ incidentId: incident.id });
     let brief = deriveBrief(incident, assessment, audit);
 
     let escalation: EscalationResult | null = null;

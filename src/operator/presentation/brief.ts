@@ -16,6 +16,7 @@ import type { Environment } from '../../domain/vocabulary.ts';
 import type { IncidentRecord, Store } from '../../store/ports.ts';
 import { abnormal, type Signal } from '../decision/signals/index.ts';
 import type { Scope } from '../investigation/scope.ts';
+import { confirmedActions, withoutUnconfirmedClaims } from './claims.ts';
 
 /**
  * The brief, in one place: an investigation's assessment, then every audit entry since folded in
@@ -34,6 +35,8 @@ export type AssessmentInput = {
   evidence: readonly Evidence[];
   signals: readonly Signal[];
   planner: PlannerReport;
+  /** The incident's audit log so far: the only source a claim that something was done may rest on. */
+  audit?: readonly AuditEntry[];
 };
 
 /** How much of the signals an assessment keeps. */
@@ -120,9 +123,59 @@ function guardedText(
   };
 }
 
+const CLAIM_QUOTE_CHARS = 200;
+
+/** A report naming more servers than one investigation covers: the brief says how many were skipped. */
+function scopeNote(scope: Scope): string[] {
+  if (scope.truncatedFrom === null) return [];
+  const checked = scope.servers.length;
+  const skipped = scope.truncatedFrom - checked;
+  return [
+    `The report names ${scope.truncatedFrom} servers; only the first ${checked} were checked and ${skipped} were skipped (not investigated, never restarted). Triage the others separately.`,
+  ];
+}
+
+/**
+ * The planner's title, summary and next actions without any claim that an action happened which
+ * the audit log does not show (a model writing "restarted successfully — resolved" while the
+ * proposal is pending), and a note saying what was removed.
+ */
+function withoutFalseClaims(
+  input: AssessmentInput,
+  text: { title: string; summary: string; nextActions: string[] },
+): { title: string; summary: string; nextActions: string[]; note: string | null } {
+  const confirmed = confirmedActions(input.audit ?? []);
+  const title = withoutUnconfirmedClaims(text.title, confirmed);
+  const summary = withoutUnconfirmedClaims(text.summary, confirmed);
+  const next = text.nextActions.map((a) => withoutUnconfirmedClaims(a, confirmed));
+  const removed = [...title.removed, ...summary.removed, ...next.flatMap((n) => n.removed)];
+  if (removed.length === 0) return { ...text, note: null };
+  const subject =
+    input.scope.servers
+      .map((s) => s.id)
+      .slice(0, 3)
+      .join(', ') || 'incident';
+  const fallbackTitle = `${subject}: ${input.decision.category} (${input.decision.severity})`;
+  const quoted = removed.map(
+    (r) => `"${r.length > CLAIM_QUOTE_CHARS ? `${r.slice(0, CLAIM_QUOTE_CHARS)}…` : r}"`,
+  );
+  return {
+    title: (title.text || fallbackTitle).slice(0, 150),
+    summary:
+      summary.text ||
+      `${ACTION_WORDS[input.decision.action]} (${input.decision.category}, ${input.decision.severity}).`,
+    nextActions: next.map((n) => n.text).filter(Boolean),
+    note: `The ${input.planner.planner === 'openai' ? 'model' : 'planner'}'s text claimed actions the audit log does not show, so it was removed: ${quoted.join('; ')}. Actions taken lists only what the audit log records.`,
+  };
+}
+
 /** What an investigation concluded: the draft as the guard allowed it, with its evidence. */
 export function assess(input: AssessmentInput): Assessment {
-  const guarded = guardedText(input.draft, input.decision);
+  const claims = withoutFalseClaims(input, {
+    title: input.draft.title,
+    ...guardedText(input.draft, input.decision),
+  });
+  const guarded = claims;
   const cited = new Set(input.evidence.map((e) => e.id));
   // A fact that cites nothing real is not a fact; the planner validation should have caught it.
   const facts = input.draft.facts.filter((f) => f.evidence.every((id) => cited.has(id)));
@@ -138,7 +191,7 @@ export function assess(input: AssessmentInput): Assessment {
       : [],
   );
   return {
-    title: input.draft.title,
+    title: claims.title,
     summary: guarded.summary,
     environment: input.environment,
     servers: input.scope.servers.map((s) => s.id),
@@ -159,7 +212,12 @@ export function assess(input: AssessmentInput): Assessment {
       subject: sig.subject,
       detail: sig.detail.slice(0, ASSESSMENT_LIMITS.detailChars),
     })),
-    policyNotes: [...plannerNote, ...input.decision.policyNotes],
+    policyNotes: [
+      ...plannerNote,
+      ...scopeNote(input.scope),
+      ...input.decision.policyNotes,
+      ...(claims.note ? [claims.note] : []),
+    ],
     planner: input.planner,
     evidence: [...input.evidence],
   };
