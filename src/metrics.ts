@@ -85,6 +85,12 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    slackRequestsRefused: new Counter({
+      name: 'lzo_slack_requests_refused_total',
+      help: 'Slack requests refused before any listener ran, by reason (a signature timestamp more than 5 minutes off).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     escalations: new Counter({
       name: 'lzo_escalations_total',
       help: 'Escalations, by whether they were sent.',

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { type Config, ConfigError } from '../config/env.ts';
+import { systemClock } from '../domain/clock.ts';
+import { StoreReadiness } from '../http/readiness.ts';
 import { httpRoutes } from '../http/routes.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
@@ -10,6 +12,7 @@ import type { Planner } from '../operator/decision/planners/planner.ts';
 import { Intake } from '../operator/intake/intake.ts';
 import { INVESTIGATE, InvestigationJobs } from '../operator/jobs/investigation-job.ts';
 import { JobRunner } from '../operator/jobs/runner.ts';
+import type { Presenter } from '../operator/presentation/presenter.ts';
 import { GroupCounter } from '../slack/alert-groups.ts';
 import {
   type BoltApp,
@@ -19,6 +22,7 @@ import {
   webClientOptions,
 } from '../slack/app.ts';
 import { SlackApprovers } from '../slack/approvers.ts';
+import { Background } from '../slack/background.ts';
 import { Decisions } from '../slack/decisions.ts';
 import { SlackEscalator } from '../slack/escalator.ts';
 import { StorePacer } from '../slack/pacer.ts';
@@ -99,7 +103,21 @@ export async function createSlackBot(
     maxRateLimitWaitMs: SLACK_BOT_LIMITS.maxRateLimitWaitMs,
     onRateLimited: () => metrics.slackRateLimited.inc(),
   });
+  // The runtime's clock; createRuntime is handed the same one below.
+  const clock = systemClock;
+  const replica = overrides.replica ?? `replica-${randomUUID().slice(0, 8)}`;
+  const background = new Background(logger);
+  const readiness = new StoreReadiness({
+    coordination: store.coordination,
+    metrics,
+    logger,
+    clock,
+    replica,
+  });
   const approvers = new SlackApprovers(config.APPROVERS, web, {
+    now: () => clock.now().getTime(),
+    timeout: clock.timeout,
+    coordination: store.coordination,
     onLookupFailed: (group, error) =>
       logger.warn(
         { err: error, group },
@@ -113,11 +131,26 @@ export async function createSlackBot(
     escalator: new SlackEscalator(store, writer, config.ESCALATION_CHANNEL ?? null),
     ...(overrides.backends ? { backends: overrides.backends } : {}),
     ...(overrides.planner ? { planner: overrides.planner } : {}),
+    clock,
   });
-  const { clock } = runtime;
+
+  // The workspace the bot is installed in, asked once (again after a failure).
+  let installedTeam: Promise<string | null> | null = null;
+  const teamOfInstallation = () => {
+    installedTeam ??= web.auth.test().then(
+      (auth) => auth.team_id ?? null,
+      (error: unknown) => {
+        logger.warn({ err: error }, 'auth.test failed: clicks are refused until it answers');
+        installedTeam = null;
+        return null;
+      },
+    );
+    return installedTeam;
+  };
 
   const decisions = new Decisions({
     approvals: runtime.approvals,
+    installedTeam: teamOfInstallation,
     store,
     writer,
     approverIds: approvers.ids,
@@ -144,7 +177,6 @@ export async function createSlackBot(
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   });
 
-  const replica = overrides.replica ?? `replica-${randomUUID().slice(0, 8)}`;
   const runner = new JobRunner({
     jobs: store.jobs,
     handlers: {
@@ -166,17 +198,42 @@ export async function createSlackBot(
     logger,
     onBusy: (running) => metrics.jobsQueued.set(running),
   });
+  // The intake's presenter: the progress message goes out in the background, so an event is
+  // acknowledged once it is stored, not once Slack has shown "Investigating…". The runner is woken
+  // once the progress messages started before it are out, so a quick brief replaces its progress
+  // message rather than racing it (other replicas' polls may still win; the presenter copes).
+  const announcing = new Set<Promise<void>>();
+  const intakePresenter: Presenter = {
+    progressIntervalMs: presenter.progressIntervalMs,
+    announce: async (incidentId, route) => {
+      const posting = presenter.announce(incidentId, route).finally(() => {
+        announcing.delete(posting);
+      });
+      announcing.add(posting);
+      background.track(posting, 'the progress message');
+    },
+    progress: (incident, state) => presenter.progress(incident, state),
+    brief: (incidentId, route, investigation) => presenter.brief(incidentId, route, investigation),
+    gaveUp: (incidentId, route, why) => presenter.gaveUp(incidentId, route, why),
+    repeated: (groupId) => presenter.repeated(groupId),
+    expired: (outcome) => presenter.expired(outcome),
+    reconciled: (outcome) => presenter.reconciled(outcome),
+  };
+  const wakeAfterAnnounces = () => {
+    if (announcing.size === 0) return runner.wake();
+    void Promise.allSettled([...announcing]).then(() => runner.wake());
+  };
   const intake = new Intake({
     store,
     operator: runtime.operator,
     inventory: runtime.backends.inventory,
-    presenter,
+    presenter: intakePresenter,
     settings: {
       source: 'slack',
       groupWindowMs: config.ALERT_GROUP_WINDOW_MINUTES * 60_000,
       dedupeTtlMs: SLACK_BOT_LIMITS.dedupeTtlMs,
     },
-    wake: () => runner.wake(),
+    wake: wakeAfterAnnounces,
     metrics,
     logger,
     clock,
@@ -210,6 +267,7 @@ export async function createSlackBot(
   const routes = httpRoutes({
     store,
     metrics,
+    readiness,
     ...(changes
       ? {
           extra: [
@@ -241,11 +299,16 @@ export async function createSlackBot(
       intake,
       decisions,
       writer,
+      approvers,
+      readiness,
+      background: (work, what) => background.track(work, what),
       alertChannels: new Set(config.ALERT_CHANNELS),
       logger,
     },
     clientOptions,
     logger,
+    clock,
+    onStaleSignature: () => metrics.slackRequestsRefused.inc({ reason: 'signature_not_fresh' }),
   });
 
   return {
@@ -270,6 +333,7 @@ export async function createSlackBot(
       sweep.stop();
       await reconciler.stop();
       await bolt.stop();
+      await background.settle();
       await runner.stop();
       await groupCounter.flushAll();
       await runtime.close();

@@ -18,12 +18,14 @@ import {
   withDecision,
 } from './blocks/decision.ts';
 import { postToResponseUrl } from './respond.ts';
-import { threadOf } from './thread.ts';
+import { briefSiteOf, threadOf } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
 /** Where the click happened: the brief message, its thread, and the response_url Slack gave. */
 export type ClickSite = {
   user: string;
+  /** The workspace the click says it came from; absent in payloads that do not say. */
+  team?: string | null;
   channel: string | null;
   messageTs: string | null;
   threadTs: string | null;
@@ -31,7 +33,12 @@ export type ClickSite = {
 };
 
 export type DecisionsDeps = {
-  approvals: Pick<ApprovalService, 'approve' | 'deny'>;
+  approvals: Pick<ApprovalService, 'approve' | 'deny' | 'refuse'>;
+  /**
+   * The workspace the bot is installed in (auth.test's team_id), for refusing a click that comes
+   * from another one; null when it cannot be told (then such clicks are refused).
+   */
+  installedTeam?: () => Promise<string | null>;
   store: Pick<Store, 'incidents' | 'audit' | 'proposals'>;
   writer: SlackWriter;
   approverIds: readonly string[];
@@ -52,15 +59,24 @@ export class Decisions {
     this.deps = deps;
   }
 
+  /**
+   * A click on Approve or Deny. `onRecorded` runs once the decision is durably recorded (or there
+   * is nothing to record): the moment Slack may be acknowledged; the rest (the restart, the
+   * re-check, the escalation) may still be running.
+   */
   async click(
     verb: 'approve' | 'deny',
     proposalId: string,
     site: ClickSite,
+    hooks: { onRecorded?: () => void } = {},
   ): Promise<DecisionOutcome> {
     const { approvals } = this.deps;
+    const outOfPlace = await this.outOfPlace(verb, proposalId, site);
     const outcome =
-      verb === 'approve'
+      outOfPlace ??
+      (verb === 'approve'
         ? await approvals.approve(proposalId, site.user, {
+            ...hooks,
             onApproved: (proposal) =>
               this.showOnBrief(site, proposal.incidentId, {
                 kind: 'restarting',
@@ -69,7 +85,8 @@ export class Decisions {
                 proposalId: proposal.id,
               }),
           })
-        : await approvals.deny(proposalId, site.user);
+        : await approvals.deny(proposalId, site.user, hooks));
+    if (outOfPlace) hooks.onRecorded?.();
     this.deps.metrics.decisions.inc({ outcome: outcome.kind });
     if ('escalation' in outcome && outcome.escalation) {
       this.deps.metrics.escalations.inc({ sent: String(outcome.escalation.sent) });
@@ -89,6 +106,65 @@ export class Decisions {
     }
     if (outcome.kind === 'expired') await this.tellClicker(site, decisionHeadline(outcome));
     return outcome;
+  }
+
+  /**
+   * A click must come from its proposal's own brief: the workspace the bot is installed in, the
+   * channel and the message the brief was posted as. A button value copied into another message,
+   * or a click reported from another channel or workspace, restarts nothing: it is refused and
+   * audited with the reason. Null when the click is where it belongs (or names no proposal we
+   * know, which the approval service answers itself).
+   */
+  private async outOfPlace(
+    verb: 'approve' | 'deny',
+    proposalId: string,
+    site: ClickSite,
+  ): Promise<DecisionOutcome | null> {
+    const proposal = await this.deps.store.proposals.get(proposalId);
+    if (!proposal) return null;
+    const incident = await this.deps.store.incidents.get(proposal.incidentId);
+    const brief = briefSiteOf(incident?.presentation);
+    const installed = this.deps.installedTeam ? await this.deps.installedTeam() : null;
+    const elsewhere =
+      'This button does not belong to the message it was clicked on, so nothing was done. Use the buttons on the incident brief itself.';
+    let refusal: { reason: string; message: string } | null = null;
+    if (this.deps.installedTeam && !installed)
+      refusal = {
+        reason: 'the workspace the bot is installed in is unknown (auth.test failed)',
+        message:
+          'I could not confirm which Slack workspace I am installed in, so I accept no restart decision until I can. Nothing was done; try again in a minute.',
+      };
+    else if (this.deps.installedTeam && (site.team ?? null) !== installed)
+      refusal = {
+        reason: `click from another workspace (${site.team ?? 'none'}; installed in ${installed})`,
+        message: elsewhere,
+      };
+    else if (!brief)
+      refusal = { reason: 'the proposal is not presented in Slack', message: elsewhere };
+    else if (site.channel !== brief.channel)
+      refusal = {
+        reason: `click from another channel (${site.channel ?? 'none'}; the brief is in ${brief.channel})`,
+        message: elsewhere,
+      };
+    else if (brief.ts !== null && site.messageTs !== brief.ts)
+      refusal = {
+        reason: `click on another message (${site.messageTs ?? 'none'}; the brief is ${brief.ts})`,
+        message: elsewhere,
+      };
+    if (!refusal) return null;
+    this.deps.logger.warn(
+      { proposal: proposalId, user: site.user, reason: refusal.reason },
+      'refused a click that did not come from its brief',
+    );
+    return this.deps.approvals.refuse(proposalId, site.user, verb, refusal.reason, refusal.message);
+  }
+
+  /**
+   * The clicker learns that their click could not be recorded (the store cannot write), or that
+   * the work after it failed: the truth, privately.
+   */
+  async clickFailed(site: ClickSite, text: string): Promise<void> {
+    await this.tellClicker(site, text);
   }
 
   /** An expiry found by the sweep, shown on its brief and in its thread. */

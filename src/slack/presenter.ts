@@ -11,7 +11,13 @@ import { briefMessage } from './blocks/brief.ts';
 import { progressMessage } from './blocks/progress.ts';
 import type { Decisions } from './decisions.ts';
 import { postToResponseUrl } from './respond.ts';
-import { decodeRoute, presentationOf, type SlackThread, threadOf } from './thread.ts';
+import {
+  channelOnlyPresentation,
+  decodeRoute,
+  presentationOf,
+  type SlackThread,
+  threadOf,
+} from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
 /** Errors that mean the bot cannot post in the channel, so a slash command falls back to its response_url. */
@@ -127,7 +133,10 @@ export class SlackPresenter implements Presenter {
       return;
     }
     if (!replyTo && responseUrl) {
-      // A command whose intake could not post answers through its response_url.
+      // A command whose intake could not post answers through its response_url. Slack does not
+      // say where that message lands, so the incident records its channel: clicks on its buttons
+      // must come from there.
+      await store.incidents.claimPresentation(incidentId, channelOnlyPresentation(channel));
       await postToResponseUrl(
         responseUrl,
         { ...message, response_type: 'in_channel', replace_original: false },

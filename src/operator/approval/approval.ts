@@ -39,7 +39,8 @@ export interface ApproverPolicy {
   describe(): string;
 }
 
-export type ApproverCheck = { allowed: true } | { allowed: false; reason: string };
+/** `reason` when the policy knows more than "not an approver" (a lookup that failed, and why). */
+export type ApproverCheck = { allowed: true } | { allowed: false; reason?: string };
 
 /** APPROVALS_REQUIRED and APPROVAL_NO_SELF. */
 export type ApprovalRules = {
@@ -220,7 +221,10 @@ export class ApprovalService {
         ? { allowed: true }
         : { allowed: false, message: notAllowed };
     const check = await approvers.check(actor);
-    return check.allowed ? check : { allowed: false, message: check.reason, reason: check.reason };
+    if (check.allowed) return check;
+    return check.reason
+      ? { allowed: false, message: check.reason, reason: check.reason }
+      : { allowed: false, message: notAllowed };
   }
 
   /** Who raised the incident: the actor of its incident.opened entry. */

@@ -48,14 +48,32 @@ export type Recorder = {
   accepted: Delivery[];
   clicks: { verb: 'approve' | 'deny'; proposalId: string; site: ClickSite }[];
   posts: { channel: string; message: SlackMessage; threadTs: string | null | undefined }[];
+  /** Clickers told their click failed. */
+  clickFailures: { site: ClickSite; text: string }[];
+  /** What the listeners reported to readiness: `failed:<kind>` or `ok`. */
+  readiness: string[];
+  /** Work left running after the acknowledgement. */
+  background: Promise<unknown>[];
   /** Every call in order, acks included: `ack`, `accept`, `click`, `post`. */
   order: string[];
 };
 
 export function recordingDeps(
-  options: { alertChannels?: string[]; accept?: (r: IntakeRequest) => Promise<IntakeResult> } = {},
+  options: {
+    alertChannels?: string[];
+    accept?: (r: IntakeRequest) => Promise<IntakeResult>;
+    click?: ListenerDeps['decisions']['click'];
+  } = {},
 ): { deps: ListenerDeps; rec: Recorder } {
-  const rec: Recorder = { accepted: [], clicks: [], posts: [], order: [] };
+  const rec: Recorder = {
+    accepted: [],
+    clicks: [],
+    posts: [],
+    clickFailures: [],
+    readiness: [],
+    background: [],
+    order: [],
+  };
   const deps: ListenerDeps = {
     intake: {
       accept: async (request) => {
@@ -67,11 +85,29 @@ export function recordingDeps(
       },
     },
     decisions: {
-      click: async (verb, proposalId, site) => {
+      click: async (verb, proposalId, site, hooks) => {
         rec.order.push('click');
         rec.clicks.push({ verb, proposalId, site });
+        if (options.click) return options.click(verb, proposalId, site, hooks);
+        hooks?.onRecorded?.();
         return { kind: 'unknown', message: 'recorded' };
       },
+      clickFailed: async (site, text) => {
+        rec.order.push('clickFailed');
+        rec.clickFailures.push({ site, text });
+      },
+    },
+    approvers: { watches: () => true, membershipChanged: async () => {} },
+    readiness: {
+      failed: (kind) => {
+        rec.readiness.push(`failed:${kind}`);
+      },
+      succeeded: () => {
+        rec.readiness.push('ok');
+      },
+    },
+    background: (work) => {
+      rec.background.push(work.catch(() => {}));
     },
     writer: {
       post: async (channel, message, opts = {}) => {

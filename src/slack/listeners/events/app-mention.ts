@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { stored } from '../../acks.ts';
 import { alertText } from '../../alert-text.ts';
 import { AppMentionEvent, EventEnvelope } from '../../payloads.ts';
 import { intakeRequest } from '../../thread.ts';
@@ -31,16 +32,19 @@ export function appMention(deps: ListenerDeps) {
       return;
     }
     const eventId = EventEnvelope.safeParse(body).data?.event_id;
-    await deps.intake.accept(
-      intakeRequest({
-        origin: 'mention',
-        text,
-        actor: mention.user ?? mention.bot_id ?? 'unknown',
-        channel: mention.channel,
-        replyTo,
-        messageTs: mention.ts,
-        ...(eventId ? { eventId } : {}),
-      }),
+    // Acknowledged only once stored; a store that cannot write it makes Slack deliver it again.
+    await stored(deps, 'event', () =>
+      deps.intake.accept(
+        intakeRequest({
+          origin: 'mention',
+          text,
+          actor: mention.user ?? mention.bot_id ?? 'unknown',
+          channel: mention.channel,
+          replyTo,
+          messageTs: mention.ts,
+          ...(eventId ? { eventId } : {}),
+        }),
+      ),
     );
   };
 }
