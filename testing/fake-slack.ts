@@ -15,7 +15,9 @@ export type SlackCall = {
 export type FakeFailure =
   | { error: string; times?: number }
   | { status: 429; retryAfter: number; times?: number }
-  | { status: 500; times?: number };
+  | { status: 500; times?: number }
+  /** Answers normally, but only after `delayMs` (a Slack that stalls). */
+  | { delayMs: number; times?: number };
 
 const BOT = {
   user_id: 'UBOT',
@@ -165,7 +167,13 @@ export class FakeSlack {
     const method = url.pathname.replace(/^\/api\//, '');
     const call: SlackCall = { method, args: body, at: Date.now() };
     this.calls.push(call);
-    const failure = this.takeFailure(method);
+    let failure = this.takeFailure(method);
+    if (failure && 'delayMs' in failure) {
+      await new Promise((resolve) =>
+        setTimeout(resolve, failure && 'delayMs' in failure ? failure.delayMs : 0),
+      );
+      failure = undefined;
+    }
     try {
       if (failure && 'status' in failure) {
         if (failure.status === 429)
