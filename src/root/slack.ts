@@ -257,7 +257,8 @@ export async function createSlackBot(
     presenter,
     settings: {
       staleMs: runtime.restartStaleMs,
-      intervalMs: Math.min(SLACK_BOT_LIMITS.expirySweepMs, Math.ceil(runtime.restartStaleMs / 2)),
+      // A quarter of the threshold: the thread learns the truth at most 1.25 × it after the start.
+      intervalMs: Math.min(SLACK_BOT_LIMITS.expirySweepMs, Math.ceil(runtime.restartStaleMs / 4)),
     },
     metrics,
     logger,
