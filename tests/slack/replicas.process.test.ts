@@ -33,12 +33,15 @@ beforeAll(async () => {
 
 afterEach(async () => {
   const seen = replicas.splice(0);
-  // A replica that logged an unhandled rejection, a fatal error, or exited on its own fails the test.
-  expectNoCrashes(seen);
-  await Promise.all(seen.map((r) => r.stop()));
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-  await slack?.close();
-  await dropFreshSchemas();
+  try {
+    // A replica that logged an unhandled rejection or a fatal error, or exited on its own, fails the test.
+    expectNoCrashes(seen);
+  } finally {
+    await Promise.all(seen.map((r) => r.stop()));
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await slack?.close();
+    await dropFreshSchemas();
+  }
 });
 
 afterAll(async () => {
