@@ -293,12 +293,21 @@ export function eventEnvelope(
   });
 }
 
-/** A slash command as Slack posts it (form-encoded). */
+let triggerCounter = 0;
+
+/** A trigger_id as Slack makes one: unique per interaction. */
+function nextTriggerId(): string {
+  triggerCounter += 1;
+  return `${Date.now()}.${triggerCounter}.${Math.random().toString(16).slice(2, 10)}`;
+}
+
+/** A slash command as Slack posts it (form-encoded), with a trigger_id of its own unless given. */
 export function commandBody(fields: {
   text: string;
   user_id: string;
   channel_id: string;
   response_url: string;
+  trigger_id?: string;
 }): string {
   return new URLSearchParams({
     token: 'unused',
@@ -308,7 +317,7 @@ export function commandBody(fields: {
     user_name: 'someone',
     command: '/triage',
     api_app_id: 'A0APP',
-    trigger_id: '1.2.3',
+    trigger_id: nextTriggerId(),
     ...fields,
   }).toString();
 }

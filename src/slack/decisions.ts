@@ -17,6 +17,7 @@ import {
   replacesButtons,
   withDecision,
 } from './blocks/decision.ts';
+import { esc, mention } from './blocks/text.ts';
 import { postToResponseUrl } from './respond.ts';
 import { briefSiteOf, threadOf } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
@@ -94,6 +95,15 @@ export class Decisions {
 
     if (!replacesButtons(outcome)) {
       await this.tellClicker(site, decisionHeadline(outcome));
+      // One approval of several: the thread sees who approved; the buttons stay for the next.
+      const threadTs = site.threadTs ?? site.messageTs;
+      if (outcome.kind === 'recorded' && !outcome.repeat && site.channel && threadTs) {
+        const more = outcome.required - outcome.approvals;
+        const text = `☑️ ${mention(site.user)} approved the restart of ${esc(outcome.proposal.serverId)} (${outcome.approvals} of ${outcome.required} approvals); ${more} more approver${more === 1 ? '' : 's'} needed before it runs.`;
+        await this.deps.writer
+          .post(site.channel, { text }, { threadTs })
+          .catch((error) => this.slackFailed(error, 'could not post an approval in the thread'));
+      }
       return outcome;
     }
     const incidentId = 'proposal' in outcome ? outcome.proposal.incidentId : null;

@@ -61,8 +61,18 @@ export type DecisionOutcome =
       escalation?: EscalationResult;
     }
   | { kind: 'already_decided'; proposal: Proposal; message: string }
-  /** One approval of several needed was recorded (APPROVALS_REQUIRED); nothing restarted yet. */
-  | { kind: 'recorded'; proposal: Proposal; approvals: number; required: number; message: string }
+  /**
+   * One approval of several needed was recorded (APPROVALS_REQUIRED); nothing restarted yet.
+   * `repeat` when this approver had already approved (it counts once).
+   */
+  | {
+      kind: 'recorded';
+      proposal: Proposal;
+      approvals: number;
+      required: number;
+      message: string;
+      repeat?: boolean;
+    }
   | { kind: 'denied'; proposal: Proposal; brief: IncidentBrief; escalation: EscalationResult }
   | {
       kind: 'restarted';
@@ -421,6 +431,7 @@ export class ApprovalService {
         const { approvals, required } = attempt;
         return {
           kind: 'recorded',
+          repeat: true,
           proposal: attempt.proposal,
           approvals,
           required,
