@@ -21,6 +21,7 @@ import {
   type RestartDeps,
   readHealth,
   recovered,
+  transitionDurably,
   type VerifySettings,
   verifyRecovery,
 } from './restart.ts';
@@ -503,9 +504,9 @@ export class ApprovalService {
     const before = await readHealth(deps, server);
     const then = proposedHealth(brief, server);
     if (before && recovered(before, threshold) && !(then && recovered(then, threshold))) {
-      const cancelled = await durably(deps, () =>
-        store.proposals.transition(approved.id, ['approved'], 'cancelled', { before }),
-      );
+      const cancelled = await transitionDurably(deps, approved.id, ['approved'], 'cancelled', {
+        before,
+      });
       if (!cancelled) return this.lostRace(approved.id);
       const reason = `${server} recovered on its own before the restart (${describeHealth(before)}), so it was not restarted`;
       brief = await durably(deps, () =>
@@ -536,12 +537,10 @@ export class ApprovalService {
         }),
       ),
     );
-    const restarting = await durably(deps, () =>
-      store.proposals.transition(approved.id, ['approved'], 'restarting', {
-        executedAt: this.clock.now(),
-        ...(before ? { before } : {}),
-      }),
-    );
+    const restarting = await transitionDurably(deps, approved.id, ['approved'], 'restarting', {
+      executedAt: this.clock.now(),
+      ...(before ? { before } : {}),
+    });
     // The reconciler found this approval stale and cancelled it: nothing may be restarted now.
     if (!restarting) return this.lostRace(approved.id);
 
@@ -555,8 +554,11 @@ export class ApprovalService {
       detail = result.detail;
     } catch (error) {
       const message = redact(describeError(error));
-      const failed = await durably(deps, () =>
-        store.proposals.transition(approved.id, ['restarting', 'unknown'], 'failed'),
+      const failed = await transitionDurably(
+        deps,
+        approved.id,
+        ['restarting', 'unknown'],
+        'failed',
       );
       if (!failed) return this.lostRace(approved.id);
       brief = await durably(deps, () =>
@@ -577,8 +579,11 @@ export class ApprovalService {
     }
     // What happened is recorded however long the store takes to come back; the reconciler's
     // "unknown" (if it got there first) is corrected by the replica that knows.
-    const executed = await durably(deps, () =>
-      store.proposals.transition(approved.id, ['restarting', 'unknown'], 'executed'),
+    const executed = await transitionDurably(
+      deps,
+      approved.id,
+      ['restarting', 'unknown'],
+      'executed',
     );
     if (!executed) return this.lostRace(approved.id);
     brief = await durably(deps, () =>
@@ -601,13 +606,12 @@ export class ApprovalService {
     const server = executed.serverId;
     const after = await verifyRecovery(deps, server);
     const ok = after !== null && recovered(after, this.deps.verify.thresholdPercent);
-    const final = await durably(deps, () =>
-      deps.store.proposals.transition(
-        executed.id,
-        ['executed'],
-        ok ? 'recovered' : 'not_recovered',
-        after ? { after } : {},
-      ),
+    const final = await transitionDurably(
+      deps,
+      executed.id,
+      ['executed'],
+      ok ? 'recovered' : 'not_recovered',
+      after ? { after } : {},
     );
     if (!final) return this.lostRace(executed.id);
     const brief = await durably(deps, () =>

@@ -7,12 +7,12 @@ import type { Presenter } from '../presentation/presenter.ts';
 import type { ReconciledOutcome } from './approval.ts';
 import {
   describeHealth,
-  durably,
   escalate,
   proposalEntry,
   type RestartDeps,
   readHealth,
   recovered,
+  transitionDurably,
   verifyRecovery,
 } from './restart.ts';
 
@@ -236,13 +236,12 @@ export class RestartReconciler {
     const { store, clock } = this.deps;
     const after = await verifyRecovery(this.deps, executed.serverId);
     const ok = after !== null && recovered(after, this.deps.verify.thresholdPercent);
-    const final = await durably(this.deps, () =>
-      store.proposals.transition(
-        executed.id,
-        ['executed'],
-        ok ? 'recovered' : 'not_recovered',
-        after ? { after } : {},
-      ),
+    const final = await transitionDurably(
+      this.deps,
+      executed.id,
+      ['executed'],
+      ok ? 'recovered' : 'not_recovered',
+      after ? { after } : {},
     );
     if (!final) return null;
     const brief = await record(

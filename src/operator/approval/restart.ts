@@ -2,8 +2,8 @@ import { AuditEntry, type AuditEntryOf } from '../../domain/audit.ts';
 import type { IncidentBrief } from '../../domain/brief.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { HealthReading } from '../../domain/evidence.ts';
-import type { Proposal } from '../../domain/proposal.ts';
-import type { Store } from '../../store/ports.ts';
+import type { Proposal, ProposalState } from '../../domain/proposal.ts';
+import type { ProposalPatch, Store } from '../../store/ports.ts';
 import type { Escalator } from '../../tools/backends.ts';
 import type { Toolbox } from '../../tools/toolbox.ts';
 import { type EscalationResult, sendEscalation } from './escalate.ts';
@@ -136,4 +136,31 @@ export async function durably<T>(
       wait = Math.min(wait * 2, 5_000);
     }
   }
+}
+
+/**
+ * A proposal transition, retried like `durably`. When an attempt failed without an answer (the
+ * connection dropped, so it may have committed), a later "not in `from`" is checked: a proposal
+ * already in `to` is this caller's own transition, not a lost race.
+ */
+export async function transitionDurably(
+  deps: Pick<RestartDeps, 'store' | 'clock' | 'storeRetryMs'>,
+  id: string,
+  from: readonly ProposalState[],
+  to: ProposalState,
+  patch: ProposalPatch = {},
+): Promise<Proposal | null> {
+  let uncertain = false;
+  return durably(deps, async () => {
+    let moved: Proposal | null;
+    try {
+      moved = await deps.store.proposals.transition(id, from, to, patch);
+    } catch (error) {
+      uncertain = true;
+      throw error;
+    }
+    if (moved || !uncertain) return moved;
+    const current = await deps.store.proposals.get(id);
+    return current?.state === to ? current : null;
+  });
 }
