@@ -137,6 +137,10 @@ export async function createSlackBot(
     decisions,
     approverIds: approvers.ids,
     progressIntervalMs: SLACK_BOT_LIMITS.progressIntervalMs,
+    model: runtime.planner.model,
+    threadStatus: async (channel, threadTs, status) => {
+      await web.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status });
+    },
     metrics,
     logger,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),

@@ -1,3 +1,4 @@
+import type { IncidentBrief } from '../domain/brief.ts';
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -8,6 +9,7 @@ import type { Presenter } from '../operator/presentation/presenter.ts';
 import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { GroupCounter } from './alert-groups.ts';
 import { briefMessage } from './blocks/brief.ts';
+import { preliminaryMessage } from './blocks/preliminary.ts';
 import { progressMessage } from './blocks/progress.ts';
 import type { Decisions } from './decisions.ts';
 import { postToResponseUrl } from './respond.ts';
@@ -30,6 +32,13 @@ export type SlackPresenterDeps = {
   /** The configured approvers, shown under the restart buttons. */
   approverIds: readonly string[];
   progressIntervalMs: number;
+  /** The model a preliminary brief says is reasoning, when there is one. */
+  model: string | null;
+  /**
+   * Sets (or, with "", clears) the thread's status line under the message box — Slack's
+   * `assistant.threads.setStatus`. Best effort; absent where the client cannot.
+   */
+  threadStatus?: (channel: string, threadTs: string, status: string) => Promise<void>;
   metrics: Metrics;
   logger: Logger;
   fetch?: typeof fetch;
@@ -92,12 +101,42 @@ export class SlackPresenter implements Presenter {
     });
   }
 
+  async preliminary(incidentId: string, route: string, brief: IncidentBrief): Promise<void> {
+    const message = preliminaryMessage(brief, {
+      approvers: this.deps.approverIds,
+      model: this.deps.model,
+    });
+    try {
+      await this.deliver(incidentId, route, message);
+      await this.setStatus(incidentId, `is reasoning with ${this.deps.model ?? 'the model'}…`);
+    } catch (error) {
+      this.deps.metrics.slackErrors.inc({ error: errorCode(error) });
+      this.deps.logger.warn({ err: error }, 'could not show the preliminary brief');
+    }
+  }
+
   async brief(incidentId: string, route: string, investigation: Investigation): Promise<void> {
     const message = briefMessage(investigation.brief, {
       approvers: this.deps.approverIds,
       ...(investigation.proposal ? { proposalState: investigation.proposal.state } : {}),
     });
     await this.deliver(incidentId, route, message);
+    if (this.statusShown.delete(incidentId)) await this.setStatus(incidentId, '');
+  }
+
+  /** Incidents whose thread shows a status this replica set. */
+  private readonly statusShown = new Set<string>();
+
+  private async setStatus(incidentId: string, status: string): Promise<void> {
+    const thread = await this.thread(incidentId);
+    if (!this.deps.threadStatus || !thread) return;
+    await this.deps.threadStatus(thread.channel, thread.threadTs, status).then(
+      () => {
+        if (status) this.statusShown.add(incidentId);
+      },
+      (error: unknown) =>
+        this.deps.logger.debug({ err: error }, 'could not set the thread status (optional)'),
+    );
   }
 
   async gaveUp(incidentId: string, route: string, why: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { IncidentBrief, PlannerReport } from '../../domain/brief.ts';
+import type { Decision, IncidentBrief, PlannerDraft, PlannerReport } from '../../domain/brief.ts';
 import { type Clock, deadlineIn } from '../../domain/clock.ts';
 import { describeError } from '../../domain/errors.ts';
 import type { IncidentSource, Presentation } from '../../domain/incident.ts';
@@ -55,6 +55,17 @@ export type Investigation = {
   calledTools: string[];
   /** Time spent handing the escalation to its destinations (Slack, PagerDuty), ms. */
   escalationMs: number;
+};
+
+export type InvestigationHooks = {
+  /** Progress to show while it runs. */
+  onProgress?: (event: ProgressEvent) => void;
+  /**
+   * With a model planner: the rules planner's brief from the same evidence, as soon as the
+   * evidence is in, to show while the model reasons. It proposes and escalates nothing; the
+   * final brief replaces it. Best effort: its failures are ignored.
+   */
+  onPreliminary?: (brief: IncidentBrief) => Promise<void> | void;
 };
 
 export type OperatorSettings = {
@@ -114,8 +125,10 @@ export class Operator {
    */
   async investigate(
     request: TriageRequest & { incidentId?: string },
-    onProgress: (event: ProgressEvent) => void = () => {},
+    hooks: InvestigationHooks | ((event: ProgressEvent) => void) = {},
   ): Promise<Investigation> {
+    const { onProgress = () => {}, onPreliminary } =
+      typeof hooks === 'function' ? { onProgress: hooks } : hooks;
     const { store, toolbox, settings } = this.deps;
     const { at: deadlineAt, signal } = deadlineIn(this.clock, settings.deadlineMs);
     const incident = request.incidentId
@@ -152,23 +165,59 @@ export class Operator {
       signal,
       deadlineAt,
     };
+    const budgetSince = new Date(
+      this.clock.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
+    );
+    const decide = (draft: PlannerDraft, signals: readonly Signal[]) =>
+      applyPolicy({
+        draft,
+        scope: scope.servers,
+        evidence: session.evidence,
+        signals,
+        recentRestarts: (server) => store.proposals.countRestarts(server, budgetSince),
+        settings: settings.policy,
+      });
+    const conclude = (
+      draft: PlannerDraft,
+      decision: Decision,
+      signals: readonly Signal[],
+      planner: PlannerReport,
+    ) =>
+      assess({
+        source: incident.source,
+        createdAt: incident.createdAt,
+        report,
+        environment,
+        scope,
+        draft,
+        decision,
+        evidence: session.evidence,
+        signals,
+        planner,
+      });
+
+    if (onPreliminary && this.deps.planner.name !== 'rules' && scope.servers.length > 0) {
+      // The rules need milliseconds; the model may need many seconds. Shown, never awaited.
+      const rules = await this.rules.plan(context);
+      const preliminary = conclude(
+        rules.draft,
+        await decide(rules.draft, context.signals),
+        context.signals,
+        { ...rules.report, toolMs: rules.report.toolMs + prefetchMs },
+      );
+      const audit = await store.audit.list({ incidentId: incident.id });
+      void Promise.resolve()
+        .then(() => onPreliminary(deriveBrief(incident, preliminary, audit)))
+        .catch(() => {});
+    }
+
     const planned =
       scope.servers.length === 0 ? this.outOfScope(scope) : await this.plan(context, onProgress);
     const draft = planned.draft;
     const plannerReport = { ...planned.report, toolMs: planned.report.toolMs + prefetchMs };
 
     const signals = signalsNow(context, prefetched);
-    const budgetSince = new Date(
-      this.clock.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
-    );
-    const decision = await applyPolicy({
-      draft,
-      scope: scope.servers,
-      evidence: session.evidence,
-      signals,
-      recentRestarts: (server) => store.proposals.countRestarts(server, budgetSince),
-      settings: settings.policy,
-    });
+    const decision = await decide(draft, signals);
     onProgress({ stage: 'decided', action: decision.action });
 
     let proposal: Proposal | null =
@@ -198,18 +247,14 @@ export class Operator {
       });
     }
 
-    const assessment = assess({
-      source: incident.source,
-      createdAt: incident.createdAt,
-      report,
-      environment,
-      scope,
-      draft,
-      decision,
-      evidence: session.evidence,
-      signals,
-      planner: plannerReport,
-    });
+    const concluded = conclude(draft, decision, signals, plannerReport);
+    // How the model's server was worked around (tools refused, a quirk read past), said once.
+    const assessment = planned.notes?.length
+      ? {
+          ...concluded,
+          policyNotes: [...concluded.policyNotes, ...planned.notes.map((n) => `Model: ${n}.`)],
+        }
+      : concluded;
     await store.incidents.saveAssessment(incident.id, assessment);
     const audit = await store.audit.list({ incidentId: incident.id });
     let brief = deriveBrief(incident, assessment, audit);
