@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { IncidentBrief } from '../domain/brief.ts';
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
@@ -15,6 +16,11 @@ import type { Decisions } from './decisions.ts';
 import { postToResponseUrl } from './respond.ts';
 import { decodeRoute, presentationOf, type SlackThread, threadOf } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
+
+const SLACK_PRESENTER_LIMITS = {
+  /** The longest a brief waits for this replica's progress post before posting on its own. */
+  awaitProgressMs: 2_000,
+} as const;
 
 /** Errors that mean the bot cannot post in the channel, so a slash command falls back to its response_url. */
 const NOT_A_MEMBER = new Set([
@@ -69,6 +75,17 @@ export class SlackPresenter implements Presenter {
    * goes through the command's response_url; when Slack does not answer, the brief is posted itself.
    */
   async announce(incidentId: string, route: string): Promise<void> {
+    const announcing = this.postProgress(incidentId, route).finally(() =>
+      this.announcing.delete(incidentId),
+    );
+    this.announcing.set(incidentId, announcing);
+    await announcing;
+  }
+
+  /** Progress posts in flight in this replica, so a brief edits them instead of racing them. */
+  private readonly announcing = new Map<string, Promise<void>>();
+
+  private async postProgress(incidentId: string, route: string): Promise<void> {
     const { channel, replyTo } = decodeRoute(route);
     const posted = async () => Boolean((await this.thread(incidentId))?.messageTs);
     let result: { ts: string } | null;
@@ -156,6 +173,15 @@ export class SlackPresenter implements Presenter {
   private async deliver(incidentId: string, route: string, message: SlackMessage): Promise<void> {
     const { writer, store } = this.deps;
     const { channel, replyTo, responseUrl } = decodeRoute(route);
+    // A progress post this replica is making lands in milliseconds; a new message instead would
+    // wait for the channel's next slot (about a second) and then lose the race to it.
+    const announcing = this.announcing.get(incidentId);
+    if (announcing)
+      await Promise.race([
+        announcing,
+        // Real time, like Slack's pace: how long people wait, not what the incident records.
+        delay(SLACK_PRESENTER_LIMITS.awaitProgressMs, undefined, { ref: false }),
+      ]);
     const current = await this.thread(incidentId);
     if (current?.messageTs) {
       await writer.update(current.channel, current.messageTs, message);

@@ -142,6 +142,8 @@ export class InvestigationJobs implements JobHandler {
       Math.max(0, seconds - presentSeconds - (modelMs + toolMs) / 1000),
     );
     metrics.modelTurns.observe(turns);
+    if (investigation.brief.planner.model)
+      metrics.modelPromptTokens.observe(investigation.brief.planner.tokens.prompt);
     metrics.investigations.inc({ planner, action: investigation.brief.action });
     if (fallbackReason) metrics.plannerFallbacks.inc();
     if (investigation.escalation)
