@@ -5,6 +5,8 @@ import { closeHarnesses, PAYMENT_REPORT, startHarness, text } from '../harness.t
 import {
   assistantMessages,
   chatBody,
+  expectModelAnswer,
+  expectToolRan,
   fail,
   fnCall,
   hasTools,
@@ -21,15 +23,6 @@ import {
  */
 
 afterEach(closeHarnesses);
-
-function expectModelAnswer(brief: IncidentBrief): void {
-  expect(brief.planner).toMatchObject({ planner: 'openai', fallbackReason: null });
-  expect(brief.action).toBe('restart');
-}
-
-function expectToolRan(brief: IncidentBrief): void {
-  expect(brief.evidence.find((e) => e.id === 'E4')?.source.tool).toBe('fetch_recent_logs');
-}
 
 /** A server that refuses any request offering tools with `refusal`, and answers the rest. */
 function refusesTools(refusal: { status: number; body: unknown }) {
