@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentBrief } from '../../../../../src/domain/brief.ts';
 import type { RecordedRequest } from '../../../../../testing/fake-openai.ts';
 import { closeHarnesses, PAYMENT_REPORT, startHarness, text } from '../harness.ts';
 import {
