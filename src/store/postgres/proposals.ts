@@ -143,4 +143,13 @@ export class PostgresProposals implements ProposalStore {
     );
     return rows.map(toProposal);
   }
+
+  async listPending(now: Date, limit: number): Promise<Proposal[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM proposals WHERE state = 'pending' AND expires_at > $1
+       ORDER BY created_at, seq LIMIT $2`,
+      [now.toISOString(), limitOf(limit)],
+    );
+    return rows.map(toProposal);
+  }
 }

@@ -130,4 +130,14 @@ export class SqliteProposals implements ProposalStore {
       .all(now.toISOString(), limit)
       .map(toProposal);
   }
+
+  async listPending(now: Date, limit: number): Promise<Proposal[]> {
+    return this.db
+      .prepare(
+        `SELECT * FROM proposals WHERE state = 'pending' AND expires_at > ?
+         ORDER BY created_at, rowid LIMIT ?`,
+      )
+      .all(now.toISOString(), limit)
+      .map(toProposal);
+  }
 }
