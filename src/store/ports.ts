@@ -103,6 +103,8 @@ export interface ProposalStore {
     input: { decidedBy: string; decidedAt: Date; budget: number; since: Date },
   ): Promise<ApprovalAttempt>;
   forIncident(incidentId: string): Promise<Proposal[]>;
+  /** The proposals of several incidents at once, oldest first: how past incidents ended. */
+  forIncidents(incidentIds: readonly string[]): Promise<Proposal[]>;
   /** Pending proposals whose time ran out, oldest first. */
   listExpired(now: Date, limit: number): Promise<Proposal[]>;
   /** Pending proposals still inside their time, oldest first: what awaits an approver. */

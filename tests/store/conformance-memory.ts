@@ -145,6 +145,28 @@ export function describeMemoryConformance(name: string, makeStore: () => Promise
       expect(await store.proposals.listPending(minutes(40), 10)).toEqual([]);
     });
 
+    it("lists several incidents' proposals at once, oldest first", async () => {
+      const a = await store.incidents.create({ source: 'cli', report: 'a', now: t0 });
+      const b = await store.incidents.create({ source: 'cli', report: 'b', now: t0 });
+      const c = await store.incidents.create({ source: 'cli', report: 'c', now: t0 });
+      const propose = (incidentId: string, m: number) =>
+        store.proposals.create({
+          incidentId,
+          serverId: 's-1',
+          reason: 'r',
+          now: minutes(m),
+          expiresAt: minutes(m + 30),
+        });
+      const pb = await propose(b.id, 0);
+      const pa = await propose(a.id, 1);
+      await propose(c.id, 2);
+      expect((await store.proposals.forIncidents([a.id, b.id])).map((p) => p.id)).toEqual([
+        pb.id,
+        pa.id,
+      ]);
+      expect(await store.proposals.forIncidents([])).toEqual([]);
+    });
+
     it('filters the audit log by event', async () => {
       const at = (m: number) => minutes(m).toISOString();
       await store.audit.append(auditEntry('incident.opened', { at: at(0), incident_id: 'INC-A' }));

@@ -121,6 +121,17 @@ export class SqliteProposals implements ProposalStore {
       .map(toProposal);
   }
 
+  async forIncidents(incidentIds: readonly string[]): Promise<Proposal[]> {
+    if (incidentIds.length === 0) return [];
+    return this.db
+      .prepare(
+        `SELECT * FROM proposals WHERE incident_id IN (${incidentIds.map(() => '?').join(', ')})
+         ORDER BY created_at, rowid`,
+      )
+      .all(...incidentIds)
+      .map(toProposal);
+  }
+
   async listExpired(now: Date, limit: number): Promise<Proposal[]> {
     return this.db
       .prepare(
