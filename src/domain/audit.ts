@@ -59,6 +59,11 @@ export const AuditEntry = z.discriminatedUnion('event', [
     /** Who answered: the rules, or the model (with the rules' answer as its fallback). */
     by: z.enum(['rules', 'model']).default('rules'),
   }),
+  /** A postmortem draft was posted: asked for, or on resolve (once). */
+  entry('postmortem.drafted', {
+    trigger: z.enum(['command', 'followup', 'resolved']),
+    open_questions: z.number().int().min(0),
+  }),
   /** The incident was investigated again (a follow-up widened its scope): a new assessment. */
   entry('incident.reassessed', {
     reason: z.string(),

@@ -22,6 +22,7 @@ const DEFAULT_DETAILS: { [E in AuditEventName]: AuditEntryOf<E>['details'] } = {
     evidence: [],
     by: 'rules',
   },
+  'postmortem.drafted': { trigger: 'command', open_questions: 3 },
   'incident.reassessed': {
     reason: 'also check db-node-02',
     servers: ['payment-server-01', 'db-node-02'],

@@ -194,6 +194,7 @@ const LIFECYCLE: Record<AuditEntry['event'], number> = {
   // A re-assessment comes before the proposal it may lead to; an answer after what it reports.
   'incident.reassessed': 0.5,
   'followup.answered': 7,
+  'postmortem.drafted': 8,
 };
 
 /** Entries in the order they happened, whatever order they come in (the store lists newest first). */
@@ -306,6 +307,12 @@ export function foldEntry(brief: IncidentBrief, entry: AuditEntry): IncidentBrie
         `Follow-up from ${entry.actor} (${entry.details.intent}): ${clip(entry.details.question)}`,
       );
     }
+    case 'postmortem.drafted':
+      return withTimeline(
+        withAction,
+        entry.at,
+        `Postmortem draft posted (${entry.details.trigger}; ${entry.details.open_questions} open questions)`,
+      );
     case 'incident.reassessed':
       return withTimeline(
         withAction,
