@@ -75,13 +75,6 @@ function historyLines(brief: IncidentBrief): string[] {
   ];
 }
 
-function runbookLine(brief: IncidentBrief): string | null {
-  const r = brief.runbook;
-  if (!r) return null;
-  const label = r.title ?? `Runbook${r.service ? ` for ${r.service}` : ''}`;
-  return `${r.signal ? `for ${r.signal.replaceAll('_', ' ')}: ` : ''}${label} ${r.url}`;
-}
-
 /** The brief's sections as fittable parts, in the terminal renderer's order. */
 function parts(brief: IncidentBrief): Entry[] {
   const pkg = brief.escalationPackage;
@@ -415,7 +408,7 @@ export function fullBriefMessage(
 export function fullBriefModal(
   brief: IncidentBrief,
   options: FullBriefOptions & { notice?: string },
-): ModalView {
+): ModalView & { blocks: KnownBlock[] } {
   const state = options.proposalState ?? 'pending';
   const controls =
     brief.action === 'restart' && brief.restart && state === 'pending'
