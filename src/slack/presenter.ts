@@ -1,3 +1,4 @@
+import type { IncidentBrief } from '../domain/brief.ts';
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -8,6 +9,7 @@ import type { Presenter } from '../operator/presentation/presenter.ts';
 import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { GroupCounter } from './alert-groups.ts';
 import { briefMessage } from './blocks/brief.ts';
+import { fullBriefMessage } from './blocks/full-brief.ts';
 import { progressMessage } from './blocks/progress.ts';
 import type { Decisions } from './decisions.ts';
 import { postToResponseUrl } from './respond.ts';
@@ -98,6 +100,27 @@ export class SlackPresenter implements Presenter {
       ...(investigation.proposal ? { proposalState: investigation.proposal.state } : {}),
     });
     await this.deliver(incidentId, route, message);
+    await this.postFullBrief(incidentId, investigation.brief);
+  }
+
+  /**
+   * The whole brief in the incident's thread, after the compact one. Low priority (briefs of other
+   * incidents go first) and best effort: the incident's message is already there, and the same
+   * content is behind its Full brief button.
+   */
+  private async postFullBrief(incidentId: string, brief: IncidentBrief): Promise<void> {
+    const thread = await this.thread(incidentId);
+    if (!thread) return;
+    try {
+      await this.deps.writer.post(
+        thread.channel,
+        fullBriefMessage(brief, { approvers: this.deps.approverIds }),
+        { threadTs: thread.threadTs, priority: 'low' },
+      );
+    } catch (error) {
+      this.deps.metrics.slackErrors.inc({ error: errorCode(error) });
+      this.deps.logger.warn({ err: error, incidentId }, 'could not post the full brief');
+    }
   }
 
   async gaveUp(incidentId: string, route: string, why: string): Promise<void> {
