@@ -80,7 +80,10 @@ export function createPlanner(config: Config, clock: Clock = systemClock): Plann
 }
 
 /** The model that answers free follow-up questions, when one is configured. */
-export function createFollowUpModel(config: Config, clock: Clock = systemClock): FollowUpModel | null {
+export function createFollowUpModel(
+  config: Config,
+  clock: Clock = systemClock,
+): FollowUpModel | null {
   const chatModel = openAiChatModelFrom(config, { clock });
   return chatModel
     ? new FollowUpModel({ chatModel, callTimeoutMs: config.PLANNER_CALL_TIMEOUT_MS, clock })
