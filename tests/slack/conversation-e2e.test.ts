@@ -80,7 +80,7 @@ describe('follow-ups in an incident thread (end to end)', () => {
     await waitForBriefWithButtons(h.slack);
     // The full brief follows in the thread, as markdown with the evidence table.
     await h.slack.waitFor(
-      (s) => inThread(h, thread).some((c) => /^Full brief/.test(String(c.args.text))),
+      () => inThread(h, thread).some((c) => /^Full brief/.test(String(c.args.text))),
       5_000,
       'the full brief',
     );
@@ -393,7 +393,7 @@ describe('the Full brief modal and App Home (end to end)', () => {
     await h.event(mention(OPS, PAYMENT, thread));
     await waitForBriefWithButtons(h.slack);
     await h.slack.waitFor(
-      (s) =>
+      () =>
         inThread(h, thread).some(
           (c) => /^Full brief/.test(String(c.args.text)) && c.result?.ok === true,
         ),
