@@ -131,6 +131,8 @@ export type FollowUpJobsDeps = {
 
 const ANSWER_CHARS = 2_000;
 
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 /** Whether what the brief's own message shows changed. */
 function decisionChanged(before: IncidentBrief, after: IncidentBrief): boolean {
   return (
@@ -273,7 +275,7 @@ export class FollowUpJobs implements JobHandler {
     const facts = pkg.evidence.flatMap((f) => f.evidence);
     return answer(
       'escalate',
-      `Escalated to ${result.receipt.target} at ${result.brief.escalation}${again}, with the package: impact, ${pkg.timeline.length} timeline entries, ${pkg.evidence.length} facts, ownership, ${pkg.actionsTaken.length} actions taken.`,
+      `Escalated to ${result.receipt.target} at ${result.brief.escalation}${again}, with the package: impact, ${count(pkg.timeline.length, 'timeline entry', 'timeline entries')}, ${count(pkg.evidence.length, 'fact', 'facts')}, ownership, ${count(pkg.actionsTaken.length, 'action taken', 'actions taken')}.`,
       [...new Set(facts)],
       { decisionChanged: true },
     );
