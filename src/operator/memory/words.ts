@@ -28,15 +28,6 @@ export function outcomeText(p: PastIncident): string {
   return OUTCOME[p.outcome];
 }
 
-/** "4 days ago", "3 h ago", "12 min ago". */
-export function ago(at: string, now: Date): string {
-  const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(at)) / 60_000));
-  if (minutes < 90) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 36) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} days ago`;
-}
-
 /**
  * "Seen 3× in the last 30 days (5× in 90) on payment-server-01 with the same signature (hung
  * process); last time a restart fixed it in 2 min — INC-1A2B3C4D". Null when nothing similar.

@@ -34,7 +34,7 @@ import { type Entry, fitBlocks, section } from './fit.ts';
 import { VIEW_IDS } from './ids.ts';
 import { MESSAGE_BUDGET, SLACK_LIMITS } from './limits.ts';
 import { md, mdCut, mdLink, mdSection } from './markdown.ts';
-import { cutMrkdwn, esc, escCut, link, mention, mrkdwn, plain } from './text.ts';
+import { cutMrkdwn, esc, escCut, link, mrkdwn, plain } from './text.ts';
 
 /**
  * The whole brief — every fact, hypothesis, check and next action, the documentation checklist,
@@ -447,10 +447,4 @@ export function fullBriefModal(
     ),
     blocks,
   };
-}
-
-/** Who is on call, for a modal's or a list's line. */
-export function onCallText(brief: IncidentBrief): string {
-  const onCall = brief.escalationPackage.ownership.onCall;
-  return onCall ? mention(onCall) : '—';
 }
