@@ -298,6 +298,7 @@ export async function createSlackBot(
       sweep.stop();
       await bolt.stop();
       await runner.stop();
+      await presenter.drained();
       await groupCounter.flushAll();
       await runtime.close();
     },

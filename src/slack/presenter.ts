@@ -100,7 +100,20 @@ export class SlackPresenter implements Presenter {
       ...(investigation.proposal ? { proposalState: investigation.proposal.state } : {}),
     });
     await this.deliver(incidentId, route, message);
-    await this.postFullBrief(incidentId, investigation.brief);
+    // Not awaited: the brief is shown; the thread copy waits its turn behind other channels' briefs.
+    this.background(this.postFullBrief(incidentId, investigation.brief));
+  }
+
+  private readonly pending = new Set<Promise<void>>();
+
+  private background(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  /** Resolves once the full briefs still being posted are (for a graceful stop, and tests). */
+  async drained(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   /**
