@@ -10,6 +10,12 @@ export function signalLabel(id: string): string {
   return id in SIGNAL_LABELS ? SIGNAL_LABELS[id as SignalId] : id.replaceAll('_', ' ');
 }
 
+/** At most three signatures by name, "and N more" after. */
+function labels(ids: readonly string[]): string {
+  const named = ids.slice(0, 3).map(signalLabel).join(', ');
+  return ids.length > 3 ? `${named} and ${ids.length - 3} more` : named;
+}
+
 const OUTCOME: Record<PastIncident['outcome'], string> = {
   restart_recovered: 'a restart fixed it',
   restart_not_recovered: 'a restart did not fix it',
@@ -24,7 +30,9 @@ const OUTCOME: Record<PastIncident['outcome'], string> = {
 /** "a restart fixed it in 2 min", "it was escalated". */
 export function outcomeText(p: PastIncident): string {
   if (p.outcome === 'restart_recovered' && p.minutesToRecovery !== null)
-    return `a restart fixed it in ${Math.max(1, p.minutesToRecovery)} min`;
+    return p.minutesToRecovery < 1
+      ? 'a restart fixed it within a minute'
+      : `a restart fixed it in ${p.minutesToRecovery} min`;
   return OUTCOME[p.outcome];
 }
 
@@ -42,7 +50,7 @@ export function memorySummary(memory: Memory | null | undefined): string | null 
   const seen =
     memory.seenLast30Days > 0 ? counts : `${memory.seenInWindow}× in ${memory.windowDays} days`;
   const where = last.subjects.join(', ');
-  const what = last.signals.map(signalLabel).join(', ');
+  const what = labels(last.signals);
   return `Seen ${seen} on ${where} with the same signature (${what}); last time ${outcomeText(last)} — ${last.incidentId}`;
 }
 
@@ -50,7 +58,7 @@ export function memorySummary(memory: Memory | null | undefined): string | null 
 export function chronicNote(memory: Memory | null | undefined): string | null {
   const c = memory?.chronic;
   if (!c) return null;
-  const what = c.signals.map(signalLabel).join(', ');
+  const what = labels(c.signals);
   return `${c.server} was restarted ${c.restarts}× in ${memory?.windowDays ?? 90} days for the same signature (${what}; ${c.incidents.join(', ')}): a restart only buys time, so the cause goes to the owning team as well`;
 }
 
@@ -58,6 +66,6 @@ export function chronicNote(memory: Memory | null | undefined): string | null {
 export function pastLines(memory: Memory | null | undefined): string[] {
   return (memory?.similar ?? []).map(
     (p) =>
-      `${p.incidentId} (${p.at.slice(0, 10)}) on ${p.subjects.join(', ')}: ${p.signals.map(signalLabel).join(', ')} — ${outcomeText(p)}`,
+      `${p.incidentId} (${p.at.slice(0, 10)}) on ${p.subjects.join(', ')}: ${labels(p.signals)} — ${outcomeText(p)}`,
   );
 }
