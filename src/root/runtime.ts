@@ -1,6 +1,7 @@
 import type { Config, EnvName } from '../config/env.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import { ApprovalService, type ApproverPolicy } from '../operator/approval/approval.ts';
+import { FollowUpModel } from '../operator/conversation/model.ts';
 import { ModelPlanner } from '../operator/decision/planners/model/loop.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
 import { RulesPlanner } from '../operator/decision/planners/rules/planner.ts';
@@ -28,6 +29,10 @@ export type Runtime = {
   planner: Planner;
   operator: Operator;
   approvals: ApprovalService;
+  /** Every configured escalation destination, as one: what follow-ups escalate through. */
+  escalator: Escalator;
+  /** Answers free follow-up questions when a model is configured; null = the rules answer. */
+  followUpModel: FollowUpModel | null;
   close(): Promise<void>;
 };
 
@@ -41,6 +46,8 @@ export type RuntimeOverrides = {
   escalator?: Escalator;
   approvers: ApproverPolicy;
   clock?: Clock;
+  /** The follow-up model (tests script one); default: from the OPENAI_* configuration. */
+  followUpModel?: FollowUpModel | null;
 };
 
 export async function openStore(config: Config): Promise<Store> {
@@ -70,6 +77,17 @@ export function createPlanner(config: Config, clock: Clock = systemClock): Plann
     tools: config.OPENAI_TOOLS,
     clock,
   });
+}
+
+/** The model that answers free follow-up questions, when one is configured. */
+export function createFollowUpModel(
+  config: Config,
+  clock: Clock = systemClock,
+): FollowUpModel | null {
+  const chatModel = openAiChatModelFrom(config, { clock });
+  return chatModel
+    ? new FollowUpModel({ chatModel, callTimeoutMs: config.PLANNER_CALL_TIMEOUT_MS, clock })
+    : null;
 }
 
 /** config → store → backends → tools → planner → operator and approvals. */
@@ -130,6 +148,11 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     planner,
     operator,
     approvals,
+    escalator,
+    followUpModel:
+      overrides.followUpModel !== undefined
+        ? overrides.followUpModel
+        : createFollowUpModel(config, clock),
     close: () => store.close(),
   };
 }

@@ -5,10 +5,13 @@ import { httpRoutes } from '../http/routes.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import { ExpirySweep } from '../operator/approval/expiry.ts';
+import { Conversation, FOLLOW_UP, FollowUpJobs } from '../operator/conversation/conversation.ts';
+import type { FollowUpModel } from '../operator/conversation/model.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
 import { Intake } from '../operator/intake/intake.ts';
 import { INVESTIGATE, InvestigationJobs } from '../operator/jobs/investigation-job.ts';
 import { JobRunner } from '../operator/jobs/runner.ts';
+import { Postmortems } from '../operator/postmortem/postmortems.ts';
 import { GroupCounter } from '../slack/alert-groups.ts';
 import {
   type BoltApp,
@@ -18,10 +21,13 @@ import {
   webClientOptions,
 } from '../slack/app.ts';
 import { SlackApprovers } from '../slack/approvers.ts';
+import { SlackConversation } from '../slack/conversation.ts';
 import { Decisions } from '../slack/decisions.ts';
 import { SlackEscalator } from '../slack/escalator.ts';
 import { StorePacer } from '../slack/pacer.ts';
 import { SlackPresenter } from '../slack/presenter.ts';
+import { Surfaces } from '../slack/surfaces.ts';
+import { SlackViews } from '../slack/views.ts';
 import { SlackWriter } from '../slack/writer.ts';
 import type { Store } from '../store/ports.ts';
 import type { Backends } from '../tools/backends.ts';
@@ -37,6 +43,8 @@ export type SlackBotOverrides = {
   /** This replica's name on job leases (default: a random one). */
   replica?: string;
   fetch?: typeof fetch;
+  /** The model for free follow-up questions (tests script one); default from configuration. */
+  followUpModel?: FollowUpModel | null;
 };
 
 export type SlackBot = {
@@ -46,6 +54,8 @@ export type SlackBot = {
   metrics: Metrics;
   runner: JobRunner;
   decisions: Decisions;
+  /** Postmortem drafts; the path that records a resolution calls `onResolved`. */
+  postmortems: Postmortems;
   sweep: ExpirySweep;
   groupCounter: GroupCounter;
   /** The port /healthz and /metrics (and, in HTTP mode, /slack/events) listen on, once started. */
@@ -111,6 +121,7 @@ export async function createSlackBot(
     escalator: new SlackEscalator(store, writer, config.ESCALATION_CHANNEL ?? null),
     ...(overrides.backends ? { backends: overrides.backends } : {}),
     ...(overrides.planner ? { planner: overrides.planner } : {}),
+    ...(overrides.followUpModel !== undefined ? { followUpModel: overrides.followUpModel } : {}),
   });
   const { clock } = runtime;
 
@@ -146,6 +157,23 @@ export async function createSlackBot(
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   });
 
+  const threads = new SlackConversation({
+    store,
+    writer,
+    approverIds: approvers.ids,
+    metrics,
+    logger,
+  });
+  const postmortems = new Postmortems({ store, presenter: threads, clock });
+  const surfaces = new Surfaces({
+    store,
+    views: new SlackViews(web),
+    approvers,
+    approverIds: approvers.ids,
+    clock,
+    logger,
+  });
+
   const replica = overrides.replica ?? `replica-${randomUUID().slice(0, 8)}`;
   const runner = new JobRunner({
     jobs: store.jobs,
@@ -155,6 +183,17 @@ export async function createSlackBot(
         operator: runtime.operator,
         presenter,
         metrics,
+      }),
+      [FOLLOW_UP]: new FollowUpJobs({
+        store,
+        operator: runtime.operator,
+        toolbox: runtime.toolbox,
+        escalator: runtime.escalator,
+        presenter: threads,
+        postmortems,
+        model: runtime.followUpModel,
+        clock,
+        logger,
       }),
     },
     settings: {
@@ -181,6 +220,12 @@ export async function createSlackBot(
     wake: () => runner.wake(),
     metrics,
     logger,
+    clock,
+  });
+  const conversation = new Conversation({
+    store,
+    wake: () => runner.wake(),
+    dedupeTtlMs: SLACK_BOT_LIMITS.dedupeTtlMs,
     clock,
   });
   const sweep = new ExpirySweep({
@@ -225,6 +270,9 @@ export async function createSlackBot(
     listeners: {
       intake,
       decisions,
+      conversation,
+      surfaces,
+      postmortems,
       writer,
       alertChannels: new Set(config.ALERT_CHANNELS),
       logger,
@@ -240,6 +288,7 @@ export async function createSlackBot(
     metrics,
     runner,
     decisions,
+    postmortems,
     sweep,
     groupCounter,
     port: () => bolt.port(),
@@ -253,6 +302,7 @@ export async function createSlackBot(
       sweep.stop();
       await bolt.stop();
       await runner.stop();
+      await presenter.drained();
       await groupCounter.flushAll();
       await runtime.close();
     },

@@ -17,13 +17,19 @@ import { postToResponseUrl } from './respond.ts';
 import { threadOf } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
-/** Where the click happened: the brief message, its thread, and the response_url Slack gave. */
+/**
+ * Where the click happened: the brief message, its thread, and the response_url Slack gave.
+ * `surface` says which kind of place it was: the brief itself (the default), a private copy
+ * (`/triage list`), the Full brief modal or App Home. Off the brief, the brief is found from the
+ * store and updated where it lives; the clicker's own surface is shown the outcome by its listener.
+ */
 export type ClickSite = {
   user: string;
   channel: string | null;
   messageTs: string | null;
   threadTs: string | null;
   responseUrl: string | null;
+  surface?: 'message' | 'ephemeral' | 'modal' | 'home';
 };
 
 export type DecisionsDeps = {
@@ -51,9 +57,12 @@ export class Decisions {
   async click(
     verb: 'approve' | 'deny',
     proposalId: string,
-    site: ClickSite,
+    clicked: ClickSite,
   ): Promise<DecisionOutcome> {
     const { approvals } = this.deps;
+    const surface = clicked.surface ?? 'message';
+    // Off the brief (a list, a modal, App Home) the brief's own message is updated, from the store.
+    const site = surface === 'message' ? clicked : await this.briefSiteOf(proposalId, clicked);
     const outcome =
       verb === 'approve'
         ? await approvals.approve(proposalId, site.user, {
@@ -71,8 +80,10 @@ export class Decisions {
       this.deps.metrics.escalations.inc({ sent: String(outcome.escalation.sent) });
     }
 
+    // A modal or App Home shows the outcome itself (its listener updates the view).
+    const tellable = surface === 'message' || surface === 'ephemeral';
     if (!replacesButtons(outcome)) {
-      await this.tellClicker(site, decisionHeadline(outcome));
+      if (tellable) await this.tellClicker(clicked, decisionHeadline(outcome));
       return outcome;
     }
     const incidentId = 'proposal' in outcome ? outcome.proposal.incidentId : null;
@@ -83,8 +94,24 @@ export class Decisions {
         .post(site.channel, decisionThreadMessage(outcome), { threadTs })
         .catch((error) => this.slackFailed(error, 'could not post the decision in the thread'));
     }
-    if (outcome.kind === 'expired') await this.tellClicker(site, decisionHeadline(outcome));
+    if (outcome.kind === 'expired' || surface === 'ephemeral')
+      if (tellable) await this.tellClicker(clicked, decisionHeadline(outcome));
     return outcome;
+  }
+
+  /** The site of a proposal's brief (its channel, message and thread), for a click made elsewhere. */
+  private async briefSiteOf(proposalId: string, clicked: ClickSite): Promise<ClickSite> {
+    const proposal = await this.deps.store.proposals.get(proposalId);
+    const incident = proposal ? await this.deps.store.incidents.get(proposal.incidentId) : null;
+    const thread = threadOf(incident?.presentation);
+    return {
+      user: clicked.user,
+      channel: thread?.channel ?? null,
+      messageTs: thread?.messageTs ?? null,
+      threadTs: thread?.threadTs ?? null,
+      responseUrl: null,
+      surface: 'message',
+    };
   }
 
   /** An expiry found by the sweep, shown on its brief and in its thread. */

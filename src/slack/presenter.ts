@@ -10,6 +10,7 @@ import type { Presenter } from '../operator/presentation/presenter.ts';
 import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { GroupCounter } from './alert-groups.ts';
 import { briefMessage } from './blocks/brief.ts';
+import { fullBriefMessage } from './blocks/full-brief.ts';
 import { preliminaryMessage } from './blocks/preliminary.ts';
 import { progressMessage } from './blocks/progress.ts';
 import type { Decisions } from './decisions.ts';
@@ -139,6 +140,8 @@ export class SlackPresenter implements Presenter {
     });
     await this.deliver(incidentId, route, message);
     if (this.statusShown.delete(incidentId)) await this.setStatus(incidentId, '');
+    // Not awaited: the brief is shown; the thread copy waits its turn behind other channels' briefs.
+    this.background(this.postFullBrief(incidentId, investigation.brief));
   }
 
   /** Incidents whose thread shows a status this replica set. */
@@ -154,6 +157,38 @@ export class SlackPresenter implements Presenter {
       (error: unknown) =>
         this.deps.logger.debug({ err: error }, 'could not set the thread status (optional)'),
     );
+  }
+
+  private readonly pending = new Set<Promise<void>>();
+
+  private background(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  /** Resolves once the full briefs still being posted are (for a graceful stop, and tests). */
+  async drained(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /**
+   * The whole brief in the incident's thread, after the compact one. Low priority (briefs of other
+   * incidents go first) and best effort: the incident's message is already there, and the same
+   * content is behind its Full brief button.
+   */
+  private async postFullBrief(incidentId: string, brief: IncidentBrief): Promise<void> {
+    const thread = await this.thread(incidentId);
+    if (!thread) return;
+    try {
+      await this.deps.writer.post(
+        thread.channel,
+        fullBriefMessage(brief, { approvers: this.deps.approverIds }),
+        { threadTs: thread.threadTs, priority: 'low' },
+      );
+    } catch (error) {
+      this.deps.metrics.slackErrors.inc({ error: errorCode(error) });
+      this.deps.logger.warn({ err: error, incidentId }, 'could not post the full brief');
+    }
   }
 
   async gaveUp(incidentId: string, route: string, why: string): Promise<void> {

@@ -25,8 +25,11 @@ import {
 import { RulesPlanner } from '../decision/planners/rules/planner.ts';
 import { applyPolicy, type PolicySettings } from '../decision/policy.ts';
 import { abnormal, detectSignals, SIGNAL_LABELS, type Signal } from '../decision/signals/index.ts';
+import { recall } from '../memory/recall.ts';
+import { chronicNote } from '../memory/words.ts';
 import { assess, deriveBrief } from '../presentation/brief.ts';
 import { outOfScopeDraft, resolveScope, type Scope } from './scope.ts';
+import { highestEvidenceNumber, widenScope } from './widen.ts';
 
 export type TriageRequest = {
   report: string;
@@ -36,6 +39,16 @@ export type TriageRequest = {
   environment?: Environment;
   /** Where the incident is presented, when a presenter has a place for it already. */
   presentation?: Presentation;
+};
+
+/**
+ * A second look at an incident already investigated, asked for in its thread ("also check
+ * db-node-02"): the scope widens by what the follow-up names, fresh evidence is gathered, and the
+ * same planner, guard and approval path decide again.
+ */
+export type Reassessment = {
+  /** The follow-up's words; the servers and services it names join the scope. */
+  alsoCheck: string;
 };
 
 /** What a presenter (terminal, Slack) shows while an investigation runs. */
@@ -124,7 +137,7 @@ export class Operator {
    * does not escalate twice.
    */
   async investigate(
-    request: TriageRequest & { incidentId?: string },
+    request: TriageRequest & { incidentId?: string; reassess?: Reassessment },
     hooks: InvestigationHooks | ((event: ProgressEvent) => void) = {},
   ): Promise<Investigation> {
     const { onProgress = () => {}, onPreliminary } =
@@ -138,11 +151,24 @@ export class Operator {
     const report = incident.report;
     onProgress({ stage: 'opened', incidentId: incident.id });
 
-    const scope = resolveScope(report, await toolbox.inventory.listServers());
+    const known = await toolbox.inventory.listServers();
+    // A re-assessment keeps what was looked at and adds what the follow-up names.
+    const earlier = request.reassess ? incident.assessment : null;
+    const reportScope = resolveScope(report, known);
+    const scope = request.reassess
+      ? widenScope(
+          reportScope,
+          earlier?.servers ?? [],
+          resolveScope(request.reassess.alsoCheck, known),
+        )
+      : reportScope;
     onProgress({ stage: 'scope', servers: scope.servers.map((s) => s.id), unknown: scope.unknown });
     const environment = request.environment ?? scope.servers[0]?.environment ?? 'prod';
 
-    const session = new ToolSession();
+    const earlierAudit = earlier ? await store.audit.list({ incidentId: incident.id }) : [];
+    const session = new ToolSession({
+      after: earlier ? highestEvidenceNumber(deriveBrief(incident, earlier, earlierAudit)) : 0,
+    });
     const prefetchStarted = performance.now();
     await this.prefetch(scope, session, signal, onProgress);
     const prefetchMs = performance.now() - prefetchStarted;
@@ -153,6 +179,14 @@ export class Operator {
       now: this.clock.now(),
       serviceOf: new Map(scope.servers.map((s) => [s.id, s.service])),
     };
+    const prefetchedSignals = detectSignals(session.evidence, signalOptions);
+    const memory = await recall(store, {
+      incidentId: incident.id,
+      servers: scope.servers,
+      signals: prefetchedSignals,
+      serviceOf: new Map(known.map((s) => [s.id, s.service])),
+      now: this.clock.now(),
+    });
     const context: PlanContext = {
       incidentId: incident.id,
       report,
@@ -161,9 +195,10 @@ export class Operator {
       session,
       toolbox,
       signalOptions,
-      signals: detectSignals(session.evidence, signalOptions),
+      signals: prefetchedSignals,
       signal,
       deadlineAt,
+      memory,
     };
     const budgetSince = new Date(
       this.clock.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
@@ -194,6 +229,8 @@ export class Operator {
         evidence: session.evidence,
         signals,
         planner,
+        memory,
+        ...(earlier ? { earlierEvidence: earlier.evidence } : {}),
       });
 
     if (onPreliminary && this.deps.planner.name !== 'rules' && scope.servers.length > 0) {
@@ -220,9 +257,16 @@ export class Operator {
     const decision = await decide(draft, signals);
     onProgress({ stage: 'decided', action: decision.action });
 
-    let proposal: Proposal | null =
+    const last =
       decision.action === 'restart'
         ? ((await store.proposals.forIncident(incident.id)).at(-1) ?? null)
+        : null;
+    // A retried investigation reuses its proposal; a re-assessment only one still open for the
+    // same server (an earlier, decided proposal is history, not this decision's).
+    let proposal: Proposal | null =
+      last &&
+      (!request.reassess || (last.state === 'pending' && last.serverId === decision.restartServer))
+        ? last
         : null;
     if (decision.action === 'restart' && decision.restartServer && !proposal) {
       const now = this.clock.now();
@@ -261,7 +305,9 @@ export class Operator {
 
     let escalation: EscalationResult | null = null;
     let escalationMs = 0;
-    if (decision.action === 'escalate') {
+    // A chronic restart: the proposal stays, and the cause goes to an engineer alongside it.
+    const chronic = decision.action === 'restart' ? chronicNote(memory) : null;
+    if (decision.action === 'escalate' || chronic) {
       // A retried investigation (its replica died after escalating) does not page twice.
       const alreadySent = audit.find((e) => e.event === 'escalation.sent');
       if (alreadySent) {
@@ -272,7 +318,9 @@ export class Operator {
         escalation = await sendEscalation(
           { store, escalator: this.deps.escalator, clock: this.clock },
           brief,
-          decision.policyNotes.at(-1) ?? `${brief.category}/${brief.severity}: ${brief.summary}`,
+          chronic ??
+            decision.policyNotes.at(-1) ??
+            `${brief.category}/${brief.severity}: ${brief.summary}`,
         );
         escalationMs = performance.now() - sending;
         brief = escalation.brief;

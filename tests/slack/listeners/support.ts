@@ -1,4 +1,8 @@
 import { silentLogger } from '../../../src/logger.ts';
+import type {
+  FollowUpRequest,
+  FollowUpResult,
+} from '../../../src/operator/conversation/conversation.ts';
 import type { IntakeRequest, IntakeResult } from '../../../src/operator/intake/intake.ts';
 import type { ClickSite } from '../../../src/slack/decisions.ts';
 import type { ListenerDeps } from '../../../src/slack/listeners/deps.ts';
@@ -48,14 +52,37 @@ export type Recorder = {
   accepted: Delivery[];
   clicks: { verb: 'approve' | 'deny'; proposalId: string; site: ClickSite }[];
   posts: { channel: string; message: SlackMessage; threadTs: string | null | undefined }[];
-  /** Every call in order, acks included: `ack`, `accept`, `click`, `post`. */
+  /** Follow-ups offered to the conversation (every threaded mention), and what it said. */
+  followUps: FollowUpRequest[];
+  /** Surface calls: `openFullBrief:<trigger>:<incident>`, `publishHome:<user>[:notice]`, … */
+  surfaces: string[];
+  postmortems: { incidentId: string; actor: string; trigger: string }[];
+  /** Every call in order, acks included: `ack`, `accept`, `click`, `post`, `followUp`, … */
   order: string[];
 };
 
 export function recordingDeps(
-  options: { alertChannels?: string[]; accept?: (r: IntakeRequest) => Promise<IntakeResult> } = {},
+  options: {
+    alertChannels?: string[];
+    accept?: (r: IntakeRequest) => Promise<IntakeResult>;
+    /** The conversation's answer; default: no thread is an incident's. */
+    followUp?: (r: FollowUpRequest) => Promise<FollowUpResult>;
+    click?: ListenerDeps['decisions']['click'];
+  } = {},
 ): { deps: ListenerDeps; rec: Recorder } {
-  const rec: Recorder = { accepted: [], clicks: [], posts: [], order: [] };
+  const rec: Recorder = {
+    accepted: [],
+    clicks: [],
+    posts: [],
+    followUps: [],
+    surfaces: [],
+    postmortems: [],
+    order: [],
+  };
+  const surface = (call: string) => {
+    rec.order.push(call.split(':')[0] ?? call);
+    rec.surfaces.push(call);
+  };
   const deps: ListenerDeps = {
     intake: {
       accept: async (request) => {
@@ -70,7 +97,43 @@ export function recordingDeps(
       click: async (verb, proposalId, site) => {
         rec.order.push('click');
         rec.clicks.push({ verb, proposalId, site });
-        return { kind: 'unknown', message: 'recorded' };
+        return options.click
+          ? options.click(verb, proposalId, site)
+          : { kind: 'unknown', message: 'recorded' };
+      },
+    },
+    conversation: {
+      accept: async (request) => {
+        rec.order.push('followUp');
+        rec.followUps.push(request);
+        return options.followUp ? options.followUp(request) : { kind: 'not_a_follow_up' };
+      },
+    },
+    surfaces: {
+      openFullBrief: async (trigger, incident) => {
+        surface(`openFullBrief:${trigger}:${incident}`);
+        return true;
+      },
+      refreshModal: async (view, incident, notice) => {
+        surface(`refreshModal:${view}:${incident}:${notice}`);
+      },
+      publishHome: async (user, notice) => {
+        surface(`publishHome:${user}${notice ? `:${notice}` : ''}`);
+      },
+      listMessage: async (user) => {
+        surface(`listMessage:${user}`);
+        return { text: 'list', blocks: [] };
+      },
+      statusMessage: async (incident) => {
+        surface(`statusMessage:${incident}`);
+        return incident === 'INC-00000000' ? null : { text: `status ${incident}`, blocks: [] };
+      },
+    },
+    postmortems: {
+      post: async (incidentId, actor, trigger) => {
+        rec.order.push('postmortem');
+        rec.postmortems.push({ incidentId, actor, trigger });
+        return null;
       },
     },
     writer: {

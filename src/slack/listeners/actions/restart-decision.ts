@@ -1,20 +1,43 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { decisionHeadline } from '../../blocks/decision.ts';
 import type { ClickSite } from '../../decisions.ts';
-import { ButtonClick } from '../../payloads.ts';
+import { BriefViewMetadata, ButtonClick } from '../../payloads.ts';
 import type { ListenerDeps } from '../deps.ts';
 
 type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-function siteOf(click: ButtonClick): ClickSite {
+type Surface = NonNullable<ClickSite['surface']>;
+
+function surfaceOf(click: ButtonClick): Surface {
+  if (click.container?.type === 'view' || click.view)
+    return click.view?.type === 'home' ? 'home' : 'modal';
+  return click.container?.is_ephemeral ? 'ephemeral' : 'message';
+}
+
+function siteOf(click: ButtonClick, surface: Surface): ClickSite {
   return {
     user: click.user.id,
     channel: click.channel?.id ?? click.container?.channel_id ?? null,
     messageTs: click.message?.ts ?? click.container?.message_ts ?? null,
     threadTs: click.message?.thread_ts ?? click.container?.thread_ts ?? null,
     responseUrl: click.response_url ?? null,
+    surface,
   };
 }
 
+function incidentOfView(click: ButtonClick): string | null {
+  try {
+    return BriefViewMetadata.parse(JSON.parse(click.view?.private_metadata ?? '')).incidentId;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Approve and Deny, wherever the buttons are — the brief, the Full brief modal, App Home, a
+ * `/triage list` answer: one approval path, one set of rules. A modal or App Home then shows the
+ * outcome in place.
+ */
 function decide(verb: 'approve' | 'deny', deps: ListenerDeps) {
   return async ({ ack, body }: ClickArgs) => {
     await ack();
@@ -27,7 +50,16 @@ function decide(verb: 'approve' | 'deny', deps: ListenerDeps) {
       );
       return;
     }
-    await deps.decisions.click(verb, action.value, siteOf(parsed.data));
+    const click = parsed.data;
+    const surface = surfaceOf(click);
+    const outcome = await deps.decisions.click(verb, action.value, siteOf(click, surface));
+    const notice = decisionHeadline(outcome);
+    if (surface === 'modal' && click.view) {
+      const incidentId =
+        ('proposal' in outcome ? outcome.proposal.incidentId : null) ?? incidentOfView(click);
+      if (incidentId) await deps.surfaces.refreshModal(click.view.id, incidentId, notice);
+    }
+    if (surface === 'home') await deps.surfaces.publishHome(click.user.id, notice);
   };
 }
 
