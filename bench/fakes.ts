@@ -25,6 +25,7 @@ export async function startFakes(options: {
   const openai = await FakeOpenAi.start([], {
     latencyMs: options.latencyMs,
     whenExhausted: model.step,
+    estimateUsage: true,
   });
   return {
     slack,

@@ -40,8 +40,10 @@ export const LatencyFigures = z.object({
   ack: z.object({ events: Summary, commands: Summary, clicks: Summary }),
   /** Requests that did not get HTTP 200. */
   acksFailed: count,
-  /** From sending a mention to the fake Slack receiving its brief, ms. */
+  /** From sending a mention to the fake Slack receiving its (final) brief, ms. */
   eventToBriefMs: Summary,
+  /** From sending a mention to its first brief on screen: the preliminary one, with a model, ms. */
+  eventToFirstBriefMs: Summary,
   /** The same for /triage commands, ms. */
   commandToBriefMs: Summary,
   /** Mentions and commands whose brief did not come before the timeout. */
@@ -56,6 +58,8 @@ export const LatencyFigures = z.object({
   endToEndOverheadMs: Summary,
   /** lzo_model_turns: model turns per investigation. */
   modelTurns: HistogramFigures,
+  /** lzo_model_prompt_tokens: prompt tokens the model endpoint reported per investigation. */
+  promptTokens: HistogramFigures,
   investigations: count,
   clicks: z.object({ sent: count, handled: count }),
   peakRssBytes: count.nullable(),

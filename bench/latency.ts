@@ -70,6 +70,7 @@ export async function runLatencyPhase(options: {
     const briefTimeoutMs = Math.max(30_000, settings.latencyMs * 20);
     const acks = { events: [] as Ack[], commands: [] as Ack[], clicks: [] as Ack[] };
     const eventToBrief: number[] = [];
+    const eventToFirstBrief: number[] = [];
     const commandToBrief: number[] = [];
     const perMention: { report: string; e2eMs: number }[] = [];
     let missing = 0;
@@ -94,6 +95,7 @@ export async function runLatencyPhase(options: {
         return;
       }
       eventToBrief.push(brief.at - sentAt);
+      eventToFirstBrief.push(brief.firstAt - sentAt);
       perMention.push({ report, e2eMs: brief.at - sentAt });
     });
     progress.say(`latency: ${settings.mentions} mentions done`);
@@ -182,6 +184,7 @@ export async function runLatencyPhase(options: {
       },
       acksFailed: all.filter((a) => a.status !== 200).length,
       eventToBriefMs: summarize(eventToBrief),
+      eventToFirstBriefMs: summarize(eventToFirstBrief),
       commandToBriefMs: summarize(commandToBrief),
       briefsMissing: missing,
       modelMs: histogramFigures(histogram(samples, 'lzo_model_seconds'), 1000),
@@ -190,6 +193,7 @@ export async function runLatencyPhase(options: {
       botOverheadMs: histogramFigures(histogram(samples, 'lzo_bot_overhead_seconds'), 1000),
       endToEndOverheadMs: summarize(endToEnd),
       modelTurns: histogramFigures(histogram(samples, 'lzo_model_turns')),
+      promptTokens: histogramFigures(histogram(samples, 'lzo_model_prompt_tokens')),
       investigations: total(samples, 'lzo_investigations_total'),
       clicks: { sent, handled },
       peakRssBytes,

@@ -6,9 +6,10 @@ import type {
   Target,
 } from './figures.ts';
 
-/** The four targets of the benchmark, checked on the figures, and the report printed on stdout. */
+/** The targets of the benchmark, checked on the figures, and the report printed on stdout. */
 
 export const TARGET_LIMITS = {
+  firstBriefP50Ms: 500,
   stormAckP99Ms: 100,
   botOverheadMs: 100,
   alertsLost: 0,
@@ -65,6 +66,23 @@ export function buildTargets(
         latency.botOverheadMs.mean !== null &&
         latency.botOverheadMs.mean < TARGET_LIMITS.botOverheadMs,
       note: `${hist(latency.botOverheadMs)}; end to end p50 ${fmtMs(latency.endToEndOverheadMs.p50)}, p99 ${fmtMs(latency.endToEndOverheadMs.p99)}`,
+    });
+
+  const firstName = 'first brief, independent of model latency';
+  const firstLimit = `p50 < ${TARGET_LIMITS.firstBriefP50Ms} ms`;
+  if (!latency)
+    notRun(firstName, 'mention → first brief', firstLimit, 'ms', 'the latency phase did not run');
+  else
+    targets.push({
+      name: firstName,
+      figure: 'mention → first brief (latency phase)',
+      limit: firstLimit,
+      value: latency.eventToFirstBriefMs.p50,
+      unit: 'ms',
+      pass:
+        latency.eventToFirstBriefMs.p50 !== null &&
+        latency.eventToFirstBriefMs.p50 < TARGET_LIMITS.firstBriefP50Ms,
+      note: `final brief ${pct(latency.eventToBriefMs)}, model ${hist(latency.modelMs)}`,
     });
 
   const lostName = '0 alerts lost';
@@ -126,6 +144,14 @@ function hist(h: HistogramFigures): string {
   return `mean ${fmtMs(h.mean)} · p50 ${at(h.p50Bucket)} · p99 ${at(h.p99Bucket)} (n=${h.count})`;
 }
 
+/** A histogram of counts (tokens): the mean is exact, percentiles are bucket bounds. */
+function tokens(h: HistogramFigures): string {
+  const bound = (b: HistogramFigures['p50Bucket']) =>
+    b ? (b.le === null ? `> ${number.format(b.gt)}` : `≤ ${number.format(b.le)}`) : '—';
+  const mean = h.mean === null ? '—' : number.format(Math.round(h.mean));
+  return `mean ${mean} · p50 ${bound(h.p50Bucket)} · p99 ${bound(h.p99Bucket)} (n=${h.count})`;
+}
+
 function rows(lines: [string, string][]): string[] {
   const width = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
@@ -139,7 +165,8 @@ function latencySection(l: LatencyFigures): string[] {
       ['ack, /triage commands', pct(l.ack.commands)],
       ['ack, button clicks', pct(l.ack.clicks)],
       ['requests not acked 200', String(l.acksFailed)],
-      ['mention → brief posted', pct(l.eventToBriefMs)],
+      ['mention → first brief (preliminary)', pct(l.eventToFirstBriefMs)],
+      ['mention → final brief', pct(l.eventToBriefMs)],
       ['/triage → brief posted', pct(l.commandToBriefMs)],
       ['briefs missing', String(l.briefsMissing)],
       ['model time / investigation', hist(l.modelMs)],
@@ -154,6 +181,7 @@ function latencySection(l: LatencyFigures): string[] {
         'model turns / investigation',
         `mean ${l.modelTurns.mean === null ? '—' : l.modelTurns.mean.toFixed(2)} (n=${l.modelTurns.count})`,
       ],
+      ['prompt tokens / investigation', tokens(l.promptTokens)],
       ['investigations', String(l.investigations)],
       ['clicks handled', `${l.clicks.handled}/${l.clicks.sent}`],
       ['peak RSS', fmtBytes(l.peakRssBytes)],

@@ -158,7 +158,9 @@ export function parseSettings(
     mentions: base.mentions,
     commands: base.commands,
     clickBriefs: base.clickBriefs,
-    latencySpacingMs: 1_500,
+    // Two edits per investigation with a model (the preliminary brief, then the final one) at
+    // Slack's 50 chat.update a minute: one every 2.4 s keeps the phase inside the budget.
+    latencySpacingMs: 2_500,
     quick: values.quick ?? false,
     skipStorm: values['skip-storm'] ?? false,
     skipEmbedded: values['skip-embedded'] ?? false,

@@ -87,7 +87,12 @@ export type Brief = {
   /** The thread it is in; null for a top-level message (a slash command's). */
   threadTs: string | null;
   messageTs: string;
-  /** When the fake Slack received the write that put it on screen (ms since the epoch). */
+  /**
+   * When the fake Slack received the write that put the first brief on screen — the preliminary
+   * one, with a model configured (ms since the epoch).
+   */
+  firstAt: number;
+  /** When it received the final brief's first write (ms since the epoch). */
   at: number;
   /** The restart proposal its Approve button carries, if any. */
   proposalId: string | null;
@@ -96,6 +101,8 @@ export type Brief = {
 type Posted = { channel: string; threadTs: string | null; at: number };
 
 const isHeader = (call: SlackCall) => blocksOf(call).some((b) => b.type === 'header');
+/** The rules planner's brief shown while the model reasons, replaced in place by the final one. */
+const isPreliminary = (call: SlackCall) => str(call.args.text)?.startsWith('Preliminary:') === true;
 
 function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
@@ -103,13 +110,16 @@ function str(value: unknown): string | null {
 
 /**
  * Reads the fake Slack's calls as they come: every message the bot posted (by ts) and the first
- * write of each brief — a chat.update with a header on a progress message, or a posted brief.
+ * write of each brief — a chat.update with a header on a progress message, or a posted brief —
+ * and, with a model configured, of the preliminary brief before it.
  */
 export class SlackLedger {
   private readonly slack: FakeSlack;
   private seen = 0;
   private readonly posted = new Map<string, Posted>();
   private readonly briefsByMessage = new Map<string, Brief>();
+  /** When a preliminary brief first showed on each message. */
+  private readonly firstSeen = new Map<string, number>();
 
   constructor(slack: FakeSlack) {
     this.slack = slack;
@@ -147,12 +157,17 @@ export class SlackLedger {
   }
 
   private addBrief(call: SlackCall, channel: string, threadTs: string | null, ts: string): void {
+    if (isPreliminary(call)) {
+      if (!this.firstSeen.has(ts)) this.firstSeen.set(ts, call.at);
+      return;
+    }
     if (this.briefsByMessage.has(ts)) return;
     const approve = buttonsOf(call).find((b) => b.action_id === 'approve_restart');
     this.briefsByMessage.set(ts, {
       channel,
       threadTs,
       messageTs: ts,
+      firstAt: this.firstSeen.get(ts) ?? call.at,
       at: call.at,
       proposalId: typeof approve?.value === 'string' ? approve.value : null,
     });

@@ -57,6 +57,12 @@ export function createMetrics() {
       buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10],
       registers: [registry],
     }),
+    modelPromptTokens: new Histogram({
+      name: 'lzo_model_prompt_tokens',
+      help: 'Per investigation: prompt tokens the model endpoint reported, all turns.',
+      buckets: [0, 500, 1000, 2000, 3000, 4000, 6000, 8000, 16000, 32000],
+      registers: [registry],
+    }),
     plannerFallbacks: new Counter({
       name: 'lzo_planner_fallbacks_total',
       help: 'Investigations where the model failed and the rules planner answered.',

@@ -5,6 +5,7 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { estimatePromptTokens } from './prompt-tokens.ts';
 
 /**
  * A scripted OpenAI-compatible chat completions server on loopback: a real HTTP server, so the
@@ -61,6 +62,11 @@ export type FakeOpenAiOptions = {
   whenExhausted?: FakeStep;
   /** Answers GET …/models (listing models). Default: a list holding fake-model. */
   models?: FakeStep;
+  /**
+   * Reports each completion's prompt tokens as estimated from its request (characters / 4),
+   * instead of the reply's fixed usage: for figures about prompt size (benchmarks).
+   */
+  estimateUsage?: boolean;
 };
 
 export const DEFAULT_USAGE: Usage = { prompt_tokens: 100, completion_tokens: 20 };
@@ -281,7 +287,7 @@ export class FakeOpenAi {
       return;
     }
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    this.send(res, reply);
+    this.send(res, this.options.estimateUsage ? withEstimatedUsage(reply, request) : reply);
   }
 
   private send(res: ServerResponse, reply: FakeReply): void {
@@ -298,4 +304,20 @@ export class FakeOpenAi {
     });
     res.end(text);
   }
+}
+
+/** The reply with its usage's prompt tokens estimated from the request it answers. */
+function withEstimatedUsage(reply: FakeReply, request: RecordedRequest): FakeReply {
+  const body = reply.body;
+  if (!body || typeof body !== 'object' || !('usage' in body)) return reply;
+  const usage = (body as { usage?: Partial<Usage> }).usage;
+  const prompt_tokens = estimatePromptTokens(request);
+  const completion_tokens = usage?.completion_tokens ?? 0;
+  return {
+    ...reply,
+    body: {
+      ...body,
+      usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
+    },
+  };
 }

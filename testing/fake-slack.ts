@@ -12,12 +12,16 @@ export type SlackCall = {
   result?: Record<string, unknown>;
 };
 
-export type FakeFailure =
+export type FakeFailure = (
   | { error: string; times?: number }
   | { status: 429; retryAfter: number; times?: number }
   | { status: 500; times?: number }
   /** Answers normally, but only after `delayMs` (a Slack that stalls). */
-  | { delayMs: number; times?: number };
+  | { delayMs: number; times?: number }
+) & {
+  /** Only calls whose arguments this accepts fail (a message with markdown blocks, say). */
+  when?: (args: Record<string, unknown>) => boolean;
+};
 
 const BOT = {
   user_id: 'UBOT',
@@ -139,10 +143,11 @@ export class FakeSlack {
     return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
   }
 
-  private takeFailure(method: string): FakeFailure | undefined {
+  private takeFailure(method: string, args: Record<string, unknown>): FakeFailure | undefined {
     const queue = this.failures.get(method);
     const failure = queue?.[0];
     if (!failure || !queue) return undefined;
+    if (failure.when && !failure.when(args)) return undefined;
     const times = (failure.times ?? 1) - 1;
     if (times <= 0) queue.shift();
     else queue[0] = { ...failure, times };
@@ -167,11 +172,10 @@ export class FakeSlack {
     const method = url.pathname.replace(/^\/api\//, '');
     const call: SlackCall = { method, args: body, at: Date.now() };
     this.calls.push(call);
-    let failure = this.takeFailure(method);
+    let failure = this.takeFailure(method, body);
     if (failure && 'delayMs' in failure) {
-      await new Promise((resolve) =>
-        setTimeout(resolve, failure && 'delayMs' in failure ? failure.delayMs : 0),
-      );
+      const { delayMs } = failure;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
       failure = undefined;
     }
     try {
@@ -226,6 +230,16 @@ export class FakeSlack {
         };
       case 'usergroups.users.list':
         return { ok: true, users: this.groups.get(String(args.usergroup)) ?? [] };
+      case 'views.open':
+      case 'views.push':
+        return {
+          ok: true,
+          view: { id: `V${this.nextTs().replace('.', '')}`, ...(args.view as object) },
+        };
+      case 'views.update':
+        return { ok: true, view: { id: args.view_id, ...(args.view as object) } };
+      case 'views.publish':
+        return { ok: true, view: { id: `V${String(args.user_id)}`, ...(args.view as object) } };
       default:
         return { ok: true };
     }
@@ -322,15 +336,16 @@ export function commandBody(fields: {
   }).toString();
 }
 
-/** A block_actions payload for a button click on the bot's message (form-encoded `payload=`). */
-export function clickBody(fields: {
-  actionId: 'approve_restart' | 'deny_restart';
+/**
+ * A block_actions payload for a button click (form-encoded `payload=`): on the bot's message, or,
+ * with `view`, inside a modal or the Home tab (no channel, no message, no response_url).
+ */
+export function viewClickBody(fields: {
+  actionId: string;
   value: string;
   userId: string;
-  channel: string;
-  messageTs: string;
-  threadTs?: string;
-  responseUrl: string;
+  view: { id: string; type: 'modal' | 'home'; private_metadata?: string };
+  triggerId?: string;
 }): string {
   const payload = {
     type: 'block_actions',
@@ -338,12 +353,47 @@ export function clickBody(fields: {
     user: { id: fields.userId, username: 'someone', team_id: 'T0TEAM' },
     api_app_id: 'A0APP',
     token: 'unused',
-    trigger_id: '1.2.3',
+    trigger_id: fields.triggerId ?? '1.2.3',
+    container: { type: 'view', view_id: fields.view.id },
+    view: { ...fields.view, private_metadata: fields.view.private_metadata ?? '', blocks: [] },
+    actions: [
+      {
+        type: 'button',
+        action_id: fields.actionId,
+        block_id: `lzo_restart_actions.${fields.value}`,
+        value: fields.value,
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** A block_actions payload for a button click on the bot's message (form-encoded `payload=`). */
+export function clickBody(fields: {
+  actionId: 'approve_restart' | 'deny_restart' | 'open_full_brief';
+  value: string;
+  userId: string;
+  channel: string;
+  messageTs: string;
+  threadTs?: string;
+  responseUrl: string;
+  /** A private message (`/triage list`'s answer). */
+  ephemeral?: boolean;
+  triggerId?: string;
+}): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0TEAM', domain: 'example' },
+    user: { id: fields.userId, username: 'someone', team_id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'unused',
+    trigger_id: fields.triggerId ?? '1.2.3',
     container: {
       type: 'message',
       message_ts: fields.messageTs,
       channel_id: fields.channel,
-      is_ephemeral: false,
+      is_ephemeral: fields.ephemeral ?? false,
     },
     channel: { id: fields.channel, name: 'ops' },
     message: {

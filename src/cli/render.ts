@@ -2,6 +2,7 @@ import type { IncidentBrief } from '../domain/brief.ts';
 import type { DecisionOutcome } from '../operator/approval/approval.ts';
 import type { EscalationResult } from '../operator/approval/escalate.ts';
 import type { ProgressEvent } from '../operator/investigation/investigate.ts';
+import { chronicNote, memorySummary, pastLines } from '../operator/memory/words.ts';
 import type { paint } from './common.ts';
 
 type Paint = ReturnType<typeof paint>;
@@ -62,6 +63,16 @@ export function renderBrief(brief: IncidentBrief, p: Paint): string {
       brief.documentationChecklist.map((c) =>
         c.status === 'captured' ? `${p('green', '✓')} ${c.item}` : `${p('yellow', '✗')} ${c.item}`,
       ),
+    ),
+    ...section(p, 'Seen before', [
+      ...(chronicNote(brief.memory) ? [`⚠ Chronic: ${chronicNote(brief.memory)}`] : []),
+      ...(memorySummary(brief.memory) ? [`${memorySummary(brief.memory)}`] : []),
+      ...pastLines(brief.memory).map((l) => `• ${l}`),
+    ]),
+    ...section(
+      p,
+      'Runbook',
+      brief.runbook ? [`${brief.runbook.title ?? 'Runbook'}: ${brief.runbook.url}`] : [],
     ),
     ...section(p, 'Escalation package', [
       `Impact: ${pkg.impact}`,

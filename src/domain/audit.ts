@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { HealthReading } from './evidence.ts';
+import { Evidence, EvidenceId, HealthReading } from './evidence.ts';
 import { IncidentSource } from './incident.ts';
-import { Escalation } from './vocabulary.ts';
+import { Action, Escalation } from './vocabulary.ts';
 
 /**
  * The audit log: every transition, with who and when. Each event has its own `details` schema,
@@ -79,6 +79,31 @@ export const AuditEntry = z.discriminatedUnion('event', [
     ref: z.string().nullable(),
     reason: z.string(),
     escalation: Escalation,
+  }),
+  /** A follow-up question in the incident's thread, and the answer it got. */
+  entry('followup.answered', {
+    question: z.string(),
+    /** What the question was read as: widen, logs, changes, why_not_restart, escalate, status, … */
+    intent: z.string(),
+    answer: z.string(),
+    /** Evidence ids the answer cites. */
+    cited: z.array(EvidenceId).default([]),
+    /** Evidence gathered to answer it (more log lines, say); it joins the incident's evidence. */
+    evidence: z.array(Evidence).default([]),
+    /** Who answered: the rules, or the model (with the rules' answer as its fallback). */
+    by: z.enum(['rules', 'model']).default('rules'),
+  }),
+  /** A postmortem draft was posted: asked for, or on resolve (once). */
+  entry('postmortem.drafted', {
+    trigger: z.enum(['command', 'followup', 'resolved']),
+    open_questions: z.number().int().min(0),
+  }),
+  /** The incident was investigated again (a follow-up widened its scope): a new assessment. */
+  entry('incident.reassessed', {
+    reason: z.string(),
+    servers: z.array(z.string()),
+    previous_action: Action,
+    action: Action,
   }),
 ]);
 export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -97,6 +97,70 @@ export const PlannerReport = z.object({
 });
 export type PlannerReport = z.infer<typeof PlannerReport>;
 
+/** How a similar past incident ended, as the store records it. */
+export const PastOutcome = z.enum([
+  'restart_recovered',
+  'restart_not_recovered',
+  'restart_failed',
+  'restart_denied',
+  'restart_expired',
+  'restart_pending',
+  'escalated',
+  'monitored',
+]);
+export type PastOutcome = z.infer<typeof PastOutcome>;
+
+/** A past incident about the same server or service with the same signature. */
+export const PastIncident = z.object({
+  incidentId: z.string(),
+  at: z.iso.datetime(),
+  title: z.string(),
+  /** The servers or services it shares with this incident. */
+  subjects: z.array(z.string()),
+  /** The signal ids (signatures) it shares with this incident. */
+  signals: z.array(z.string()),
+  outcome: PastOutcome,
+  /** The server a restart was proposed for, when one was. */
+  restartedServer: z.string().nullable(),
+  /** Minutes from the incident's opening to the verified recovery, when a restart fixed it. */
+  minutesToRecovery: z.number().min(0).nullable(),
+});
+export type PastIncident = z.infer<typeof PastIncident>;
+
+/**
+ * What our own store remembers about incidents like this one: similar ones in the window, how they
+ * ended, and whether a server keeps being restarted for the same signature (chronic).
+ */
+export const Memory = z.object({
+  windowDays: z.number().int().min(1),
+  /** Similar incidents, newest first (at most a handful). */
+  similar: z.array(PastIncident),
+  /** How many similar incidents there were in the last 30 days and in the whole window. */
+  seenLast30Days: z.number().int().min(0),
+  seenInWindow: z.number().int().min(0),
+  /** Set when a server was restarted again and again for the same signature: a restart only buys time. */
+  chronic: z
+    .object({
+      server: z.string(),
+      signals: z.array(z.string()),
+      /** Restarts executed for it in the window, before this incident. */
+      restarts: z.number().int().min(1),
+      incidents: z.array(z.string()),
+    })
+    .nullable(),
+});
+export type Memory = z.infer<typeof Memory>;
+
+/** The runbook the catalog gives for this incident's service and signature. */
+export const RunbookLink = z.object({
+  url: z.url(),
+  title: z.string().nullable(),
+  service: z.string().nullable(),
+  /** The signal it was chosen for; null for a service's general runbook. */
+  signal: z.string().nullable(),
+});
+export type RunbookLink = z.infer<typeof RunbookLink>;
+
 export const RestartProposalRef = z.object({
   serverId: z.string(),
   proposalId: z.string(),
@@ -136,6 +200,12 @@ export const Assessment = z.object({
   policyNotes: z.array(z.string()),
   planner: PlannerReport,
   evidence: z.array(Evidence),
+  /** Similar past incidents; absent when none was looked for (older incidents, evals). */
+  memory: Memory.nullable().optional(),
+  /** The catalog's runbook for this service and signature, when it names one. */
+  runbook: RunbookLink.nullable().optional(),
+  /** Servers the report named beyond what one investigation checks: not investigated. */
+  serversSkipped: z.number().int().min(0).optional(),
 });
 export type Assessment = z.infer<typeof Assessment>;
 
@@ -161,5 +231,9 @@ export const IncidentBrief = z.object({
   policyNotes: z.array(z.string()),
   planner: PlannerReport,
   evidence: z.array(Evidence),
+  memory: Memory.nullable().optional(),
+  runbook: RunbookLink.nullable().optional(),
+  /** Servers the report named beyond what one investigation checks: not investigated. */
+  serversSkipped: z.number().int().min(0).optional(),
 });
 export type IncidentBrief = z.infer<typeof IncidentBrief>;

@@ -6,6 +6,7 @@ import {
   type VerifySettings,
 } from '../operator/approval/approval.ts';
 import { staleAfterMs } from '../operator/approval/reconciler.ts';
+import { FollowUpModel } from '../operator/conversation/model.ts';
 import { ModelPlanner } from '../operator/decision/planners/model/loop.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
 import { RulesPlanner } from '../operator/decision/planners/rules/planner.ts';
@@ -33,12 +34,14 @@ export type Runtime = {
   planner: Planner;
   operator: Operator;
   approvals: ApprovalService;
-  /** Every configured escalation destination, as one. */
+  /** Every configured escalation destination, as one: what follow-ups escalate through. */
   escalator: Escalator;
   /** The health re-check after a restart, shared by approvals and the reconciler. */
   verify: VerifySettings;
   /** How long a restart may stay in flight before its replica is presumed gone. */
   restartStaleMs: number;
+  /** Answers free follow-up questions when a model is configured; null = the rules answer. */
+  followUpModel: FollowUpModel | null;
   close(): Promise<void>;
 };
 
@@ -52,6 +55,8 @@ export type RuntimeOverrides = {
   escalator?: Escalator;
   approvers: ApproverPolicy;
   clock?: Clock;
+  /** The follow-up model (tests script one); default: from the OPENAI_* configuration. */
+  followUpModel?: FollowUpModel | null;
 };
 
 export async function openStore(config: Config): Promise<Store> {
@@ -81,6 +86,17 @@ export function createPlanner(config: Config, clock: Clock = systemClock): Plann
     tools: config.OPENAI_TOOLS,
     clock,
   });
+}
+
+/** The model that answers free follow-up questions, when one is configured. */
+export function createFollowUpModel(
+  config: Config,
+  clock: Clock = systemClock,
+): FollowUpModel | null {
+  const chatModel = openAiChatModelFrom(config, { clock });
+  return chatModel
+    ? new FollowUpModel({ chatModel, callTimeoutMs: config.PLANNER_CALL_TIMEOUT_MS, clock })
+    : null;
 }
 
 /** config → store → backends → tools → planner → operator and approvals. */
@@ -148,6 +164,10 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     escalator,
     verify,
     restartStaleMs,
+    followUpModel:
+      overrides.followUpModel !== undefined
+        ? overrides.followUpModel
+        : createFollowUpModel(config, clock),
     close: () => store.close(),
   };
 }

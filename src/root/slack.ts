@@ -8,10 +8,13 @@ import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import { ExpirySweep } from '../operator/approval/expiry.ts';
 import { RestartReconciler } from '../operator/approval/reconciler.ts';
+import { Conversation, FOLLOW_UP, FollowUpJobs } from '../operator/conversation/conversation.ts';
+import type { FollowUpModel } from '../operator/conversation/model.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
 import { Intake } from '../operator/intake/intake.ts';
 import { INVESTIGATE, InvestigationJobs } from '../operator/jobs/investigation-job.ts';
 import { JobRunner } from '../operator/jobs/runner.ts';
+import { Postmortems } from '../operator/postmortem/postmortems.ts';
 import type { Presenter } from '../operator/presentation/presenter.ts';
 import { GroupCounter } from '../slack/alert-groups.ts';
 import {
@@ -23,10 +26,13 @@ import {
 } from '../slack/app.ts';
 import { SlackApprovers } from '../slack/approvers.ts';
 import { Background } from '../slack/background.ts';
+import { SlackConversation } from '../slack/conversation.ts';
 import { Decisions } from '../slack/decisions.ts';
 import { SlackEscalator } from '../slack/escalator.ts';
 import { StorePacer } from '../slack/pacer.ts';
 import { SlackPresenter } from '../slack/presenter.ts';
+import { Surfaces } from '../slack/surfaces.ts';
+import { SlackViews } from '../slack/views.ts';
 import { SlackWriter } from '../slack/writer.ts';
 import type { Store } from '../store/ports.ts';
 import type { Backends } from '../tools/backends.ts';
@@ -42,6 +48,8 @@ export type SlackBotOverrides = {
   /** This replica's name on job leases (default: a random one). */
   replica?: string;
   fetch?: typeof fetch;
+  /** The model for free follow-up questions (tests script one); default from configuration. */
+  followUpModel?: FollowUpModel | null;
 };
 
 export type SlackBot = {
@@ -51,6 +59,8 @@ export type SlackBot = {
   metrics: Metrics;
   runner: JobRunner;
   decisions: Decisions;
+  /** Postmortem drafts; the path that records a resolution calls `onResolved`. */
+  postmortems: Postmortems;
   sweep: ExpirySweep;
   reconciler: RestartReconciler;
   groupCounter: GroupCounter;
@@ -132,6 +142,7 @@ export async function createSlackBot(
     ...(overrides.backends ? { backends: overrides.backends } : {}),
     ...(overrides.planner ? { planner: overrides.planner } : {}),
     clock,
+    ...(overrides.followUpModel !== undefined ? { followUpModel: overrides.followUpModel } : {}),
   });
 
   // The workspace the bot is installed in, asked once (again after a failure).
@@ -172,9 +183,30 @@ export async function createSlackBot(
     decisions,
     approverIds: approvers.ids,
     progressIntervalMs: SLACK_BOT_LIMITS.progressIntervalMs,
+    model: runtime.planner.model,
+    threadStatus: async (channel, threadTs, status) => {
+      await web.assistant.threads.setStatus({ channel_id: channel, thread_ts: threadTs, status });
+    },
     metrics,
     logger,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+  });
+
+  const threads = new SlackConversation({
+    store,
+    writer,
+    approverIds: approvers.ids,
+    metrics,
+    logger,
+  });
+  const postmortems = new Postmortems({ store, presenter: threads, clock });
+  const surfaces = new Surfaces({
+    store,
+    views: new SlackViews(web),
+    approvers,
+    approverIds: approvers.ids,
+    clock,
+    logger,
   });
 
   const runner = new JobRunner({
@@ -185,6 +217,17 @@ export async function createSlackBot(
         operator: runtime.operator,
         presenter,
         metrics,
+      }),
+      [FOLLOW_UP]: new FollowUpJobs({
+        store,
+        operator: runtime.operator,
+        toolbox: runtime.toolbox,
+        escalator: runtime.escalator,
+        presenter: threads,
+        postmortems,
+        model: runtime.followUpModel,
+        clock,
+        logger,
       }),
     },
     settings: {
@@ -213,6 +256,7 @@ export async function createSlackBot(
       background.track(posting, 'the progress message');
     },
     progress: (incident, state) => presenter.progress(incident, state),
+    preliminary: (incidentId, route, brief) => presenter.preliminary(incidentId, route, brief),
     brief: (incidentId, route, investigation) => presenter.brief(incidentId, route, investigation),
     gaveUp: (incidentId, route, why) => presenter.gaveUp(incidentId, route, why),
     repeated: (groupId) => presenter.repeated(groupId),
@@ -236,6 +280,12 @@ export async function createSlackBot(
     wake: wakeAfterAnnounces,
     metrics,
     logger,
+    clock,
+  });
+  const conversation = new Conversation({
+    store,
+    wake: () => runner.wake(),
+    dedupeTtlMs: SLACK_BOT_LIMITS.dedupeTtlMs,
     clock,
   });
   const sweep = new ExpirySweep({
@@ -299,6 +349,9 @@ export async function createSlackBot(
     listeners: {
       intake,
       decisions,
+      conversation,
+      surfaces,
+      postmortems,
       writer,
       approvers,
       readiness,
@@ -319,6 +372,7 @@ export async function createSlackBot(
     metrics,
     runner,
     decisions,
+    postmortems,
     sweep,
     reconciler,
     groupCounter,
@@ -336,6 +390,7 @@ export async function createSlackBot(
       await bolt.stop();
       await background.settle();
       await runner.stop();
+      await presenter.drained();
       await groupCounter.flushAll();
       await runtime.close();
     },

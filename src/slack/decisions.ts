@@ -22,7 +22,12 @@ import { postToResponseUrl } from './respond.ts';
 import { briefSiteOf, threadOf } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
-/** Where the click happened: the brief message, its thread, and the response_url Slack gave. */
+/**
+ * Where the click happened: the brief message, its thread, and the response_url Slack gave.
+ * `surface` says which kind of place it was: the brief itself (the default), a private copy
+ * (`/triage list`), the Full brief modal or App Home. Off the brief, the brief is found from the
+ * store and updated where it lives; the clicker's own surface is shown the outcome by its listener.
+ */
 export type ClickSite = {
   user: string;
   /** The workspace the click says it came from; absent in payloads that do not say. */
@@ -31,6 +36,9 @@ export type ClickSite = {
   messageTs: string | null;
   threadTs: string | null;
   responseUrl: string | null;
+  surface?: 'message' | 'ephemeral' | 'modal' | 'home';
+  /** For a click in a modal: the incident the bot opened that modal for (its private_metadata). */
+  viewIncident?: string | null;
 };
 
 export type DecisionsDeps = {
@@ -68,11 +76,14 @@ export class Decisions {
   async click(
     verb: 'approve' | 'deny',
     proposalId: string,
-    site: ClickSite,
+    clicked: ClickSite,
     hooks: { onRecorded?: () => void } = {},
   ): Promise<DecisionOutcome> {
     const { approvals } = this.deps;
-    const outOfPlace = await this.outOfPlace(verb, proposalId, site);
+    const surface = clicked.surface ?? 'message';
+    const outOfPlace = await this.outOfPlace(verb, proposalId, clicked);
+    // Off the brief (a list, a modal, App Home) the brief's own message is updated, from the store.
+    const site = surface === 'message' ? clicked : await this.briefSiteOf(proposalId, clicked);
     const outcome =
       outOfPlace ??
       (verb === 'approve'
@@ -93,8 +104,10 @@ export class Decisions {
       this.deps.metrics.escalations.inc({ sent: String(outcome.escalation.sent) });
     }
 
+    // A modal or App Home shows the outcome itself (its listener updates the view).
+    const tellable = surface === 'message' || surface === 'ephemeral';
     if (!replacesButtons(outcome)) {
-      await this.tellClicker(site, decisionHeadline(outcome));
+      if (tellable) await this.tellClicker(clicked, decisionHeadline(outcome));
       // One approval of several: the thread sees who approved; the buttons stay for the next.
       const threadTs = site.threadTs ?? site.messageTs;
       if (outcome.kind === 'recorded' && !outcome.repeat && site.channel && threadTs) {
@@ -114,16 +127,19 @@ export class Decisions {
         .post(site.channel, decisionThreadMessage(outcome), { threadTs })
         .catch((error) => this.slackFailed(error, 'could not post the decision in the thread'));
     }
-    if (outcome.kind === 'expired') await this.tellClicker(site, decisionHeadline(outcome));
+    if (outcome.kind === 'expired' || surface === 'ephemeral')
+      if (tellable) await this.tellClicker(clicked, decisionHeadline(outcome));
     return outcome;
   }
 
   /**
-   * A click must come from its proposal's own brief: the workspace the bot is installed in, the
-   * channel and the message the brief was posted as. A button value copied into another message,
-   * or a click reported from another channel or workspace, restarts nothing: it is refused and
-   * audited with the reason. Null when the click is where it belongs (or names no proposal we
-   * know, which the approval service answers itself).
+   * A click must come from where its proposal is shown: always the workspace the bot is installed
+   * in; on a message, the channel and the message the brief was posted as; in the Full brief modal,
+   * a modal the bot opened for that very incident. (App Home and a `/triage list` answer are the
+   * clicker's own views, built by the bot: the workspace is all there is to check.) A button value
+   * copied into another message, or a click reported from another channel or workspace, restarts
+   * nothing: it is refused and audited with the reason. Null when the click is where it belongs
+   * (or names no proposal we know, which the approval service answers itself).
    */
   private async outOfPlace(
     verb: 'approve' | 'deny',
@@ -135,6 +151,7 @@ export class Decisions {
     const incident = await this.deps.store.incidents.get(proposal.incidentId);
     const brief = briefSiteOf(incident?.presentation);
     const installed = this.deps.installedTeam ? await this.deps.installedTeam() : null;
+    const surface = site.surface ?? 'message';
     const elsewhere =
       'This button does not belong to the message it was clicked on, so nothing was done. Use the buttons on the incident brief itself.';
     let refusal: { reason: string; message: string } | null = null;
@@ -149,14 +166,19 @@ export class Decisions {
         reason: `click from another workspace (${site.team ?? 'none'}; installed in ${installed})`,
         message: elsewhere,
       };
-    else if (!brief)
+    else if (surface === 'modal' && site.viewIncident !== proposal.incidentId)
+      refusal = {
+        reason: `click in a view of another incident (${site.viewIncident ?? 'none'}; the proposal is ${proposal.incidentId}'s)`,
+        message: elsewhere,
+      };
+    else if (surface === 'message' && !brief)
       refusal = { reason: 'the proposal is not presented in Slack', message: elsewhere };
-    else if (site.channel !== brief.channel)
+    else if (surface === 'message' && brief && site.channel !== brief.channel)
       refusal = {
         reason: `click from another channel (${site.channel ?? 'none'}; the brief is in ${brief.channel})`,
         message: elsewhere,
       };
-    else if (brief.ts !== null && site.messageTs !== brief.ts)
+    else if (surface === 'message' && brief && brief.ts !== null && site.messageTs !== brief.ts)
       refusal = {
         reason: `click on another message (${site.messageTs ?? 'none'}; the brief is ${brief.ts})`,
         message: elsewhere,
@@ -175,6 +197,21 @@ export class Decisions {
    */
   async clickFailed(site: ClickSite, text: string): Promise<void> {
     await this.tellClicker(site, text);
+  }
+
+  /** The site of a proposal's brief (its channel, message and thread), for a click made elsewhere. */
+  private async briefSiteOf(proposalId: string, clicked: ClickSite): Promise<ClickSite> {
+    const proposal = await this.deps.store.proposals.get(proposalId);
+    const incident = proposal ? await this.deps.store.incidents.get(proposal.incidentId) : null;
+    const thread = threadOf(incident?.presentation);
+    return {
+      user: clicked.user,
+      channel: thread?.channel ?? null,
+      messageTs: thread?.messageTs ?? null,
+      threadTs: thread?.threadTs ?? null,
+      responseUrl: null,
+      surface: 'message',
+    };
   }
 
   /** An expiry found by the sweep, shown on its brief and in its thread. */

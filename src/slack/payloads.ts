@@ -75,6 +75,11 @@ export const SlashCommand = z
   .loose();
 export type SlashCommand = z.infer<typeof SlashCommand>;
 
+/**
+ * A button click (block_actions), on a message or inside a view: a modal or App Home carry a
+ * `view` and `container.type: view`, and no channel or message; a private message (`/triage
+ * list`) is `is_ephemeral`. `trigger_id` opens a modal within 3 s of the click.
+ */
 export const ButtonClick = z
   .object({
     /** The workspace the click came from (Slack sends `team`, and the user's `team_id`). */
@@ -83,15 +88,41 @@ export const ButtonClick = z
     channel: z.object({ id: z.string() }).loose().optional(),
     container: z
       .object({
+        type: z.string().optional(),
         channel_id: z.string().optional(),
         message_ts: z.string().optional(),
         thread_ts: z.string().optional(),
+        is_ephemeral: z.boolean().optional(),
+        view_id: z.string().optional(),
       })
       .loose()
       .optional(),
     message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).loose().optional(),
+    view: z
+      .object({
+        id: z.string(),
+        type: z.string(),
+        private_metadata: z.string().optional(),
+      })
+      .loose()
+      .optional(),
+    trigger_id: z.string().optional(),
     response_url: z.url().optional(),
     actions: z.array(z.object({ action_id: z.string(), value: z.string().min(1) }).loose()).min(1),
   })
   .loose();
 export type ButtonClick = z.infer<typeof ButtonClick>;
+
+/** A user opened the bot's App Home (docs.slack.dev/reference/events/app_home_opened). */
+export const AppHomeOpenedEvent = z
+  .object({
+    type: z.literal('app_home_opened'),
+    user: z.string(),
+    channel: z.string().optional(),
+    tab: z.enum(['home', 'messages']).optional(),
+  })
+  .loose();
+export type AppHomeOpenedEvent = z.infer<typeof AppHomeOpenedEvent>;
+
+/** The modal's private_metadata: which incident it shows. */
+export const BriefViewMetadata = z.object({ incidentId: z.string() });

@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { IncidentBrief } from '../domain/brief.ts';
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -8,6 +10,8 @@ import type { Presenter } from '../operator/presentation/presenter.ts';
 import type { IncidentRecord, Store } from '../store/ports.ts';
 import type { GroupCounter } from './alert-groups.ts';
 import { briefMessage } from './blocks/brief.ts';
+import { fullBriefMessage } from './blocks/full-brief.ts';
+import { preliminaryMessage } from './blocks/preliminary.ts';
 import { progressMessage } from './blocks/progress.ts';
 import type { Decisions } from './decisions.ts';
 import { postToResponseUrl } from './respond.ts';
@@ -19,6 +23,11 @@ import {
   threadOf,
 } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
+
+const SLACK_PRESENTER_LIMITS = {
+  /** The longest a brief waits for this replica's progress post before posting on its own. */
+  awaitProgressMs: 2_000,
+} as const;
 
 /** Errors that mean the bot cannot post in the channel, so a slash command falls back to its response_url. */
 const NOT_A_MEMBER = new Set([
@@ -36,6 +45,13 @@ export type SlackPresenterDeps = {
   /** The configured approvers, shown under the restart buttons. */
   approverIds: readonly string[];
   progressIntervalMs: number;
+  /** The model a preliminary brief says is reasoning, when there is one. */
+  model: string | null;
+  /**
+   * Sets (or, with "", clears) the thread's status line under the message box — Slack's
+   * `assistant.threads.setStatus`. Best effort; absent where the client cannot.
+   */
+  threadStatus?: (channel: string, threadTs: string, status: string) => Promise<void>;
   metrics: Metrics;
   logger: Logger;
   fetch?: typeof fetch;
@@ -66,6 +82,17 @@ export class SlackPresenter implements Presenter {
    * goes through the command's response_url; when Slack does not answer, the brief is posted itself.
    */
   async announce(incidentId: string, route: string): Promise<void> {
+    const announcing = this.postProgress(incidentId, route).finally(() =>
+      this.announcing.delete(incidentId),
+    );
+    this.announcing.set(incidentId, announcing);
+    await announcing;
+  }
+
+  /** Progress posts in flight in this replica, so a brief edits them instead of racing them. */
+  private readonly announcing = new Map<string, Promise<void>>();
+
+  private async postProgress(incidentId: string, route: string): Promise<void> {
     const { channel, replyTo } = decodeRoute(route);
     const posted = async () => Boolean((await this.thread(incidentId))?.messageTs);
     let result: { ts: string } | null;
@@ -98,12 +125,76 @@ export class SlackPresenter implements Presenter {
     });
   }
 
+  async preliminary(incidentId: string, route: string, brief: IncidentBrief): Promise<void> {
+    const message = preliminaryMessage(brief, {
+      approvers: this.deps.approverIds,
+      model: this.deps.model,
+    });
+    try {
+      await this.deliver(incidentId, route, message);
+      await this.setStatus(incidentId, `is reasoning with ${this.deps.model ?? 'the model'}…`);
+    } catch (error) {
+      this.deps.metrics.slackErrors.inc({ error: errorCode(error) });
+      this.deps.logger.warn({ err: error }, 'could not show the preliminary brief');
+    }
+  }
+
   async brief(incidentId: string, route: string, investigation: Investigation): Promise<void> {
     const message = briefMessage(investigation.brief, {
       approvers: this.deps.approverIds,
       ...(investigation.proposal ? { proposalState: investigation.proposal.state } : {}),
     });
     await this.deliver(incidentId, route, message);
+    if (this.statusShown.delete(incidentId)) await this.setStatus(incidentId, '');
+    // Not awaited: the brief is shown; the thread copy waits its turn behind other channels' briefs.
+    this.background(this.postFullBrief(incidentId, investigation.brief));
+  }
+
+  /** Incidents whose thread shows a status this replica set. */
+  private readonly statusShown = new Set<string>();
+
+  private async setStatus(incidentId: string, status: string): Promise<void> {
+    const thread = await this.thread(incidentId);
+    if (!this.deps.threadStatus || !thread) return;
+    await this.deps.threadStatus(thread.channel, thread.threadTs, status).then(
+      () => {
+        if (status) this.statusShown.add(incidentId);
+      },
+      (error: unknown) =>
+        this.deps.logger.debug({ err: error }, 'could not set the thread status (optional)'),
+    );
+  }
+
+  private readonly pending = new Set<Promise<void>>();
+
+  private background(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  /** Resolves once the full briefs still being posted are (for a graceful stop, and tests). */
+  async drained(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /**
+   * The whole brief in the incident's thread, after the compact one. Low priority (briefs of other
+   * incidents go first) and best effort: the incident's message is already there, and the same
+   * content is behind its Full brief button.
+   */
+  private async postFullBrief(incidentId: string, brief: IncidentBrief): Promise<void> {
+    const thread = await this.thread(incidentId);
+    if (!thread) return;
+    try {
+      await this.deps.writer.post(
+        thread.channel,
+        fullBriefMessage(brief, { approvers: this.deps.approverIds }),
+        { threadTs: thread.threadTs, priority: 'low' },
+      );
+    } catch (error) {
+      this.deps.metrics.slackErrors.inc({ error: errorCode(error) });
+      this.deps.logger.warn({ err: error, incidentId }, 'could not post the full brief');
+    }
   }
 
   async gaveUp(incidentId: string, route: string, why: string): Promise<void> {
@@ -127,6 +218,15 @@ export class SlackPresenter implements Presenter {
   private async deliver(incidentId: string, route: string, message: SlackMessage): Promise<void> {
     const { writer, store } = this.deps;
     const { channel, replyTo, responseUrl } = decodeRoute(route);
+    // A progress post this replica is making lands in milliseconds; a new message instead would
+    // wait for the channel's next slot (about a second) and then lose the race to it.
+    const announcing = this.announcing.get(incidentId);
+    if (announcing)
+      await Promise.race([
+        announcing,
+        // Real time, like Slack's pace: how long people wait, not what the incident records.
+        delay(SLACK_PRESENTER_LIMITS.awaitProgressMs, undefined, { ref: false }),
+      ]);
     const current = await this.thread(incidentId);
     if (current?.messageTs) {
       await writer.update(current.channel, current.messageTs, message);

@@ -3,7 +3,19 @@ import type { WebClient } from '@slack/web-api';
 import { errorCode, OperatorError } from '../domain/errors.ts';
 import type { Pacer } from './pacer.ts';
 
-export type SlackMessage = { text: string; blocks?: KnownBlock[] };
+export type SlackMessage = {
+  text: string;
+  blocks?: KnownBlock[];
+  /**
+   * The same content in classic blocks (sections, context), for a workspace that refuses newer
+   * ones (`markdown`, `table`) with invalid_blocks: the writer re-sends with these, and from then on
+   * sends these first.
+   */
+  classic?: KnownBlock[];
+};
+
+/** The errors Slack answers a block type it does not take with. */
+const REFUSED_BLOCKS = new Set(['invalid_blocks', 'invalid_blocks_format']);
 
 /** The Web API calls the writer makes; the Bolt app's WebClient satisfies it. */
 export type ChatClient = Pick<WebClient, 'chat'>;
@@ -25,6 +37,8 @@ export type WriterOptions = {
   /** Longest total wait for rate limits on one write before giving up on it. */
   maxRateLimitWaitMs: number;
   onRateLimited?: (channel: string, retryAfterSeconds: number) => void;
+  /** Slack refused newer blocks once; classic ones are sent from now on. */
+  onNewerBlocksRefused?: (error: unknown) => void;
   now?: () => number;
 };
 
@@ -62,6 +76,8 @@ export class SlackWriter {
   private readonly options: WriterOptions;
   private readonly lanes = new Map<string, Lane>();
   private readonly now: () => number;
+  /** Set once Slack refused a message's newer blocks; this workspace gets classic ones after. */
+  private newerBlocksRefused = false;
 
   constructor(client: ChatClient, options: WriterOptions) {
     this.client = client;
@@ -99,14 +115,16 @@ export class SlackWriter {
       options.priority ?? 'high',
       async () => {
         if (options.unless && (await options.unless())) return null;
-        return this.client.chat.postMessage({
-          channel,
-          text: message.text,
-          ...(message.blocks ? { blocks: message.blocks } : {}),
-          ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
-          unfurl_links: false,
-          unfurl_media: false,
-        });
+        return this.withClassicFallback(message, (blocks) =>
+          this.client.chat.postMessage({
+            channel,
+            text: message.text,
+            ...(blocks ? { blocks } : {}),
+            ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+            unfurl_links: false,
+            unfurl_media: false,
+          }),
+        );
       },
     )) as { ts?: string } | null;
     if (result === null) return null;
@@ -122,8 +140,27 @@ export class SlackWriter {
     options: { priority?: Priority } = {},
   ): Promise<void> {
     await this.enqueue('edits', channel, `update:${ts}`, options.priority ?? 'high', () =>
-      this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks ?? [] }),
+      this.withClassicFallback(message, (blocks) =>
+        this.client.chat.update({ channel, ts, text: message.text, blocks: blocks ?? [] }),
+      ),
     );
+  }
+
+  /** Sends the message's blocks, or its classic ones when Slack refuses the newer kinds. */
+  private async withClassicFallback<T>(
+    message: SlackMessage,
+    send: (blocks: KnownBlock[] | undefined) => Promise<T>,
+  ): Promise<T> {
+    if (!message.classic) return send(message.blocks);
+    if (this.newerBlocksRefused) return send(message.classic);
+    try {
+      return await send(message.blocks);
+    } catch (error) {
+      if (!REFUSED_BLOCKS.has(errorCode(error))) throw error;
+      this.newerBlocksRefused = true;
+      this.options.onNewerBlocksRefused?.(error);
+      return send(message.classic);
+    }
   }
 
   /** Removes one of the bot's own messages (a duplicate that lost a race). */

@@ -35,6 +35,24 @@ export interface IncidentStore {
    * true for the one caller whose message becomes the incident's, whichever posted first.
    */
   claimPresentation(incidentId: string, presentation: Presentation): Promise<boolean>;
+  /**
+   * The newest incident presented at `place` (a chat thread, as its presenter encodes it), or
+   * null: how a follow-up in an incident's thread finds its incident.
+   */
+  findByPlace(place: string): Promise<IncidentRecord | null>;
+  /** Incidents opened at or after `since`, newest first, at most `limit`. */
+  listRecent(input: { since: Date; limit: number }): Promise<IncidentRecord[]>;
+  /**
+   * Incidents opened at or after `since` whose latest assessment concerns any of `subjects`
+   * (server ids and service names, as the assessment names them), newest first, at most `limit`,
+   * `excluding` one: the candidates for "seen before".
+   */
+  findBySubjects(input: {
+    subjects: readonly string[];
+    since: Date;
+    excluding?: string;
+    limit: number;
+  }): Promise<IncidentRecord[]>;
 }
 
 export type NewProposal = {
@@ -92,6 +110,8 @@ export interface ProposalStore {
     input: { decidedBy: string; decidedAt: Date; budget: number; since: Date; required?: number },
   ): Promise<ApprovalAttempt>;
   forIncident(incidentId: string): Promise<Proposal[]>;
+  /** The proposals of several incidents at once, oldest first: how past incidents ended. */
+  forIncidents(incidentIds: readonly string[]): Promise<Proposal[]>;
   /** Pending proposals whose time ran out, oldest first. */
   listExpired(now: Date, limit: number): Promise<Proposal[]>;
   /**
@@ -99,9 +119,16 @@ export interface ProposalStore {
    * first: what the reconciler looks at for a replica that stopped half-way.
    */
   listInFlight(limit: number): Promise<Proposal[]>;
+  /** Pending proposals still inside their time, oldest first: what awaits an approver. */
+  listPending(now: Date, limit: number): Promise<Proposal[]>;
 }
 
-export type AuditFilter = { incidentId?: string; limit?: number };
+export type AuditFilter = {
+  incidentId?: string;
+  /** Only entries of these events (names as strings, so readers may ask for events added later). */
+  events?: readonly string[];
+  limit?: number;
+};
 
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;

@@ -25,6 +25,22 @@ export type ServerInfo = {
   restartable?: boolean;
   /** Why it is not restartable, in the catalog's words, when it is not. */
   restartRefusal?: string;
+  /** Runbooks the catalog gives for this server's service (and catalog-wide ones), in its order. */
+  runbooks?: readonly Runbook[];
+};
+
+/**
+ * A runbook the catalog names: a URL, the signatures it is written for (none = the service's
+ * general runbook) and read-only checks from it that the brief may list.
+ */
+export type Runbook = {
+  url: string;
+  title: string | null;
+  /** Signal ids (hung_process, disk_full, …); empty = any. */
+  signals: readonly string[];
+  checks: readonly string[];
+  /** The service it belongs to; null for a catalog-wide runbook. */
+  service: string | null;
 };
 
 export interface Inventory {

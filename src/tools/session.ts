@@ -29,9 +29,23 @@ export type ToolCallRecord = {
 export class ToolSession {
   private readonly items: Evidence[] = [];
   readonly calls: ToolCallRecord[] = [];
+  private readonly after: number;
+
+  /**
+   * `after`: the highest evidence number an incident already uses, so evidence gathered for a
+   * follow-up or a re-assessment continues its numbering (E7, E8, …) and no id means two things.
+   */
+  constructor(options: { after?: number } = {}) {
+    this.after = options.after ?? 0;
+  }
 
   addEvidence(source: EvidenceSource, summary: string, data: EvidenceData): Evidence {
-    const evidence: Evidence = { id: `E${this.items.length + 1}`, source, summary, data };
+    const evidence: Evidence = {
+      id: `E${this.after + this.items.length + 1}`,
+      source,
+      summary,
+      data,
+    };
     this.items.push(evidence);
     return evidence;
   }

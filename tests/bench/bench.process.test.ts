@@ -86,6 +86,7 @@ describe('npm run bench', () => {
     expect(result.targets.map((t) => t.name)).toEqual([
       'ack p99 during the storm',
       'bot overhead per investigation',
+      'first brief, independent of model latency',
       '0 alerts lost',
       'investigations ≤ 2 × distinct servers',
     ]);

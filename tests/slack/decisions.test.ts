@@ -76,8 +76,11 @@ const blocksOf = (call: SlackCall | undefined): Block[] =>
   Array.isArray(call?.args.blocks) ? (call.args.blocks as Block[]) : [];
 const decisionText = (call: SlackCall | undefined) =>
   blocksOf(call).find((b) => b.block_id?.startsWith('lzo_restart_decision'))?.text?.text ?? '';
+/** Whether the restart decision's buttons are on screen (the Full brief button is always there). */
 const hasButtons = (call: SlackCall | undefined) =>
-  blocksOf(call).some((b) => b.type === 'actions');
+  blocksOf(call).some(
+    (b) => b.type === 'actions' && String(b.block_id ?? '').startsWith('lzo_restart_actions'),
+  );
 const sequence = () =>
   slack.calls.map(
     (c) => `${c.method} ${String(c.args.channel)} ${String(c.args.ts ?? c.args.thread_ts ?? '')}`,

@@ -11,7 +11,15 @@ export function shown(call: SlackCall): string {
   return `${String(call.args.text ?? '')}\n${JSON.stringify(call.args.blocks ?? [])}`;
 }
 
+/** The restart decision's buttons (Approve, Deny) a call puts on screen. */
 export function buttonsOf(call: SlackCall): Record<string, unknown>[] {
+  return allButtonsOf(call).filter(
+    (b) => b.action_id === 'approve_restart' || b.action_id === 'deny_restart',
+  );
+}
+
+/** Every button, the Full brief one included. */
+export function allButtonsOf(call: SlackCall): Record<string, unknown>[] {
   return blocksOf(call)
     .filter((b) => b.type === 'actions')
     .flatMap((b) => b.elements ?? []);
@@ -43,4 +51,11 @@ export function postsTo(slack: FakeSlack, channel: string): SlackCall[] {
 /** Calls whose text on screen matches. */
 export function callsShowing(slack: FakeSlack, method: string, pattern: RegExp): SlackCall[] {
   return slack.callsTo(method).filter((c) => pattern.test(shown(c)));
+}
+
+/** New messages other than the full brief the bot posts in each incident's thread. */
+export function postsBesidesFullBriefs(slack: FakeSlack): SlackCall[] {
+  return slack
+    .callsTo('chat.postMessage')
+    .filter((c) => !String(c.args.text ?? '').startsWith('Full brief: '));
 }

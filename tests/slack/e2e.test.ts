@@ -5,6 +5,7 @@ import {
   briefWithButtons,
   buttonsOf,
   callsShowing,
+  postsBesidesFullBriefs,
   postsTo,
   shown,
   waitForBriefWithButtons,
@@ -147,7 +148,11 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
       user: GROUP_MEMBER,
       messageTs: String(call.args.ts),
     });
-    await h.slack.waitFor((s) => s.callsTo('chat.postMessage').length >= 2, 5_000, 'the result');
+    await h.slack.waitFor(
+      (s) => callsShowing(s, 'chat.postMessage', /restarted payment-server-01/).length > 0,
+      5_000,
+      'the result',
+    );
     expect(h.fleet.restartCount('payment-server-01')).toBe(1);
     expect(h.slack.callsTo('usergroups.users.list')[0]?.args.usergroup).toBe('S0ONCALL');
   });
@@ -211,7 +216,7 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
       headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
     });
     await waitForBriefWithButtons(h.slack);
-    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(postsBesidesFullBriefs(h.slack)).toHaveLength(1);
     expect((await auditEvents(h)).filter((e) => e === 'incident.opened')).toHaveLength(1);
   });
 
@@ -223,7 +228,7 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
       h.event(userMessage(ALERTS, `<@UBOT> ${PAYMENT}`, ts), { eventId: 'Ev0MESSAGE' }),
     ]);
     await waitForBriefWithButtons(h.slack);
-    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(postsBesidesFullBriefs(h.slack)).toHaveLength(1);
     expect((await auditEvents(h)).filter((e) => e === 'incident.opened')).toHaveLength(1);
   });
 

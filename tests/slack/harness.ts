@@ -1,6 +1,7 @@
 import { parseConfig } from '../../src/config/env.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { silentLogger } from '../../src/logger.ts';
+import type { FollowUpModel } from '../../src/operator/conversation/model.ts';
 import type { Planner } from '../../src/operator/decision/planners/planner.ts';
 import { createSlackBot, type SlackBot } from '../../src/root/slack.ts';
 import type { Store } from '../../src/store/ports.ts';
@@ -16,6 +17,7 @@ import {
   FakeSlack,
   postSigned,
   type SignedPost,
+  viewClickBody,
 } from '../../testing/fake-slack.ts';
 
 export const SECRET = 'test-signing-secret';
@@ -42,15 +44,33 @@ export type BotHarness = {
     options?: { user?: string; channel?: string; responseUrl?: string },
   ): ReturnType<typeof postSigned>;
   click(
-    actionId: 'approve_restart' | 'deny_restart',
+    actionId: 'approve_restart' | 'deny_restart' | 'open_full_brief',
     proposalId: string,
-    options?: { user?: string; channel?: string; messageTs?: string; threadTs?: string },
+    options?: {
+      user?: string;
+      channel?: string;
+      messageTs?: string;
+      threadTs?: string;
+      ephemeral?: boolean;
+      triggerId?: string;
+    },
+  ): ReturnType<typeof postSigned>;
+  /** A click inside a modal or the Home tab. */
+  viewClick(
+    actionId: string,
+    value: string,
+    options: {
+      user: string;
+      view: { id: string; type: 'modal' | 'home'; private_metadata?: string };
+    },
   ): ReturnType<typeof postSigned>;
   close(): Promise<void>;
 };
 
 export type HarnessOptions = {
   env?: Record<string, string>;
+  /** The model for free follow-up questions; default none (the rules answer). */
+  followUpModel?: FollowUpModel | null;
   store?: Store;
   fleet?: FleetFile;
   planner?: Planner;
@@ -90,6 +110,7 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
     logger: silentLogger(),
     ...(options.planner ? { planner: options.planner } : {}),
     ...(options.replica ? { replica: options.replica } : {}),
+    followUpModel: options.followUpModel ?? null,
   });
   await bot.start();
   const url = `http://127.0.0.1:${bot.port()}/slack/events`;
@@ -124,8 +145,17 @@ export async function startBot(options: HarnessOptions = {}): Promise<BotHarness
           channel: opts.channel ?? OPS,
           messageTs: opts.messageTs ?? '1700000000.000101',
           ...(opts.threadTs ? { threadTs: opts.threadTs } : {}),
+          ...(opts.ephemeral ? { ephemeral: true } : {}),
+          ...(opts.triggerId ? { triggerId: opts.triggerId } : {}),
           responseUrl: slack.responseUrl('click'),
         }),
+        'application/x-www-form-urlencoded',
+      ),
+    viewClick: (actionId, value, opts) =>
+      postSigned(
+        url,
+        SECRET,
+        viewClickBody({ actionId, value, userId: opts.user, view: opts.view }),
         'application/x-www-form-urlencoded',
       ),
     close: async () => {

@@ -6,6 +6,7 @@ import {
   InvestigationJobs,
 } from '../../src/operator/jobs/investigation-job.ts';
 import { JobRunner, type RunnerSettings } from '../../src/operator/jobs/runner.ts';
+import type { SlackPresenter } from '../../src/slack/presenter.ts';
 import {
   encodeRoute,
   intakeRequest,
@@ -30,6 +31,7 @@ import {
 let slack: FakeSlack;
 let parts: SlackParts;
 let workers: JobRunner[];
+let presenters: SlackPresenter[];
 let held: HeldHealth | null;
 
 beforeAll(async () => {
@@ -42,11 +44,14 @@ beforeEach(() => {
   slack.calls.length = 0;
   slack.responses.length = 0;
   workers = [];
+  presenters = [];
   held = null;
 });
 afterEach(async () => {
   held?.releaseAll();
   for (const w of workers) await w.stop();
+  // The full briefs still being posted land in this test, not the next one.
+  for (const p of presenters) await p.drained();
   await parts.close();
 });
 
@@ -119,6 +124,7 @@ function worker(settings: Partial<RunnerSettings> & { progressIntervalMs?: numbe
     parts,
     progressIntervalMs === undefined ? {} : { progressIntervalMs },
   );
+  presenters.push(presenter);
   const made = new JobRunner({
     jobs: parts.runtime.store.jobs,
     handlers: {
@@ -210,7 +216,8 @@ function buttons(call: SlackCall | undefined): Element[] {
     : [];
   return blocks
     .filter((b) => b.type === 'actions')
-    .flatMap((b) => (Array.isArray(b.elements) ? (b.elements as Element[]) : []));
+    .flatMap((b) => (Array.isArray(b.elements) ? (b.elements as Element[]) : []))
+    .filter((e) => e.action_id === 'approve_restart' || e.action_id === 'deny_restart');
 }
 
 describe('queued investigations presented in Slack (JobRunner, InvestigationJobs, SlackPresenter)', () => {
@@ -232,8 +239,13 @@ describe('queued investigations presented in Slack (JobRunner, InvestigationJobs
       expect.objectContaining({ action_id: 'deny_restart', value: proposal?.id }),
     ]);
     expect(JSON.stringify(brief?.args.blocks)).toContain('<@U0APPROVER>');
-    // One progress post (by the intake) and nothing else posted: the brief is an update.
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    // One progress post (by the intake), and the full brief in its thread: the brief is an update.
+    await slack.waitFor((f) => f.callsTo('chat.postMessage').length >= 2, 5_000, 'the full brief');
+    const [progressPost, full, ...more] = slack.callsTo('chat.postMessage');
+    expect(more).toEqual([]);
+    expect(full?.args).toMatchObject({ channel: OPS, thread_ts: messageTs });
+    expect(String(full?.args.text)).toMatch(/^Full brief: /);
+    expect(progressPost?.args.thread_ts).toBeUndefined();
     const investigations = await parts.metrics.registry.getSingleMetricAsString(
       'lzo_investigations_total',
     );
@@ -246,7 +258,14 @@ describe('queued investigations presented in Slack (JobRunner, InvestigationJobs
     worker().start();
     await until(finished(jobId), 'the job');
     expect(buttons(slack.callsTo('chat.update').at(-1))).toEqual([]);
-    expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([OPS, 'C0ESCAL']);
+    // The progress post, the escalation, and the full brief in the incident's thread.
+    await slack.waitFor((f) => f.callsTo('chat.postMessage').length >= 3, 5_000, 'the full brief');
+    expect(slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([
+      OPS,
+      'C0ESCAL',
+      OPS,
+    ]);
+    expect(String(slack.callsTo('chat.postMessage')[2]?.args.text)).toMatch(/^Full brief: /);
   });
 
   it('updates the progress message as evidence arrives while an investigation is slow, then the brief replaces it', async () => {
@@ -288,9 +307,12 @@ describe('queued investigations presented in Slack (JobRunner, InvestigationJobs
     const { job, incidentId } = await directJob({ thread });
     worker().start();
     await until(finished(job.id), 'the job');
+    await slack.waitFor((f) => f.callsTo('chat.postMessage').length >= 2, 5_000, 'the full brief');
     const posts = slack.callsTo('chat.postMessage');
-    expect(posts).toHaveLength(1);
+    // The brief, then the full brief in the same thread.
+    expect(posts).toHaveLength(2);
     expect(posts[0]?.args).toMatchObject({ channel: ALERTS, thread_ts: thread.threadTs });
+    expect(posts[1]?.args).toMatchObject({ channel: ALERTS, thread_ts: thread.threadTs });
     expect(buttons(posts[0])).toHaveLength(2);
     expect(slack.callsTo('chat.update')).toEqual([]);
     expect(await incidentThread(parts, incidentId)).toEqual({
@@ -319,6 +341,7 @@ describe('queued investigations presented in Slack (JobRunner, InvestigationJobs
     const brief = slack.callsTo('chat.update').at(-1);
     expect(brief?.args.ts).toBe('1700000000.000951');
     expect(buttons(brief)).toHaveLength(2);
+    // The worker's copy (the first post) is removed; the full brief follows in the thread.
     const [posted] = slack.callsTo('chat.postMessage');
     expect(slack.callsTo('chat.delete').map((c) => c.args.ts)).toEqual([posted?.result?.ts]);
   });

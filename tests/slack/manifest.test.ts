@@ -9,6 +9,11 @@ import { registerListeners } from '../../src/slack/listeners/index.ts';
 
 const Manifest = z.object({
   features: z.object({
+    app_home: z.object({
+      home_tab_enabled: z.boolean(),
+      messages_tab_enabled: z.boolean(),
+      messages_tab_read_only_enabled: z.boolean(),
+    }),
     bot_user: z.object({ display_name: z.string() }),
     slash_commands: z.array(
       z.object({ command: z.string(), url: z.string(), usage_hint: z.string() }),
@@ -42,6 +47,15 @@ function registrations() {
     },
     readiness: { failed: () => {}, succeeded: () => {} },
     background: () => {},
+    conversation: { accept: async () => ({ kind: 'not_a_follow_up' }) },
+    surfaces: {
+      openFullBrief: async () => true,
+      refreshModal: async () => {},
+      publishHome: async () => {},
+      listMessage: async () => ({ text: '', blocks: [] }),
+      statusMessage: async () => null,
+    },
+    postmortems: { post: async () => null },
     writer: { post: async () => ({ ts: '1.1' }) },
     approvers: { watches: () => false, membershipChanged: async () => {} },
     alertChannels: new Set(),
@@ -59,6 +73,8 @@ const EVENT_SUBSCRIPTIONS: Record<string, { events: string[]; scopes: string[] }
     scopes: ['channels:history', 'groups:history'],
   },
   subteam_members_changed: { events: ['subteam_members_changed'], scopes: ['usergroups:read'] },
+  // docs.slack.dev/reference/events/app_home_opened: no scope; the Home tab must be enabled.
+  app_home_opened: { events: ['app_home_opened'], scopes: [] },
 };
 
 describe('manifest.json installs everything the bot uses', () => {
@@ -66,7 +82,12 @@ describe('manifest.json installs everything the bot uses', () => {
   const scopes = new Set(manifest.oauth_config.scopes.bot);
 
   it('subscribes to every event the bot listens to, with the scopes they need', () => {
-    expect(used.events.sort()).toEqual(['app_mention', 'message', 'subteam_members_changed']);
+    expect(used.events.sort()).toEqual([
+      'app_home_opened',
+      'app_mention',
+      'message',
+      'subteam_members_changed',
+    ]);
     for (const event of used.events) {
       const needs = EVENT_SUBSCRIPTIONS[event];
       expect(needs, `no manifest mapping for ${event}`).toBeDefined();
@@ -82,9 +103,17 @@ describe('manifest.json installs everything the bot uses', () => {
     expect(scopes).toContain('commands');
   });
 
-  it('enables interactivity for the Approve/Deny buttons', () => {
-    expect(used.actions.sort()).toEqual(['approve_restart', 'deny_restart']);
+  it('enables interactivity for the Approve/Deny and Full brief buttons (messages, modal, Home)', () => {
+    expect(used.actions.sort()).toEqual(['approve_restart', 'deny_restart', 'open_full_brief']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  });
+
+  it('turns on the Home tab App Home publishes to, and leaves the Messages tab off', () => {
+    // The bot answers no direct messages, so it asks for no im:* scope and no message.im event.
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(false);
+    expect([...scopes].filter((s) => s.startsWith('im:'))).toEqual([]);
+    expect(manifest.settings.event_subscriptions.bot_events).not.toContain('message.im');
   });
 
   it('has the scopes for posting, updating and reading approver groups, and Socket Mode on', () => {

@@ -16,6 +16,7 @@ import {
   withClient,
 } from '../support/postgres.ts';
 import { describeStoreConformance } from './conformance.ts';
+import { describeMemoryConformance } from './conformance-memory.ts';
 
 // Fails the whole file, saying how to start PostgreSQL, rather than skipping it.
 await requirePostgres();
@@ -23,6 +24,7 @@ await requirePostgres();
 afterEach(dropFreshSchemas);
 
 describeStoreConformance('PostgresStore', async () => (await freshPostgresStore()).store);
+describeMemoryConformance('PostgresStore', async () => (await freshPostgresStore()).store);
 
 const t0 = new Date('2025-03-01T09:00:00.000Z');
 const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
@@ -87,6 +89,17 @@ describe('PostgresStore: migrations', () => {
         place: 'slack:C0ALERTS:2.1',
         counter: null,
       });
+      // Migration 3 indexes what stored incidents are about, so memory finds them too.
+      for (const subject of ['payment-server-01', 'payments'])
+        expect(
+          (
+            await store.incidents.findBySubjects({
+              subjects: [subject],
+              since: minutes(-1),
+              limit: 5,
+            })
+          ).map((i) => i.id),
+        ).toEqual(['INC-0000LEGA']);
     } finally {
       await store.close();
     }

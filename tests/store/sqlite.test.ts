@@ -7,8 +7,10 @@ import { SQLITE_MIGRATIONS, SqliteStore } from '../../src/store/sqlite/index.ts'
 import { auditEntry } from '../support/audit.ts';
 import { sampleBrief } from '../support/brief.ts';
 import { describeStoreConformance } from './conformance.ts';
+import { describeMemoryConformance } from './conformance-memory.ts';
 
 describeStoreConformance('SqliteStore (:memory:)', async () => SqliteStore.open(':memory:'));
+describeMemoryConformance('SqliteStore (:memory:)', async () => SqliteStore.open(':memory:'));
 
 describe('SqliteStore on disk', () => {
   let dataDir: string;
@@ -136,6 +138,17 @@ describe('SqliteStore on disk', () => {
       counter: 'slack:C0ALERTS:1700000000.000300',
       count: 3,
     });
+    // Migration 5 indexes what stored incidents are about, so memory finds them too.
+    const since = new Date('2025-01-01T00:00:00.000Z');
+    for (const subject of ['payment-server-01', 'payments'])
+      expect(
+        (await store.incidents.findBySubjects({ subjects: [subject], since, limit: 5 })).map(
+          (i) => i.id,
+        ),
+      ).toEqual(['INC-0000LEGA']);
+    expect((await store.incidents.findByPlace('slack:C0OPS:1700000000.000100'))?.id).toBe(
+      'INC-0000LEGA',
+    );
     await store.close();
   });
 

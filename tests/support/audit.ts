@@ -18,6 +18,21 @@ const DEFAULT_DETAILS: { [E in AuditEventName]: AuditEntryOf<E>['details'] } = {
   'restart.verified': { ...proposal, recovered: true, before: null, after: null },
   'restart.failed': { ...proposal, error: 'boom' },
   'escalation.sent': { target: '#incidents', ref: null, reason: 'why', escalation: 'page_l1' },
+  'followup.answered': {
+    question: 'status',
+    intent: 'status',
+    answer: 'restart proposed',
+    cited: [],
+    evidence: [],
+    by: 'rules',
+  },
+  'postmortem.drafted': { trigger: 'command', open_questions: 3 },
+  'incident.reassessed': {
+    reason: 'also check db-node-02',
+    servers: ['payment-server-01', 'db-node-02'],
+    previous_action: 'restart',
+    action: 'restart',
+  },
 };
 
 /** An audit entry of `event`, its details defaulted and overridable. */

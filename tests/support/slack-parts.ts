@@ -148,6 +148,7 @@ export function slackPresenter(
     decisions: slackDecisions(parts, ['U0APPROVER', 'S0ONCALL']),
     approverIds: ['U0APPROVER', 'S0ONCALL'],
     progressIntervalMs: options.progressIntervalMs ?? 1_500,
+    model: null,
     metrics: parts.metrics,
     logger: parts.logger,
   });

@@ -1,4 +1,5 @@
-import type { IncidentBrief, PlannerReport } from '../../domain/brief.ts';
+import type { AuditEntry } from '../../domain/audit.ts';
+import type { Decision, IncidentBrief, PlannerDraft, PlannerReport } from '../../domain/brief.ts';
 import { type Clock, deadlineIn } from '../../domain/clock.ts';
 import { describeError } from '../../domain/errors.ts';
 import type { IncidentSource, Presentation } from '../../domain/incident.ts';
@@ -25,8 +26,11 @@ import {
 import { RulesPlanner } from '../decision/planners/rules/planner.ts';
 import { applyPolicy, type PolicySettings } from '../decision/policy.ts';
 import { abnormal, detectSignals, SIGNAL_LABELS, type Signal } from '../decision/signals/index.ts';
+import { recall } from '../memory/recall.ts';
+import { chronicNote } from '../memory/words.ts';
 import { assess, deriveBrief } from '../presentation/brief.ts';
 import { outOfScopeDraft, resolveScope, type Scope } from './scope.ts';
+import { highestEvidenceNumber, widenScope } from './widen.ts';
 
 export type TriageRequest = {
   report: string;
@@ -36,6 +40,16 @@ export type TriageRequest = {
   environment?: Environment;
   /** Where the incident is presented, when a presenter has a place for it already. */
   presentation?: Presentation;
+};
+
+/**
+ * A second look at an incident already investigated, asked for in its thread ("also check
+ * db-node-02"): the scope widens by what the follow-up names, fresh evidence is gathered, and the
+ * same planner, guard and approval path decide again.
+ */
+export type Reassessment = {
+  /** The follow-up's words; the servers and services it names join the scope. */
+  alsoCheck: string;
 };
 
 /** What a presenter (terminal, Slack) shows while an investigation runs. */
@@ -61,6 +75,17 @@ export type Investigation = {
   calledTools: string[];
   /** Time spent handing the escalation to its destinations (Slack, PagerDuty), ms. */
   escalationMs: number;
+};
+
+export type InvestigationHooks = {
+  /** Progress to show while it runs. */
+  onProgress?: (event: ProgressEvent) => void;
+  /**
+   * With a model planner: the rules planner's brief from the same evidence, as soon as the
+   * evidence is in, to show while the model reasons. It proposes and escalates nothing; the
+   * final brief replaces it. Best effort: its failures are ignored.
+   */
+  onPreliminary?: (brief: IncidentBrief) => Promise<void> | void;
 };
 
 export type OperatorSettings = {
@@ -119,9 +144,11 @@ export class Operator {
    * does not escalate twice.
    */
   async investigate(
-    request: TriageRequest & { incidentId?: string },
-    onProgress: (event: ProgressEvent) => void = () => {},
+    request: TriageRequest & { incidentId?: string; reassess?: Reassessment },
+    hooks: InvestigationHooks | ((event: ProgressEvent) => void) = {},
   ): Promise<Investigation> {
+    const { onProgress = () => {}, onPreliminary } =
+      typeof hooks === 'function' ? { onProgress: hooks } : hooks;
     const { store, toolbox, settings } = this.deps;
     const { at: deadlineAt, signal } = deadlineIn(this.clock, settings.deadlineMs);
     const incident = request.incidentId
@@ -131,7 +158,17 @@ export class Operator {
     const report = incident.report;
     onProgress({ stage: 'opened', incidentId: incident.id });
 
-    const scope = resolveScope(report, await toolbox.inventory.listServers());
+    const known = await toolbox.inventory.listServers();
+    // A re-assessment keeps what was looked at and adds what the follow-up names.
+    const earlier = request.reassess ? incident.assessment : null;
+    const reportScope = resolveScope(report, known);
+    const scope = request.reassess
+      ? widenScope(
+          reportScope,
+          earlier?.servers ?? [],
+          resolveScope(request.reassess.alsoCheck, known),
+        )
+      : reportScope;
     const skipped = scope.truncatedFrom === null ? 0 : scope.truncatedFrom - scope.servers.length;
     onProgress({
       stage: 'scope',
@@ -141,7 +178,10 @@ export class Operator {
     });
     const environment = request.environment ?? scope.servers[0]?.environment ?? 'prod';
 
-    const session = new ToolSession();
+    const earlierAudit = earlier ? await store.audit.list({ incidentId: incident.id }) : [];
+    const session = new ToolSession({
+      after: earlier ? highestEvidenceNumber(deriveBrief(incident, earlier, earlierAudit)) : 0,
+    });
     const prefetchStarted = performance.now();
     await this.prefetch(scope, session, signal, onProgress);
     const prefetchMs = performance.now() - prefetchStarted;
@@ -152,6 +192,14 @@ export class Operator {
       now: this.clock.now(),
       serviceOf: new Map(scope.servers.map((s) => [s.id, s.service])),
     };
+    const prefetchedSignals = detectSignals(session.evidence, signalOptions);
+    const memory = await recall(store, {
+      incidentId: incident.id,
+      servers: scope.servers,
+      signals: prefetchedSignals,
+      serviceOf: new Map(known.map((s) => [s.id, s.service])),
+      now: this.clock.now(),
+    });
     const context: PlanContext = {
       incidentId: incident.id,
       report,
@@ -160,32 +208,81 @@ export class Operator {
       session,
       toolbox,
       signalOptions,
-      signals: detectSignals(session.evidence, signalOptions),
+      signals: prefetchedSignals,
       signal,
       deadlineAt,
+      memory,
     };
+    const budgetSince = new Date(
+      this.clock.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
+    );
+    const decide = (draft: PlannerDraft, signals: readonly Signal[]) =>
+      applyPolicy({
+        draft,
+        scope: scope.servers,
+        evidence: session.evidence,
+        signals,
+        recentRestarts: (server) => store.proposals.countRestarts(server, budgetSince),
+        settings: settings.policy,
+      });
+    const conclude = (
+      draft: PlannerDraft,
+      decision: Decision,
+      signals: readonly Signal[],
+      planner: PlannerReport,
+      audit: readonly AuditEntry[],
+    ) =>
+      assess({
+        source: incident.source,
+        createdAt: incident.createdAt,
+        report,
+        environment,
+        scope,
+        draft,
+        decision,
+        evidence: session.evidence,
+        signals,
+        planner,
+        memory,
+        audit,
+        ...(earlier ? { earlierEvidence: earlier.evidence } : {}),
+      });
+
+    if (onPreliminary && this.deps.planner.name !== 'rules' && scope.servers.length > 0) {
+      // The rules need milliseconds; the model may need many seconds. Shown, never awaited.
+      const rules = await this.rules.plan(context);
+      const audit = await store.audit.list({ incidentId: incident.id });
+      const preliminary = conclude(
+        rules.draft,
+        await decide(rules.draft, context.signals),
+        context.signals,
+        { ...rules.report, toolMs: rules.report.toolMs + prefetchMs },
+        audit,
+      );
+      void Promise.resolve()
+        .then(() => onPreliminary(deriveBrief(incident, preliminary, audit)))
+        .catch(() => {});
+    }
+
     const planned =
       scope.servers.length === 0 ? this.outOfScope(scope) : await this.plan(context, onProgress);
     const draft = planned.draft;
     const plannerReport = { ...planned.report, toolMs: planned.report.toolMs + prefetchMs };
 
     const signals = signalsNow(context, prefetched);
-    const budgetSince = new Date(
-      this.clock.now().getTime() - settings.policy.budgetWindowMinutes * 60_000,
-    );
-    const decision = await applyPolicy({
-      draft,
-      scope: scope.servers,
-      evidence: session.evidence,
-      signals,
-      recentRestarts: (server) => store.proposals.countRestarts(server, budgetSince),
-      settings: settings.policy,
-    });
+    const decision = await decide(draft, signals);
     onProgress({ stage: 'decided', action: decision.action });
 
-    let proposal: Proposal | null =
+    const last =
       decision.action === 'restart'
         ? ((await store.proposals.forIncident(incident.id)).at(-1) ?? null)
+        : null;
+    // A retried investigation reuses its proposal; a re-assessment only one still open for the
+    // same server (an earlier, decided proposal is history, not this decision's).
+    let proposal: Proposal | null =
+      last &&
+      (!request.reassess || (last.state === 'pending' && last.serverId === decision.restartServer))
+        ? last
         : null;
     if (decision.action === 'restart' && decision.restartServer && !proposal) {
       const now = this.clock.now();
@@ -213,25 +310,22 @@ export class Operator {
     // What was done so far (a retried investigation may follow a real restart): the only source
     // a claim in the planner's words may rest on.
     const audit = await store.audit.list({ incidentId: incident.id });
-    const assessment = assess({
-      source: incident.source,
-      createdAt: incident.createdAt,
-      report,
-      environment,
-      scope,
-      draft,
-      decision,
-      evidence: session.evidence,
-      signals,
-      planner: plannerReport,
-      audit,
-    });
+    const concluded = conclude(draft, decision, signals, plannerReport, audit);
+    // How the model's server was worked around (tools refused, a quirk read past), said once.
+    const assessment = planned.notes?.length
+      ? {
+          ...concluded,
+          policyNotes: [...concluded.policyNotes, ...planned.notes.map((n) => `Model: ${n}.`)],
+        }
+      : concluded;
     await store.incidents.saveAssessment(incident.id, assessment);
     let brief = deriveBrief(incident, assessment, audit);
 
     let escalation: EscalationResult | null = null;
     let escalationMs = 0;
-    if (decision.action === 'escalate') {
+    // A chronic restart: the proposal stays, and the cause goes to an engineer alongside it.
+    const chronic = decision.action === 'restart' ? chronicNote(memory) : null;
+    if (decision.action === 'escalate' || chronic) {
       // A retried investigation (its replica died after escalating) does not page twice.
       const alreadySent = audit.find((e) => e.event === 'escalation.sent');
       if (alreadySent) {
@@ -242,7 +336,9 @@ export class Operator {
         escalation = await sendEscalation(
           { store, escalator: this.deps.escalator, clock: this.clock },
           brief,
-          decision.policyNotes.at(-1) ?? `${brief.category}/${brief.severity}: ${brief.summary}`,
+          chronic ??
+            decision.policyNotes.at(-1) ??
+            `${brief.category}/${brief.severity}: ${brief.summary}`,
         );
         escalationMs = performance.now() - sending;
         brief = escalation.brief;

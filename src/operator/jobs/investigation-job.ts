@@ -25,12 +25,16 @@ export type InvestigationJob = z.infer<typeof InvestigationJob>;
  * interval. Real time, not the injected clock: it paces what people see, not what the incident
  * records.
  */
-function throttle(send: () => void, intervalMs: number): { request(): void; cancel(): void } {
+function throttle(
+  send: () => void,
+  intervalMs: number,
+): { request(): void; cancel(): void; stop(): void } {
   let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
   let lastSent = performance.now();
   return {
     request() {
-      if (timer) return;
+      if (timer || stopped) return;
       const wait = Math.max(0, lastSent + intervalMs - performance.now());
       timer = setTimeout(() => {
         timer = null;
@@ -41,6 +45,10 @@ function throttle(send: () => void, intervalMs: number): { request(): void; canc
     cancel() {
       if (timer) clearTimeout(timer);
       timer = null;
+    },
+    /** No more sends after this. */
+    stop() {
+      stopped = true;
     },
   };
 }
@@ -103,9 +111,17 @@ export class InvestigationJobs implements JobHandler {
           actor: payload.actor,
           incidentId: incident.id,
         },
-        (event) => {
-          state = applyProgress(state, event);
-          progress.request();
+        {
+          onProgress: (event) => {
+            state = applyProgress(state, event);
+            progress.request();
+          },
+          onPreliminary: (brief) => {
+            // The preliminary brief supersedes progress: no progress edit may overwrite it.
+            progress.cancel();
+            progress.stop();
+            return presenter.preliminary(payload.incidentId, payload.route, brief);
+          },
         },
       );
     } finally {
@@ -126,6 +142,8 @@ export class InvestigationJobs implements JobHandler {
       Math.max(0, seconds - presentSeconds - (modelMs + toolMs) / 1000),
     );
     metrics.modelTurns.observe(turns);
+    if (investigation.brief.planner.model)
+      metrics.modelPromptTokens.observe(investigation.brief.planner.tokens.prompt);
     metrics.investigations.inc({ planner, action: investigation.brief.action });
     if (fallbackReason) metrics.plannerFallbacks.inc();
     if (investigation.escalation)

@@ -6,6 +6,7 @@ import type {
   Decision,
   Fact,
   IncidentBrief,
+  Memory,
   Ownership,
   PlannerDraft,
   PlannerReport,
@@ -17,6 +18,7 @@ import type { IncidentRecord, Store } from '../../store/ports.ts';
 import { abnormal, type Signal } from '../decision/signals/index.ts';
 import type { Scope } from '../investigation/scope.ts';
 import { confirmedActions, withoutUnconfirmedClaims } from './claims.ts';
+import { chooseRunbook } from './runbooks.ts';
 
 /**
  * The brief, in one place: an investigation's assessment, then every audit entry since folded in
@@ -37,6 +39,13 @@ export type AssessmentInput = {
   planner: PlannerReport;
   /** The incident's audit log so far: the only source a claim that something was done may rest on. */
   audit?: readonly AuditEntry[];
+  /** What the store remembers about similar incidents, when it was asked. */
+  memory?: Memory | null;
+  /**
+   * Evidence an earlier assessment of this incident gathered: kept in the record (its ids stay
+   * valid) but not read again for this decision.
+   */
+  earlierEvidence?: readonly Evidence[];
 };
 
 /** How much of the signals an assessment keeps. */
@@ -190,6 +199,9 @@ export function assess(input: AssessmentInput): Assessment {
       ? e.data.changes.map((c) => ({ at: c.at, event: `Change to ${c.service}: ${c.description}` }))
       : [],
   );
+  const runbook = chooseRunbook(input.scope.servers, abnormal(input.signals));
+  // The catalog's checks for this signature are the owning team's own: they come first.
+  const safeChecks = [...new Set([...(runbook?.checks ?? []), ...input.draft.safeChecks])];
   return {
     title: claims.title,
     summary: guarded.summary,
@@ -201,7 +213,7 @@ export function assess(input: AssessmentInput): Assessment {
     action: input.decision.action,
     facts,
     hypotheses: input.draft.hypotheses,
-    safeChecks: input.draft.safeChecks,
+    safeChecks,
     nextActions: guarded.nextActions,
     documentationChecklist: checklist(input, own, facts),
     impact: input.draft.impact,
@@ -212,6 +224,9 @@ export function assess(input: AssessmentInput): Assessment {
       subject: sig.subject,
       detail: sig.detail.slice(0, ASSESSMENT_LIMITS.detailChars),
     })),
+    ...(input.scope.truncatedFrom !== null
+      ? { serversSkipped: input.scope.truncatedFrom - input.scope.servers.length }
+      : {}),
     policyNotes: [
       ...plannerNote,
       ...scopeNote(input.scope),
@@ -219,7 +234,9 @@ export function assess(input: AssessmentInput): Assessment {
       ...(claims.note ? [claims.note] : []),
     ],
     planner: input.planner,
-    evidence: [...input.evidence],
+    evidence: [...(input.earlierEvidence ?? []), ...input.evidence],
+    ...(input.memory !== undefined ? { memory: input.memory } : {}),
+    ...(runbook ? { runbook: runbook.link } : {}),
   };
 }
 
@@ -239,6 +256,10 @@ const LIFECYCLE: Record<AuditEntry['event'], number> = {
   'restart.cancelled': 5,
   'restart.verified': 6,
   'escalation.sent': 7,
+  // A re-assessment comes before the proposal it may lead to; an answer after what it reports.
+  'incident.reassessed': 0.5,
+  'followup.answered': 8,
+  'postmortem.drafted': 9,
 };
 
 /** Entries in the order they happened, whatever order they come in (the store lists newest first). */
@@ -351,9 +372,45 @@ export function foldEntry(brief: IncidentBrief, entry: AuditEntry): IncidentBrie
         : withAction;
     case 'escalation.sent':
       return { ...withAction, escalation: entry.details.escalation };
+    case 'followup.answered': {
+      // Evidence gathered for an answer joins the incident's evidence; its ids are new ones.
+      const known = new Set(withAction.evidence.map((e) => e.id));
+      const added = entry.details.evidence.filter((e) => !known.has(e.id));
+      return withTimeline(
+        added.length ? { ...withAction, evidence: [...withAction.evidence, ...added] } : withAction,
+        entry.at,
+        `Follow-up from ${entry.actor} (${entry.details.intent}): ${clip(entry.details.question)}`,
+      );
+    }
+    case 'postmortem.drafted':
+      return withTimeline(
+        withAction,
+        entry.at,
+        `Postmortem draft posted (${entry.details.trigger}; ${entry.details.open_questions} open questions)`,
+      );
+    case 'incident.reassessed':
+      return withTimeline(
+        withAction,
+        entry.at,
+        `Re-assessed after a follow-up from ${entry.actor} (${clip(entry.details.reason)}): scope ${entry.details.servers.join(', ') || 'none'}; decision ${entry.details.previous_action} → ${entry.details.action}`,
+      );
     default:
       return withAction;
   }
+}
+
+const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 119)}…` : text);
+
+function withTimeline(brief: IncidentBrief, at: string, event: string): IncidentBrief {
+  return {
+    ...brief,
+    escalationPackage: {
+      ...brief.escalationPackage,
+      timeline: [...brief.escalationPackage.timeline, { at, event }].sort((a, b) =>
+        a.at.localeCompare(b.at),
+      ),
+    },
+  };
 }
 
 /** The incident's brief: its assessment with the audit log folded in, each entry once. */

@@ -1,3 +1,4 @@
+import type { IncidentBrief } from '../../domain/brief.ts';
 import type { IncidentRecord } from '../../store/ports.ts';
 import type { DecisionOutcome, ReconciledOutcome } from '../approval/approval.ts';
 import type { Investigation } from '../investigation/investigate.ts';
@@ -19,6 +20,11 @@ export interface Presenter {
   readonly progressIntervalMs: number;
   /** Shows how far an investigation has come. Best effort, lowest priority. */
   progress(incident: IncidentRecord, state: ProgressState): Promise<void>;
+  /**
+   * Shows a preliminary brief (the rules planner's, while a model reasons): no decision buttons,
+   * marked as preliminary, replaced in place by the final brief. Best effort.
+   */
+  preliminary(incidentId: string, route: string, brief: IncidentBrief): Promise<void>;
   /** Shows the finished investigation's brief; throws when it could not, so the job is retried. */
   brief(incidentId: string, route: string, investigation: Investigation): Promise<void>;
   /** Says that an investigation was given up on, and why. */

@@ -9,7 +9,8 @@ import type {
 import type { IncidentBrief } from '../../domain/brief.ts';
 import type { ProposalState } from '../../domain/proposal.ts';
 import type { Severity } from '../../domain/vocabulary.ts';
-import { type Dropped, type Entry, fitBlocks, section } from './fit.ts';
+import { chronicNote, memorySummary } from '../../operator/memory/words.ts';
+import { type Dropped, section } from './fit.ts';
 import { ACTION_IDS, BLOCK_IDS, blockId } from './ids.ts';
 import { MESSAGE_BUDGET, SLACK_LIMITS } from './limits.ts';
 import {
@@ -29,12 +30,18 @@ import {
 /** Who may approve, as APPROVERS lists them: user ids (U…/W…) and user-group ids (S…). */
 export type ApproversDisplay = readonly string[];
 
+/**
+ * What a brief is shown with. Extensible on purpose: a renderer that adds a line (a resolution, a
+ * removed model claim) adds an option here and a block where it belongs, nothing else changes.
+ */
 export type BriefMessageOptions = {
   approvers: ApproversDisplay;
   /** The proposal's current state; buttons show only while it is pending (the default). */
   proposalState?: ProposalState;
   /** A permalink to the incident thread, when the brief is posted somewhere else. */
   threadLink?: string;
+  /** Whether the whole brief is in the thread (said in the footer). Default true. */
+  fullBriefInThread?: boolean;
 };
 
 export type SlackMessage = { text: string; blocks: KnownBlock[] };
@@ -67,7 +74,7 @@ const PROPOSAL_STATE_TEXT: Record<ProposalState, string> = {
   cancelled: 'approved, not performed',
 };
 
-const sev = (s: Severity) => s.toUpperCase();
+export const sev = (s: Severity) => s.toUpperCase();
 
 function actionText(brief: IncidentBrief, state: ProposalState): string {
   if (brief.action !== 'restart') return brief.action;
@@ -100,10 +107,11 @@ const FIELD_CHARS = 500;
 const field = (name: string, value: string) => mrkdwn(`*${name}*\n${value}`, FIELD_CHARS);
 
 function serversText(brief: IncidentBrief): string {
-  return brief.servers.length ? esc(listSome(brief.servers, 10)) : 'none';
+  const skipped = brief.serversSkipped ? ` — ${brief.serversSkipped} more named, not checked` : '';
+  return brief.servers.length ? `${esc(listSome(brief.servers, 10))}${skipped}` : 'none';
 }
 
-function decisionFields(brief: IncidentBrief, state: ProposalState): SectionBlock {
+export function decisionFields(brief: IncidentBrief, state: ProposalState): SectionBlock {
   return {
     type: 'section',
     fields: [
@@ -117,7 +125,7 @@ function decisionFields(brief: IncidentBrief, state: ProposalState): SectionBloc
   };
 }
 
-function restartControls(
+export function restartControls(
   brief: IncidentBrief,
   restart: NonNullable<IncidentBrief['restart']>,
   approvers: ApproversDisplay,
@@ -183,7 +191,11 @@ export function plannerText(brief: IncidentBrief): string {
   return `Planned by ${who} · ${r.turns} model turns · ${r.toolCalls} tool calls · ${tokens} tokens · ${Math.round(r.durationMs)} ms`;
 }
 
-function footer(brief: IncidentBrief, threadLink: string | undefined, dropped: readonly Dropped[]) {
+export function footer(
+  brief: IncidentBrief,
+  threadLink: string | undefined,
+  dropped: readonly Dropped[],
+) {
   const main = [
     plannerText(brief),
     `incident ${esc(brief.incidentId)}`,
@@ -201,10 +213,10 @@ function footer(brief: IncidentBrief, threadLink: string | undefined, dropped: r
   return [block];
 }
 
-const item = (text: string) => escCut(text, MESSAGE_BUDGET.itemChars);
-const bullet = (text: string) => `• ${item(text)}`;
+export const item = (text: string) => escCut(text, MESSAGE_BUDGET.itemChars);
+export const bullet = (text: string) => `• ${item(text)}`;
 
-function ownershipLine(brief: IncidentBrief): string {
+export function ownershipLine(brief: IncidentBrief): string {
   const own = brief.escalationPackage.ownership;
   const none = '—';
   return [
@@ -240,129 +252,120 @@ export function actionsTakenLines(brief: IncidentBrief): string[] {
   ];
 }
 
-function evidenceLine(brief: IncidentBrief, e: IncidentBrief['evidence'][number]): string {
+export function evidenceLine(brief: IncidentBrief, e: IncidentBrief['evidence'][number]): string {
   const day = brief.createdAt.slice(0, 10);
   const s = e.source;
   const where = s.link ? ` ${link(s.link, 'open')}` : '';
   return `*${esc(e.id)}* ${esc(s.tool)}(${esc(s.subject)}) via ${esc(s.backend)} at ${incidentTime(s.at, day)} — ${item(e.summary)}${where}`;
 }
 
+/** The compact brief's budget: what fits a screen, and room for other renderers' lines. */
+export const COMPACT_BRIEF = {
+  /** The whole message, decision blocks and others' additions included, stays within this. */
+  maxBlocks: 10,
+  summaryChars: 280,
+  facts: 3,
+} as const;
+
+/** Facts that say something was found come before ones that say nothing was, in planner order. */
+export function strongestFacts(
+  facts: readonly IncidentBrief['facts'][number][],
+  n: number,
+): IncidentBrief['facts'][number][] {
+  const weak = (f: IncidentBrief['facts'][number]) =>
+    /\bno (?:error signature|recorded changes|problem)\b|\bfailed:|\bunreachable\b.*\bcheck\b/i.test(
+      f.text,
+    )
+      ? 1
+      : 0;
+  return facts
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => weak(a.f) - weak(b.f) || a.i - b.i)
+    .slice(0, n)
+    .map(({ f }) => f);
+}
+
+function summaryAndFacts(brief: IncidentBrief): SectionBlock {
+  const summary = escCut(brief.summary || brief.title, COMPACT_BRIEF.summaryChars);
+  const facts = strongestFacts(brief.facts, COMPACT_BRIEF.facts).map(
+    (f) => `• ${escCut(f.text, 280)} [${esc(f.evidence.join(', '))}]`,
+  );
+  const more =
+    brief.facts.length > facts.length
+      ? [`_+${brief.facts.length - facts.length} more in the full brief_`]
+      : [];
+  const lines = [summary, ...(facts.length ? ['', '*Key facts*', ...facts, ...more] : [])];
+  return section(cutMrkdwn(lines.join('\n'), SLACK_LIMITS.sectionText));
+}
+
+/** Memory, a chronic restart and the runbook, each one line; null when there is none of them. */
+function contextLine(brief: IncidentBrief): ContextBlock | null {
+  const elements = [];
+  const chronic = chronicNote(brief.memory);
+  const seen = memorySummary(brief.memory);
+  if (chronic) elements.push(mrkdwn(`⚠️ ${escCut(chronic, 600)}`, SLACK_LIMITS.contextElementText));
+  else if (seen) elements.push(mrkdwn(`🧠 ${escCut(seen, 600)}`, SLACK_LIMITS.contextElementText));
+  if (brief.runbook)
+    elements.push(
+      mrkdwn(
+        `📘 ${link(brief.runbook.url, brief.runbook.title ?? `Runbook${brief.runbook.service ? ` for ${brief.runbook.service}` : ''}`)}`,
+        SLACK_LIMITS.contextElementText,
+      ),
+    );
+  return elements.length ? { type: 'context', elements } : null;
+}
+
+/** The "Full brief" button: opens the whole brief in a modal, for anyone. */
+export function briefNav(brief: IncidentBrief): ActionsBlock {
+  return {
+    type: 'actions',
+    block_id: blockId(BLOCK_IDS.briefNav, brief.incidentId),
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION_IDS.openBrief,
+        text: plain('Full brief', SLACK_LIMITS.buttonText),
+        value: brief.incidentId.slice(0, SLACK_LIMITS.buttonValue),
+      },
+    ],
+  };
+}
+
+function compactFooter(brief: IncidentBrief, options: BriefMessageOptions): ContextBlock {
+  const where =
+    options.fullBriefInThread === false
+      ? 'the full brief: Full brief button'
+      : 'the full brief is in the thread';
+  const main = [
+    plannerText(brief),
+    `incident ${esc(brief.incidentId)}`,
+    where,
+    ...(options.threadLink ? [link(options.threadLink, 'View incident thread')] : []),
+  ].join(' · ');
+  return { type: 'context', elements: [mrkdwn(main, SLACK_LIMITS.contextElementText)] };
+}
+
 /**
- * The incident brief as one Slack message: the decision and its controls first, then what it rests
- * on, in the terminal renderer's order. Always within Slack's limits, with room kept for the
- * decision blocks withDecision puts in place of the buttons.
+ * The incident's own message, kept to a screen: header, the decision fields, a two-line summary,
+ * the three strongest facts, memory and runbook, the decision and its buttons, the "Full brief"
+ * button and a footer — at most 8 blocks, so a decision and the lines other renderers add keep it
+ * within COMPACT_BRIEF.maxBlocks. The full brief goes in the thread and behind the button.
  */
 export function briefMessage(brief: IncidentBrief, options: BriefMessageOptions): SlackMessage {
   const state = options.proposalState ?? 'pending';
-  const record = brief.incidentId;
   const controls =
     brief.action === 'restart' && brief.restart && state === 'pending'
       ? restartControls(brief, brief.restart, options.approvers)
       : [];
-  const pkg = brief.escalationPackage;
-
-  const entries: Entry[] = [
-    {
-      kind: 'fixed',
-      blocks: [
-        briefHeader(brief),
-        decisionFields(brief, state),
-        section(cutMrkdwn(esc(cut(brief.summary || brief.title, 1500)), SLACK_LIMITS.sectionText)),
-        ...controls,
-        { type: 'divider' },
-      ],
-    },
-    {
-      kind: 'part',
-      title: '*What we know*',
-      items: brief.facts.map(factLine),
-      noun: 'facts',
-      cap: 15,
-      label: 'facts',
-    },
-    {
-      kind: 'part',
-      title: '*Suspected causes (hypotheses)*',
-      items: brief.hypotheses.map((h) => `• ${item(h.text)} _(${h.confidence} confidence)_`),
-      noun: 'hypotheses',
-      cap: 8,
-      label: 'hypotheses',
-    },
-    {
-      kind: 'part',
-      title: '*Safe checks*',
-      items: brief.safeChecks.map(bullet),
-      noun: 'checks',
-      cap: 10,
-      label: 'safe checks',
-    },
-    {
-      kind: 'part',
-      title: '*Next actions*',
-      items: brief.nextActions.map(bullet),
-      noun: 'actions',
-      cap: 10,
-      label: 'next actions',
-    },
-    {
-      kind: 'part',
-      title: '*Documentation checklist*',
-      items: brief.documentationChecklist.map(
-        (c) => `${c.status === 'captured' ? '✅' : '⬜'} ${item(c.item)}`,
-      ),
-      noun: 'checklist items',
-      cap: 12,
-      dropRank: 2,
-      label: 'documentation checklist',
-    },
-    {
-      kind: 'part',
-      title: '*Escalation package*',
-      items: [`*Impact:* ${item(pkg.impact)}`],
-      noun: 'lines',
-      cap: 1,
-      label: 'impact',
-    },
-    {
-      kind: 'part',
-      title: '*Timeline:*',
-      items: timelineLines(brief),
-      noun: 'timeline entries',
-      cap: 12,
-      dropRank: 3,
-      label: 'timeline',
-    },
-    {
-      kind: 'part',
-      items: [ownershipLine(brief), dependenciesLine(brief), ...actionsTakenLines(brief)],
-      noun: 'actions taken',
-      cap: 14,
-      label: 'ownership and actions taken',
-    },
-    {
-      kind: 'part',
-      title: '*Evidence*',
-      items: brief.evidence.map((e) => evidenceLine(brief, e)),
-      noun: 'evidence items',
-      cap: 12,
-      dropRank: 1,
-      label: 'evidence',
-    },
-    {
-      kind: 'part',
-      title: '*Policy*',
-      items: brief.policyNotes.map(bullet),
-      noun: 'policy notes',
-      cap: 8,
-      label: 'policy notes',
-    },
-    { kind: 'footer', render: (dropped) => footer(brief, options.threadLink, dropped) },
+  const context = contextLine(brief);
+  const blocks: KnownBlock[] = [
+    briefHeader(brief),
+    decisionFields(brief, state),
+    summaryAndFacts(brief),
+    ...(context ? [context] : []),
+    ...controls,
+    briefNav(brief),
+    compactFooter(brief, options),
   ];
-
-  const blocks = fitBlocks(entries, {
-    recordName: record,
-    maxBlocks: SLACK_LIMITS.blocksPerMessage - MESSAGE_BUDGET.reservedBlocksForDecision,
-    maxJsonChars: MESSAGE_BUDGET.blocksJsonChars - MESSAGE_BUDGET.reservedJsonForDecision,
-  });
   return { text: briefFallbackText(brief, state), blocks };
 }

@@ -208,7 +208,8 @@ const isControl = (b: KnownBlock) =>
 /**
  * The brief with its restart controls (buttons, approvers line, any earlier decision) replaced by
  * the decision blocks, everything else kept. With no controls left in the brief (re-rendered for a
- * decided proposal) the decision goes where they were: before the first divider.
+ * decided proposal) the decision goes where they were: before the "Full brief" button row (the
+ * compact brief) or the first divider (a modal).
  */
 export function withDecision(
   briefBlocks: readonly KnownBlock[],
@@ -216,7 +217,9 @@ export function withDecision(
 ): KnownBlock[] {
   const at = briefBlocks.findIndex(isControl);
   const kept = briefBlocks.filter((b) => !isControl(b));
-  const divider = kept.findIndex((b) => b.type === 'divider');
+  const divider = kept.findIndex(
+    (b) => b.type === 'divider' || hasPrefix(b.block_id, BLOCK_IDS.briefNav),
+  );
   const index =
     at !== -1 ? kept.length - briefBlocks.slice(at).filter((b) => !isControl(b)).length : divider;
   const insertAt = index === -1 ? kept.length : index;

@@ -5,6 +5,13 @@
 export const ACTION_IDS = {
   approve: 'approve_restart',
   deny: 'deny_restart',
+  /** The "Full brief" button: opens the whole brief in a modal, for anyone. */
+  openBrief: 'open_full_brief',
+} as const;
+
+/** The modal that shows a whole brief (views.open), and App Home (views.publish). */
+export const VIEW_IDS = {
+  fullBrief: 'lzo_full_brief',
 } as const;
 
 /**
@@ -15,6 +22,8 @@ export const BLOCK_IDS = {
   restartActions: 'lzo_restart_actions',
   restartApprovers: 'lzo_restart_approvers',
   restartDecision: 'lzo_restart_decision',
+  /** The compact brief's "Full brief" button row; the incident id follows a dot. */
+  briefNav: 'lzo_brief_nav',
 } as const;
 
 export function blockId(prefix: string, proposalId: string | null): string {

@@ -62,7 +62,35 @@ const Actions = z.strictObject({
   elements: z.array(ButtonElement).min(1).max(L.actionsElements),
 });
 
-export const EmittedBlock = z.union([Header, Section, Context, Divider, Actions]);
+/** docs.slack.dev/reference/block-kit/blocks/markdown-block: standard markdown, 12,000 characters. */
+const Markdown = z.strictObject({
+  type: z.literal('markdown'),
+  block_id: blockId,
+  text: text(12_000),
+});
+
+/** docs.slack.dev/reference/block-kit/blocks/table-block: 100 rows, 20 cells each. */
+const Table = z.strictObject({
+  type: z.literal('table'),
+  block_id: blockId,
+  column_settings: z
+    .array(
+      z.strictObject({
+        align: z.enum(['left', 'center', 'right']).optional(),
+        is_wrapped: z.boolean().optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
+  rows: z
+    .array(
+      z.array(z.strictObject({ type: z.literal('raw_text'), text: z.string().min(1) })).max(20),
+    )
+    .min(1)
+    .max(100),
+});
+
+export const EmittedBlock = z.union([Header, Section, Context, Divider, Actions, Markdown, Table]);
 
 export const EmittedMessage = z
   .strictObject({
@@ -74,10 +102,30 @@ export const EmittedMessage = z
     `blocks exceed ${MESSAGE_BUDGET.blocksJsonChars} characters of JSON (msg_blocks_too_long)`,
   );
 
+/** A modal or a Home tab as views.open and views.publish take it (100 blocks, 24-character titles). */
+export const EmittedView = z.strictObject({
+  type: z.enum(['modal', 'home']),
+  callback_id: z.string().max(255).optional(),
+  title: plainText(24).optional(),
+  close: plainText(24).optional(),
+  private_metadata: z.string().max(3000).optional(),
+  blocks: z
+    .array(z.union([Header, Section, Context, Divider, Actions]))
+    .min(1)
+    .max(100),
+});
+
+const problemsOf = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`);
+
 /** Problems with a message as Slack would see them, or an empty list. */
 export function messageProblems(message: unknown): string[] {
   const result = EmittedMessage.safeParse(message);
-  return result.success
-    ? []
-    : result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`);
+  return result.success ? [] : problemsOf(result.error);
+}
+
+/** Problems with a view (modal, Home tab), or an empty list. */
+export function viewProblems(view: unknown): string[] {
+  const result = EmittedView.safeParse(view);
+  return result.success ? [] : problemsOf(result.error);
 }

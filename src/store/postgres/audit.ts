@@ -20,10 +20,12 @@ export class PostgresAuditLog implements AuditLog {
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    if (filter.events && filter.events.length === 0) return [];
     const rows = await this.db.all(
       `SELECT * FROM audit_log WHERE ($1::text IS NULL OR incident_id = $1)
+         AND ($3::text[] IS NULL OR event = ANY($3::text[]))
        ORDER BY seq DESC LIMIT $2`,
-      [filter.incidentId || null, limitOf(filter.limit)],
+      [filter.incidentId || null, limitOf(filter.limit), filter.events ? [...filter.events] : null],
     );
     return rows.map((row) => decode(AuditRow, 'audit_log', row));
   }

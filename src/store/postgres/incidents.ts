@@ -3,6 +3,7 @@ import type { IncidentSource, Presentation } from '../../domain/incident.ts';
 import { newIncidentId } from '../ids.ts';
 import type { IncidentRecord, IncidentStore } from '../ports.ts';
 import { decode, IncidentRow, jsonText } from '../rows.ts';
+import { subjectsOf } from '../subjects.ts';
 import type { PostgresDatabase } from './database.ts';
 
 const toIncident = (row: unknown): IncidentRecord => decode(IncidentRow, 'incidents', row);
@@ -41,10 +42,23 @@ export class PostgresIncidents implements IncidentStore {
   }
 
   async saveAssessment(incidentId: string, assessment: Assessment): Promise<void> {
-    await this.db.changed('UPDATE incidents SET assessment = $1::jsonb WHERE id = $2', [
-      jsonText(assessment),
-      incidentId,
-    ]);
+    await this.db.transaction(async (tx) => {
+      const row = await this.db.one(
+        'UPDATE incidents SET assessment = $1::jsonb WHERE id = $2 RETURNING created_at',
+        [jsonText(assessment), incidentId],
+        tx,
+      );
+      if (!row) return;
+      // The index follows the latest assessment: what the incident is about now.
+      await tx.query('DELETE FROM incident_subjects WHERE incident_id = $1', [incidentId]);
+      const subjects = subjectsOf(assessment);
+      if (subjects.length > 0)
+        await tx.query(
+          `INSERT INTO incident_subjects (incident_id, subject, created_at)
+           SELECT $1, s, $3 FROM unnest($2::text[]) AS s ON CONFLICT DO NOTHING`,
+          [incidentId, subjects, row.created_at],
+        );
+    });
   }
 
   async setPresentation(incidentId: string, presentation: Presentation): Promise<void> {
@@ -62,5 +76,40 @@ export class PostgresIncidents implements IncidentStore {
       [presentation.place, presentation.message, incidentId],
     );
     return changed === 1;
+  }
+
+  async findByPlace(place: string): Promise<IncidentRecord | null> {
+    const row = await this.db.one(
+      `SELECT * FROM incidents WHERE presentation_place = $1
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [place],
+    );
+    return row ? toIncident(row) : null;
+  }
+
+  async listRecent(input: { since: Date; limit: number }): Promise<IncidentRecord[]> {
+    const rows = await this.db.all(
+      'SELECT * FROM incidents WHERE created_at >= $1 ORDER BY created_at DESC, id DESC LIMIT $2',
+      [input.since.toISOString(), input.limit],
+    );
+    return rows.map(toIncident);
+  }
+
+  async findBySubjects(input: {
+    subjects: readonly string[];
+    since: Date;
+    excluding?: string;
+    limit: number;
+  }): Promise<IncidentRecord[]> {
+    if (input.subjects.length === 0) return [];
+    const rows = await this.db.all(
+      `SELECT * FROM incidents WHERE id IN (
+         SELECT incident_id FROM incident_subjects
+         WHERE subject = ANY($1::text[]) AND created_at >= $2
+       ) AND id <> $3
+       ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [[...input.subjects], input.since.toISOString(), input.excluding ?? '', input.limit],
+    );
+    return rows.map(toIncident);
   }
 }

@@ -114,6 +114,42 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
     `,
   },
   {
+    // Conversations and memory: a follow-up in a thread finds its incident by place; similar past
+    // incidents are found by the servers and services their assessments concern (written with each
+    // assessment, back-filled here from the ones already stored); App Home lists recent incidents
+    // and reads resolved ones by event.
+    version: 3,
+    sql: `
+      CREATE INDEX incidents_place ON incidents (presentation_place, created_at DESC);
+      CREATE INDEX incidents_created ON incidents (created_at DESC);
+      CREATE TABLE incident_subjects (
+        incident_id text NOT NULL,
+        subject text NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (incident_id, subject)
+      );
+      CREATE INDEX incident_subjects_subject ON incident_subjects (subject, created_at DESC);
+      INSERT INTO incident_subjects (incident_id, subject, created_at)
+        SELECT i.id, s.subject, i.created_at
+        FROM incidents i, jsonb_array_elements_text(
+          CASE WHEN jsonb_typeof(i.assessment->'servers') = 'array'
+            THEN i.assessment->'servers' ELSE '[]'::jsonb END
+        ) AS s(subject)
+        WHERE i.assessment IS NOT NULL
+        ON CONFLICT DO NOTHING;
+      INSERT INTO incident_subjects (incident_id, subject, created_at)
+        SELECT id, service, created_at FROM (
+          SELECT id, created_at, COALESCE(
+            assessment->'ownership'->>'service',
+            assessment->'escalationPackage'->'ownership'->>'service'
+          ) AS service
+          FROM incidents WHERE assessment IS NOT NULL
+        ) AS a WHERE service IS NOT NULL
+        ON CONFLICT DO NOTHING;
+      CREATE INDEX audit_log_event ON audit_log (event, seq);
+    `,
+  },
+  {
     // Approvals one by one, for APPROVALS_REQUIRED (two distinct people): one row per approver and
     // proposal, so a second click by the same person counts once. Restarts in flight are few and
     // found by the reconciler through a partial index.

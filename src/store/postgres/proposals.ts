@@ -168,10 +168,28 @@ export class PostgresProposals implements ProposalStore {
     return rows.map(toProposal);
   }
 
+  async forIncidents(incidentIds: readonly string[]): Promise<Proposal[]> {
+    if (incidentIds.length === 0) return [];
+    const rows = await this.db.all(
+      'SELECT * FROM proposals WHERE incident_id = ANY($1::text[]) ORDER BY created_at, seq',
+      [[...incidentIds]],
+    );
+    return rows.map(toProposal);
+  }
+
   async listExpired(now: Date, limit: number): Promise<Proposal[]> {
     const rows = await this.db.all(
       `SELECT * FROM proposals WHERE state = 'pending' AND expires_at <= $1
        ORDER BY expires_at, seq LIMIT $2`,
+      [now.toISOString(), limitOf(limit)],
+    );
+    return rows.map(toProposal);
+  }
+
+  async listPending(now: Date, limit: number): Promise<Proposal[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM proposals WHERE state = 'pending' AND expires_at > $1
+       ORDER BY created_at, seq LIMIT $2`,
       [now.toISOString(), limitOf(limit)],
     );
     return rows.map(toProposal);

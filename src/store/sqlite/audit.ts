@@ -20,8 +20,18 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
-    const where = filter.incidentId ? 'WHERE incident_id = ?' : '';
-    const params = filter.incidentId ? [filter.incidentId] : [];
+    const clauses: string[] = [];
+    const params: string[] = [];
+    if (filter.incidentId) {
+      clauses.push('incident_id = ?');
+      params.push(filter.incidentId);
+    }
+    if (filter.events) {
+      if (filter.events.length === 0) return [];
+      clauses.push(`event IN (${filter.events.map(() => '?').join(', ')})`);
+      params.push(...filter.events);
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     return this.db
       .prepare(`SELECT * FROM audit_log ${where} ORDER BY seq DESC LIMIT ?`)
       .all(...params, filter.limit ?? -1)

@@ -3,12 +3,17 @@ import type { IncidentSource, Presentation } from '../../domain/incident.ts';
 import { newIncidentId } from '../ids.ts';
 import type { IncidentRecord, IncidentStore } from '../ports.ts';
 import { decode, IncidentRow, jsonText } from '../rows.ts';
+import { subjectsOf } from '../subjects.ts';
 import type { SqliteDatabase } from './database.ts';
 
+const toIncident = (row: unknown): IncidentRecord => decode(IncidentRow, 'incidents', row);
+
 export class SqliteIncidents implements IncidentStore {
+  private readonly database: SqliteDatabase;
   private readonly db: SqliteDatabase['db'];
 
   constructor(database: SqliteDatabase) {
+    this.database = database;
     this.db = database.db;
   }
 
@@ -31,18 +36,28 @@ export class SqliteIncidents implements IncidentStore {
         input.presentation?.place ?? null,
         input.presentation?.message ?? null,
       );
-    return decode(IncidentRow, 'incidents', row);
+    return toIncident(row);
   }
 
   async get(id: string): Promise<IncidentRecord | null> {
     const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id);
-    return row ? decode(IncidentRow, 'incidents', row) : null;
+    return row ? toIncident(row) : null;
   }
 
   async saveAssessment(incidentId: string, assessment: Assessment): Promise<void> {
-    this.db
-      .prepare('UPDATE incidents SET assessment = ? WHERE id = ?')
-      .run(jsonText(assessment), incidentId);
+    this.database.transaction(() => {
+      const row = this.db
+        .prepare('UPDATE incidents SET assessment = ? WHERE id = ? RETURNING created_at')
+        .get(jsonText(assessment), incidentId);
+      if (!row) return;
+      // The index follows the latest assessment: what the incident is about now.
+      this.db.prepare('DELETE FROM incident_subjects WHERE incident_id = ?').run(incidentId);
+      const insert = this.db.prepare(
+        'INSERT INTO incident_subjects (incident_id, subject, created_at) VALUES (?, ?, ?)',
+      );
+      for (const subject of subjectsOf(assessment))
+        insert.run(incidentId, subject, String(row.created_at));
+    });
   }
 
   async setPresentation(incidentId: string, presentation: Presentation): Promise<void> {
@@ -59,5 +74,43 @@ export class SqliteIncidents implements IncidentStore {
       )
       .run(presentation.place, presentation.message, incidentId);
     return Number(result.changes) === 1;
+  }
+
+  async findByPlace(place: string): Promise<IncidentRecord | null> {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM incidents WHERE presentation_place = ?
+         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(place);
+    return row ? toIncident(row) : null;
+  }
+
+  async listRecent(input: { since: Date; limit: number }): Promise<IncidentRecord[]> {
+    return this.db
+      .prepare(
+        'SELECT * FROM incidents WHERE created_at >= ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+      )
+      .all(input.since.toISOString(), input.limit)
+      .map(toIncident);
+  }
+
+  async findBySubjects(input: {
+    subjects: readonly string[];
+    since: Date;
+    excluding?: string;
+    limit: number;
+  }): Promise<IncidentRecord[]> {
+    if (input.subjects.length === 0) return [];
+    return this.db
+      .prepare(
+        `SELECT * FROM incidents WHERE id IN (
+           SELECT incident_id FROM incident_subjects
+           WHERE subject IN (${input.subjects.map(() => '?').join(', ')}) AND created_at >= ?
+         ) AND id != ?
+         ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+      )
+      .all(...input.subjects, input.since.toISOString(), input.excluding ?? '', input.limit)
+      .map(toIncident);
   }
 }

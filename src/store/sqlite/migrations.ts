@@ -112,6 +112,36 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
+    // Conversations and memory: a follow-up in a thread finds its incident by place; similar past
+    // incidents are found by the servers and services their assessments concern (written with each
+    // assessment, back-filled here from the ones already stored); App Home lists recent incidents
+    // and reads resolved ones by event.
+    version: 5,
+    sql: `
+      CREATE INDEX incidents_place ON incidents(presentation_place, created_at);
+      CREATE INDEX incidents_created ON incidents(created_at);
+      CREATE TABLE incident_subjects (
+        incident_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (incident_id, subject)
+      );
+      CREATE INDEX incident_subjects_subject ON incident_subjects(subject, created_at);
+      INSERT OR IGNORE INTO incident_subjects (incident_id, subject, created_at)
+        SELECT i.id, s.value, i.created_at FROM incidents i, json_each(i.assessment, '$.servers') s
+        WHERE i.assessment IS NOT NULL AND json_valid(i.assessment);
+      INSERT OR IGNORE INTO incident_subjects (incident_id, subject, created_at)
+        SELECT id, service, created_at FROM (
+          SELECT id, created_at, COALESCE(
+            json_extract(assessment, '$.ownership.service'),
+            json_extract(assessment, '$.escalationPackage.ownership.service')
+          ) AS service
+          FROM incidents WHERE assessment IS NOT NULL AND json_valid(assessment)
+        ) WHERE service IS NOT NULL;
+      CREATE INDEX audit_event ON audit_log(event, seq);
+    `,
+  },
+  {
     // Approvals one by one, for APPROVALS_REQUIRED (two distinct people): one row per approver and
     // proposal, so a second click by the same person counts once. Restarts in flight are found by
     // the reconciler through the (state, decided_at) index.

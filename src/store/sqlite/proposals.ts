@@ -150,11 +150,32 @@ export class SqliteProposals implements ProposalStore {
       .map(toProposal);
   }
 
+  async forIncidents(incidentIds: readonly string[]): Promise<Proposal[]> {
+    if (incidentIds.length === 0) return [];
+    return this.db
+      .prepare(
+        `SELECT * FROM proposals WHERE incident_id IN (${incidentIds.map(() => '?').join(', ')})
+         ORDER BY created_at, rowid`,
+      )
+      .all(...incidentIds)
+      .map(toProposal);
+  }
+
   async listExpired(now: Date, limit: number): Promise<Proposal[]> {
     return this.db
       .prepare(
         `SELECT * FROM proposals WHERE state = 'pending' AND expires_at <= ?
          ORDER BY expires_at LIMIT ?`,
+      )
+      .all(now.toISOString(), limit)
+      .map(toProposal);
+  }
+
+  async listPending(now: Date, limit: number): Promise<Proposal[]> {
+    return this.db
+      .prepare(
+        `SELECT * FROM proposals WHERE state = 'pending' AND expires_at > ?
+         ORDER BY created_at, rowid LIMIT ?`,
       )
       .all(now.toISOString(), limit)
       .map(toProposal);

@@ -39,6 +39,7 @@ export class ServiceCatalog implements Inventory {
         dependencies: s.dependencies,
         restartable: route.ok,
         ...(route.ok ? {} : { restartRefusal: route.reason }),
+        ...(s.runbooks?.length ? { runbooks: s.runbooks } : {}),
       };
     });
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Environment } from '../../domain/vocabulary.ts';
-import { RESTARTER_KINDS, type RestarterKind } from '../backends.ts';
+import { RESTARTER_KINDS, type RestarterKind, type Runbook } from '../backends.ts';
 
 /**
  * The service catalog in two input formats, one model. Our own YAML (a `services:` map) and
@@ -19,6 +19,8 @@ export type CatalogService = {
   environment: Environment;
   servers: string[];
   restart: RestartPolicy;
+  /** Its runbooks, then the catalog-wide ones; absent when the catalog names none. */
+  runbooks?: Runbook[];
 };
 
 export type KubernetesTarget = { namespace: string; deployment: string };
@@ -90,6 +92,25 @@ const OwnRestart = z
       });
   });
 
+/** Signal ids as the detector names them (hung_process, disk_full, …); README lists them. */
+export const signalName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'must be a signal id such as hung_process or disk_full');
+
+const runbookUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** A runbook: a URL alone, or with a title, the signatures it is for and read-only checks from it. */
+export const OwnRunbook = z.union([
+  runbookUrl,
+  z.strictObject({
+    url: runbookUrl,
+    title: z.string().min(1).optional(),
+    signals: z.array(signalName).default([]),
+    checks: z.array(z.string().min(1)).default([]),
+  }),
+]);
+export type OwnRunbook = z.infer<typeof OwnRunbook>;
+
 export const OwnService = z.strictObject({
   team: z.string().min(1).optional(),
   on_call: onCall.optional(),
@@ -98,6 +119,7 @@ export const OwnService = z.strictObject({
   environment: Environment.optional(),
   servers: z.array(serverId).min(1, 'list at least one server'),
   restart: OwnRestart.default({ allowed: true }),
+  runbooks: z.array(OwnRunbook).default([]),
 });
 export type OwnService = z.infer<typeof OwnService>;
 
@@ -107,6 +129,8 @@ export const OwnCatalogFile = z.strictObject({
   services: z
     .record(z.string().min(1), OwnService)
     .refine((m) => Object.keys(m).length > 0, 'a catalog needs at least one service'),
+  /** Runbooks for every service, chosen by signature (a service's own come first). */
+  runbooks: z.array(OwnRunbook).default([]),
 });
 export type OwnCatalogFile = z.infer<typeof OwnCatalogFile>;
 
@@ -123,6 +147,10 @@ export const ANNOTATIONS = {
   restart: 'level-zero.io/restart',
   onCall: 'level-zero.io/on-call',
   environment: 'level-zero.io/environment',
+  /** The service's general runbook; `level-zero.io/runbook.<signal id>` for one signature. */
+  runbook: 'level-zero.io/runbook',
+  /** Read-only checks from the runbook, one per line; `…/runbook-checks.<signal id>` likewise. */
+  runbookChecks: 'level-zero.io/runbook-checks',
 } as const;
 
 /** Any Backstage entity: enough to know its kind and skip what is not a Component. */
@@ -138,6 +166,16 @@ export const BackstageComponent = z.looseObject({
     name: z.string().min(1),
     namespace: z.string().optional(),
     annotations: z.record(z.string(), z.string()).default({}),
+    /** Backstage's entity links; one of type `runbook` (or titled so) is the general runbook. */
+    links: z
+      .array(
+        z.looseObject({
+          url: z.string(),
+          title: z.string().optional(),
+          type: z.string().optional(),
+        }),
+      )
+      .default([]),
   }),
   spec: z
     .looseObject({

@@ -3,6 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { errorCode } from '../../domain/errors.ts';
 import type { Environment } from '../../domain/vocabulary.ts';
+import type { Runbook } from '../backends.ts';
 import { FileFormatError } from '../fleet/load.ts';
 import {
   ANNOTATIONS,
@@ -14,9 +15,11 @@ import {
   kubernetesNamespace,
   OnCall,
   OwnCatalogFile,
+  type OwnRunbook,
   RestartAnnotation,
   type RestartPolicy,
   ServerIdSchema,
+  signalName,
 } from './format.ts';
 
 type Env = Record<string, string | undefined>;
@@ -65,6 +68,18 @@ function duplicateServers(services: readonly CatalogService[]): string[] {
   return problems;
 }
 
+function ownRunbook(r: OwnRunbook, service: string | null): Runbook {
+  return typeof r === 'string'
+    ? { url: r, title: null, signals: [], checks: [], service }
+    : { url: r.url, title: r.title ?? null, signals: r.signals, checks: r.checks, service };
+}
+
+/** A service's own runbooks first, then the catalog-wide ones; the key only when there are some. */
+function withRunbooks(service: CatalogService, own: Runbook[], shared: Runbook[]): CatalogService {
+  const runbooks = [...own, ...shared];
+  return runbooks.length ? { ...service, runbooks } : service;
+}
+
 function parseOwn(data: unknown, file: string, env: Env): CatalogService[] {
   if (Array.isArray(data))
     throw new FileFormatError(file, [
@@ -87,7 +102,7 @@ function parseOwn(data: unknown, file: string, env: Env): CatalogService[] {
           `services.${name}.pagerduty.routing_key_env: environment variable ${keyEnv} is not set`,
         );
     }
-    return {
+    const service: CatalogService = {
       name,
       team: s.team ?? null,
       onCall: s.on_call ?? null,
@@ -101,6 +116,11 @@ function parseOwn(data: unknown, file: string, env: Env): CatalogService[] {
         kubernetes: s.restart.kubernetes ?? null,
       },
     };
+    return withRunbooks(
+      service,
+      s.runbooks.map((r) => ownRunbook(r, name)),
+      result.data.runbooks.map((r) => ownRunbook(r, null)),
+    );
   });
   problems.push(...duplicateServers(services));
   if (problems.length > 0) throw new FileFormatError(file, problems);
@@ -180,7 +200,7 @@ function parseComponent(
       );
   }
 
-  return {
+  const service: CatalogService = {
     name: c.metadata.name,
     team: c.spec.owner ? entityName(c.spec.owner) : null,
     onCall: check(OnCall, a[ANNOTATIONS.onCall], ANNOTATIONS.onCall) ?? null,
@@ -192,6 +212,72 @@ function parseComponent(
     servers,
     restart,
   };
+  return withRunbooks(service, backstageRunbooks(c, where, problems), []);
+}
+
+const isHttpUrl = (value: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+const lines = (text: string | undefined) =>
+  (text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/**
+ * Runbooks of a component: `level-zero.io/runbook` (or a `metadata.links` entry of type runbook)
+ * for the service, `level-zero.io/runbook.<signal id>` for one signature, each with its checks from
+ * `level-zero.io/runbook-checks[.<signal id>]`, one per line.
+ */
+function backstageRunbooks(c: BackstageComponent, where: string, problems: string[]): Runbook[] {
+  const a = c.metadata.annotations;
+  const service = c.metadata.name;
+  const found: Runbook[] = [];
+  const prefix = `${ANNOTATIONS.runbook}.`;
+  for (const [key, value] of Object.entries(a)) {
+    if (!key.startsWith(prefix)) continue;
+    const signal = key.slice(prefix.length);
+    const at = `${where} → metadata.annotations["${key}"]`;
+    const valid = signalName.safeParse(signal);
+    if (!valid.success) {
+      problems.push(`${at}: ${valid.error.issues[0]?.message ?? 'invalid signal id'}`);
+      continue;
+    }
+    if (!isHttpUrl(value.trim())) {
+      problems.push(`${at}: must be an http(s) URL`);
+      continue;
+    }
+    found.push({
+      url: value.trim(),
+      title: null,
+      signals: [signal],
+      checks: lines(a[`${ANNOTATIONS.runbookChecks}.${signal}`]),
+      service,
+    });
+  }
+  const general =
+    a[ANNOTATIONS.runbook]?.trim() ??
+    c.metadata.links.find((l) => l.type === 'runbook' || /runbook/i.test(l.title ?? ''))?.url;
+  if (general !== undefined) {
+    if (isHttpUrl(general))
+      found.push({
+        url: general,
+        title: c.metadata.links.find((l) => l.url === general)?.title ?? null,
+        signals: [],
+        checks: lines(a[ANNOTATIONS.runbookChecks]),
+        service,
+      });
+    else
+      problems.push(
+        `${where} → metadata.annotations["${ANNOTATIONS.runbook}"]: must be an http(s) URL`,
+      );
+  }
+  return found;
 }
 
 function parseBackstage(docs: unknown[], file: string, env: Env): CatalogService[] {

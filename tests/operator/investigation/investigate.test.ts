@@ -8,6 +8,7 @@ import {
   PlannerFailure,
   type PlanOutcome,
 } from '../../../src/operator/decision/planners/planner.ts';
+import { RulesPlanner } from '../../../src/operator/decision/planners/rules/planner.ts';
 import type { Signal } from '../../../src/operator/decision/signals/index.ts';
 import type { ProgressEvent } from '../../../src/operator/investigation/investigate.ts';
 import { readBrief } from '../../../src/operator/presentation/brief.ts';
@@ -428,5 +429,61 @@ describe('operator, end to end with the rules planner', () => {
         }),
       ).rejects.toThrow(/INC-FFFFFFFF does not exist/);
     });
+  });
+});
+
+describe('a preliminary brief while a model plans', () => {
+  /** A model planner that answers only when the test lets it, with the rules' own draft. */
+  function heldModel(): Planner & { release(): void; planned: boolean } {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const rules = new RulesPlanner();
+    return {
+      name: 'openai',
+      model: 'held-model',
+      planned: false,
+      release: () => release(),
+      async plan(context) {
+        await gate;
+        this.planned = true;
+        return rules.plan(context);
+      },
+    };
+  }
+
+  it('comes from the rules on the prefetched evidence, before the model answers, proposing nothing', async () => {
+    const model = heldModel();
+    const rt = await testRuntime({ planner: model });
+    const seen: { action: string; restart: unknown; proposals: number; planned: boolean }[] = [];
+    const running = rt.operator.investigate(
+      { report: SEEDS[0].report, source: 'slack', actor: 'U1' },
+      {
+        onPreliminary: async (brief) => {
+          seen.push({
+            action: brief.action,
+            restart: brief.restart,
+            proposals: (await rt.store.proposals.forIncident(brief.incidentId)).length,
+            planned: model.planned,
+          });
+          model.release();
+        },
+      },
+    );
+    const { brief, proposal } = await running;
+    expect(seen).toEqual([{ action: 'restart', restart: null, proposals: 0, planned: false }]);
+    expect(proposal?.serverId).toBe('payment-server-01');
+    expect(brief.restart?.proposalId).toBe(proposal?.id);
+  });
+
+  it('is not made when the rules planner is the planner', async () => {
+    const rt = await testRuntime();
+    let called = 0;
+    await rt.operator.investigate(
+      { report: SEEDS[0].report, source: 'slack', actor: 'U1' },
+      { onPreliminary: () => void called++ },
+    );
+    expect(called).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../../src/operator/investigation/investigate.ts';
 import { applyProgress, initialProgress } from '../../../src/operator/investigation/progress.ts';
 import { briefMessage } from '../../../src/slack/blocks/brief.ts';
+import { fullBriefClassic } from '../../../src/slack/blocks/full-brief.ts';
 import { progressMessage } from '../../../src/slack/blocks/progress.ts';
 import type { ServerSpec } from '../../../src/tools/fleet/format.ts';
 import { fleetOf, server } from '../../support/fleet.ts';
@@ -37,8 +38,12 @@ describe('a report naming more servers than one investigation checks', () => {
     expect(JSON.stringify(progress.blocks)).toContain(
       '490 more servers named in the report skipped: one investigation checks 10',
     );
-    // The Slack brief carries the note too.
+    // The Slack brief says it where the servers are named; the full brief carries the note.
+    expect(brief.serversSkipped).toBe(490);
     expect(JSON.stringify(briefMessage(brief, { approvers: [] }).blocks)).toMatch(
+      /490 more named, not checked/,
+    );
+    expect(JSON.stringify(fullBriefClassic(brief, { approvers: [] }).blocks)).toMatch(
       /names 500 servers; only the first 10 were checked and 490 were skipped/,
     );
   });

@@ -1,8 +1,15 @@
-import type { ActionsBlock, ContextBlock, HeaderBlock, SectionBlock } from '@slack/types';
+import type {
+  ActionsBlock,
+  ContextBlock,
+  HeaderBlock,
+  KnownBlock,
+  SectionBlock,
+} from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentBrief } from '../../../src/domain/brief.ts';
 import type { Runtime } from '../../../src/root/runtime.ts';
 import { briefMessage } from '../../../src/slack/blocks/brief.ts';
+import { fullBriefClassic, fullBriefMarkdown } from '../../../src/slack/blocks/full-brief.ts';
 import { ACTION_IDS } from '../../../src/slack/blocks/ids.ts';
 import { sampleBrief } from '../../support/brief.ts';
 import {
@@ -24,6 +31,13 @@ afterAll(async () => {
 
 const APPROVERS = ['U0APPROVER', 'S0ONCALL'];
 
+/** Every button's action id, in order. */
+function buttonIds(blocks: readonly KnownBlock[]): string[] {
+  return blocksOfType(blocks, 'actions').flatMap((a) =>
+    a.elements.flatMap((e) => ('action_id' in e && e.action_id ? [e.action_id] : [])),
+  );
+}
+
 describe('briefMessage on the seed incidents', () => {
   it('proposes the payment-server-01 restart with approve and deny buttons carrying the proposal id', async () => {
     const { brief, proposal } = await triage(runtime, REPORTS.payment);
@@ -31,8 +45,13 @@ describe('briefMessage on the seed incidents', () => {
     const message = briefMessage(brief, { approvers: APPROVERS });
     expectValidMessage(message);
 
-    const [actions, ...others] = blocksOfType(message.blocks, 'actions');
+    const [actions, nav, ...others] = blocksOfType(message.blocks, 'actions');
     expect(others).toEqual([]);
+    expect(actions?.block_id).toBe(`lzo_restart_actions.${proposal?.id}`);
+    // Anyone may open the whole brief: its own row, so a decision never takes it away.
+    expect(nav?.elements).toEqual([
+      expect.objectContaining({ action_id: ACTION_IDS.openBrief, value: brief.incidentId }),
+    ]);
     const [approve, deny] = (actions as ActionsBlock).elements;
     expect(approve).toMatchObject({
       type: 'button',
@@ -70,18 +89,22 @@ describe('briefMessage on the seed incidents', () => {
     const { brief } = await triage(runtime, REPORTS.search);
     const message = briefMessage(brief, { approvers: APPROVERS });
     expectValidMessage(message);
-    expect(blocksOfType(message.blocks, 'actions')).toEqual([]);
+    expect(buttonIds(message.blocks)).toEqual([ACTION_IDS.openBrief]);
     expect(message.text).toBe(
       'SEV1 · search-index-09: dependency unreachable — escalate (page_l1)',
     );
     expect(message.text).not.toContain('\n');
   });
 
-  it('renders the brief in the terminal renderer’s order, with header, decision fields and footer', async () => {
+  it('the compact brief: header, decision fields, summary and three facts, the buttons, a footer', async () => {
     const { brief } = await triage(runtime, REPORTS.search);
     const message = briefMessage(brief, { approvers: APPROVERS });
+    const types = message.blocks.map((b) => b.type);
+    expect(types.slice(0, 3)).toEqual(['header', 'section', 'section']);
+    expect(types.slice(-2)).toEqual(['actions', 'context']);
+    // At most one line between them: memory (this store has seen the report before) or runbook.
+    expect(types.length).toBeLessThanOrEqual(6);
     const header = message.blocks[0] as HeaderBlock;
-    expect(header.type).toBe('header');
     expect(header.text.text).toBe('🔴 SEV1 · search-index-09: dependency unreachable');
 
     const fields = (message.blocks[1] as SectionBlock).fields?.map((f) => f.text) ?? [];
@@ -93,7 +116,32 @@ describe('briefMessage on the seed incidents', () => {
       '*Environment*\nprod',
       '*Action*\nescalate',
     ]);
+    const summary = allText([message.blocks[2] as SectionBlock]);
+    expect(summary).toContain('*Key facts*');
+    // The three strongest facts: what was found comes before what was not.
+    const facts = summary.split('\n').filter((l) => l.startsWith('• '));
+    expect(facts).toHaveLength(Math.min(3, brief.facts.length));
+    expect(facts.join('\n')).toMatch(/dependency failure/);
+    // A fact that says nothing was found never comes before one that says something was.
+    const weak = facts.findIndex((f) => /no recorded changes|no error signature/.test(f));
+    if (weak !== -1)
+      expect(facts.slice(weak).every((f) => /no recorded|no error/.test(f))).toBe(true);
+    if (brief.facts.length > 3) expect(summary).toMatch(/_\+\d+ more in the full brief_/);
 
+    const footerText = allText([message.blocks.at(-1) as ContextBlock]);
+    expect(footerText).toMatch(
+      /Planned by rules planner · 0 model turns · \d+ tool calls · 0 tokens · \d+ ms/,
+    );
+    expect(footerText).toContain(`incident ${brief.incidentId}`);
+    expect(footerText).toContain('the full brief is in the thread');
+  });
+
+  it('the full brief keeps the terminal renderer’s order and everything the brief holds', async () => {
+    const { brief } = await triage(runtime, REPORTS.search);
+    const message = fullBriefClassic(brief, { approvers: APPROVERS });
+    expectValidMessage(message);
+    // Not a header block: the thread copy is not the incident's message.
+    expect(blocksOfType(message.blocks, 'header')).toEqual([]);
     const text = allText(message.blocks);
     const order = [
       'What we know',
@@ -121,14 +169,9 @@ describe('briefMessage on the seed incidents', () => {
     expect(text).toContain('elastic-cluster-main:9200');
     // The escalation was sent, so it is an action taken (from the audit log).
     expect(text).toMatch(/Escalated to local record/);
-
-    const footer = message.blocks.at(-1) as ContextBlock;
-    expect(footer.type).toBe('context');
-    const footerText = allText([footer]);
-    expect(footerText).toMatch(
-      /Planned by rules planner · 0 model turns · \d+ tool calls · 0 tokens · \d+ ms/,
-    );
-    expect(footerText).toContain(`incident ${brief.incidentId}`);
+    for (const f of brief.facts) expect(text).toContain(f.text.slice(0, 60));
+    for (const c of brief.safeChecks) expect(text).toContain(c.slice(0, 40).replace(/&/g, '&amp;'));
+    for (const e of brief.evidence) expect(text).toContain(`*${e.id}*`);
   });
 
   it('every seed report renders within the schema', async () => {
@@ -145,10 +188,12 @@ describe('briefMessage on the seed incidents', () => {
     expectValidMessage(message);
     const text = allText(message.blocks);
     expect(text).toContain('no server named "zebra-server-77"; known: ');
-    expect(text).toContain('payment-server-01');
+    expect(allText(fullBriefClassic(brief, { approvers: APPROVERS }).blocks)).toContain(
+      'payment-server-01',
+    );
     expect(text).toContain('*Servers*\nnone');
     expect(text).toContain('*Action*\nmonitor');
-    expect(blocksOfType(message.blocks, 'actions')).toEqual([]);
+    expect(buttonIds(message.blocks)).toEqual([ACTION_IDS.openBrief]);
   });
 });
 
@@ -176,29 +221,32 @@ describe('briefMessage options', () => {
   it('shows no buttons once the proposal is decided, and says its state', () => {
     const message = briefMessage(restartBrief(), { approvers: APPROVERS, proposalState: 'denied' });
     expectValidMessage(message);
-    expect(blocksOfType(message.blocks, 'actions')).toEqual([]);
+    expect(buttonIds(message.blocks)).toEqual([ACTION_IDS.openBrief]);
     expect(allText(message.blocks)).toContain('*Action*\nrestart (denied)');
     expect(allText(message.blocks)).not.toContain('can approve');
   });
 
   it('shows no buttons for a restart action without a proposal', () => {
     const message = briefMessage(sampleBrief('INC-0000AAAB'), { approvers: APPROVERS });
-    expect(blocksOfType(message.blocks, 'actions')).toEqual([]);
+    expect(buttonIds(message.blocks)).toEqual([ACTION_IDS.openBrief]);
   });
 
   it('links the incident thread and mentions the on-call user group', () => {
     const brief = restartBrief();
     brief.escalationPackage.ownership.onCall = 'S0123';
     brief.escalationPackage.ownership.team = 'payments-team';
-    const message = briefMessage(brief, {
+    const options = {
       approvers: APPROVERS,
       threadLink: 'https://example.slack.com/archives/C1/p123',
-    });
+    };
+    const message = briefMessage(brief, options);
     expectValidMessage(message);
-    const text = allText(message.blocks);
+    expect(allText(message.blocks)).toContain(
+      '<https://example.slack.com/archives/C1/p123|View incident thread>',
+    );
+    const text = allText(fullBriefClassic(brief, options).blocks);
     expect(text).toContain('on-call <!subteam^S0123>');
     expect(text).toContain('team payments-team');
-    expect(text).toContain('<https://example.slack.com/archives/C1/p123|View incident thread>');
   });
 
   it('names the planner that decided, and why the model did not', () => {
@@ -242,14 +290,23 @@ describe('escaping', () => {
     if (e1) brief.evidence = [{ ...e1, summary: evil }];
     const message = briefMessage(brief, { approvers: APPROVERS });
     expectValidMessage(message);
-    const text = allText(message.blocks);
-    expect(text).toContain(
-      '&lt;!channel&gt; &lt;https:\u200B//evil|click&gt; &amp; &lt;@U999&gt; &lt;!subteam^S1&gt;',
-    );
-    for (const raw of ['<!channel>', '<https://evil', '<@U999>', '<!subteam^S1>', '<!everyone>'])
-      expect(text).not.toContain(raw);
+    const full = fullBriefClassic(brief, { approvers: APPROVERS });
+    expectValidMessage(full);
+    for (const text of [allText(message.blocks), allText(full.blocks)]) {
+      expect(text).toContain(
+        '&lt;!channel&gt; &lt;https:\u200B//evil|click&gt; &amp; &lt;@U999&gt; &lt;!subteam^S1&gt;',
+      );
+      for (const raw of ['<!channel>', '<https://evil', '<@U999>', '<!subteam^S1>', '<!everyone>'])
+        expect(text).not.toContain(raw);
+    }
     expect(message.text).not.toContain('<!here>');
     expect(message.text).toContain('&lt;!here&gt;');
+    // The markdown copy escapes the same text its own way: no tag, link or emphasis survives.
+    const markdown = fullBriefMarkdown(brief);
+    for (const raw of [/(?<!\\)<!channel/, /(?<!\\)<https/, /(?<!\\)<@U999/, /(?<!\\)<!everyone/])
+      expect(markdown).not.toMatch(raw);
+    expect(markdown).not.toContain('](https://evil');
+    expect(markdown).toContain('\\<!channel\\> \\<https://evil\\|click\\> \\& \\<@U999\\>');
   });
 
   it('a bare URL from evidence or a model never reaches mrkdwn as something Slack auto-links', () => {
@@ -273,7 +330,7 @@ describe('escaping', () => {
     brief.evidence = [
       { ...e1, source: { ...e1.source, link: 'https://grafana.example/d?q=a|b>c <!channel>' } },
     ];
-    const text = allText(briefMessage(brief, { approvers: APPROVERS }).blocks);
+    const text = allText(fullBriefClassic(brief, { approvers: APPROVERS }).blocks);
     expect(text).toContain('<https://grafana.example/d?q=a%7Cb%3Ec%20%3C!channel%3E|open>');
   });
 });

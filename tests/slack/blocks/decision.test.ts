@@ -13,6 +13,7 @@ import {
   replacesButtons,
   withDecision,
 } from '../../../src/slack/blocks/decision.ts';
+import { fullBriefClassic, fullBriefModal } from '../../../src/slack/blocks/full-brief.ts';
 import { BLOCK_IDS } from '../../../src/slack/blocks/ids.ts';
 import {
   allText,
@@ -200,7 +201,10 @@ describe('withDecision', () => {
     });
     const updated = withDecision(message.blocks, decision);
     expectValidMessage({ text: message.text, blocks: updated });
-    expect(blocksOfType(updated, 'actions')).toEqual([]);
+    // Only the "Full brief" row is left: the decision took the buttons' place.
+    expect(blocksOfType(updated, 'actions').map((b) => b.block_id)).toEqual([
+      `${BLOCK_IDS.briefNav}.${brief.incidentId}`,
+    ]);
     expect(controls(updated)).toEqual([]);
     expect(updated).toHaveLength(message.blocks.length - 1);
     const at = message.blocks.findIndex((b) => b.type === 'actions');
@@ -227,10 +231,19 @@ describe('withDecision', () => {
     });
     const updated = withDecision(rerendered.blocks, decisionContext(outcome));
     expectValidMessage({ text: rerendered.text, blocks: updated });
-    const divider = updated.findIndex((b) => b.type === 'divider');
-    expect(allText([updated[divider - 1] as KnownBlock])).toMatch(/^❌ Denied by/);
-    // The refreshed brief lists the denial and the escalation among actions taken.
-    expect(allText(updated)).toMatch(/Restart of payment-server-01 denied by U0APPROVER/);
+    const nav = updated.findIndex((b) => b.block_id?.startsWith(BLOCK_IDS.briefNav));
+    expect(allText([updated[nav - 1] as KnownBlock])).toMatch(/^❌ Denied by/);
     expect(allText(updated)).toContain('*Action*\nrestart (denied)');
+    // The refreshed full brief lists the denial and the escalation among actions taken.
+    expect(allText(fullBriefClassic(outcome.brief, { approvers: [APPROVER] }).blocks)).toMatch(
+      /Restart of payment-server-01 denied by U0APPROVER/,
+    );
+    // A modal (with its divider) takes the decision before the divider.
+    const modal = withDecision(
+      fullBriefModal(outcome.brief, { approvers: [APPROVER], proposalState: 'denied' }).blocks,
+      decisionContext(outcome),
+    );
+    const divider = modal.findIndex((b) => b.type === 'divider');
+    expect(allText([modal[divider - 1] as KnownBlock])).toMatch(/^❌ Denied by/);
   });
 });

@@ -1,11 +1,18 @@
 import type { ActionsBlock, ContextBlock, KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import type { IncidentBrief } from '../../../src/domain/brief.ts';
-import { briefMessage } from '../../../src/slack/blocks/brief.ts';
+import { briefMessage, COMPACT_BRIEF } from '../../../src/slack/blocks/brief.ts';
 import { decisionContext, withDecision } from '../../../src/slack/blocks/decision.ts';
 import { escalationMessage } from '../../../src/slack/blocks/escalation.ts';
+import {
+  fullBriefClassic,
+  fullBriefMessage,
+  fullBriefModal,
+  VIEW_LIMITS,
+} from '../../../src/slack/blocks/full-brief.ts';
 import { ACTION_IDS } from '../../../src/slack/blocks/ids.ts';
 import { MESSAGE_BUDGET, SLACK_LIMITS } from '../../../src/slack/blocks/limits.ts';
+import { viewProblems } from '../../../src/slack/blocks/schema.ts';
 import { sampleBrief } from '../../support/brief.ts';
 import { allText, blocksOfType, expectValidMessage, hugeBrief } from './support.ts';
 
@@ -44,10 +51,12 @@ function expectWithinSlackLimits(blocks: readonly KnownBlock[]) {
 describe('a brief far beyond Slack’s limits', () => {
   const brief = restartable(hugeBrief(sampleBrief(INCIDENT)));
   const message = briefMessage(brief, { approvers: ['U0APPROVER'] });
+  const full = fullBriefClassic(brief, { approvers: ['U0APPROVER'] });
 
-  it('stays within every limit and validates', () => {
+  it('the compact brief stays within every limit, and within 10 blocks', () => {
     expectWithinSlackLimits(message.blocks);
     expectValidMessage(message);
+    expect(message.blocks.length).toBeLessThanOrEqual(COMPACT_BRIEF.maxBlocks - 2);
     expect(message.text.length).toBeLessThanOrEqual(MESSAGE_BUDGET.fallbackTextChars);
   });
 
@@ -59,8 +68,10 @@ describe('a brief far beyond Slack’s limits', () => {
     expect(text.endsWith('…')).toBe(true);
   });
 
-  it('says visibly what it left out and where the full brief is', () => {
-    const text = allText(message.blocks);
+  it('the full brief says visibly what it left out and where the rest is', () => {
+    expectWithinSlackLimits(full.blocks);
+    expectValidMessage(full);
+    const text = allText(full.blocks);
     expect(text).toMatch(
       new RegExp(
         `… \\d+ more facts not shown; the full brief is in the incident record ${INCIDENT}`,
@@ -73,11 +84,32 @@ describe('a brief far beyond Slack’s limits', () => {
     expect(text).not.toContain('x'.repeat(MESSAGE_BUDGET.itemChars + 1));
   });
 
+  it('the markdown-and-table copy stays within the message budget too', () => {
+    const modern = fullBriefMessage(brief, { approvers: ['U0APPROVER'] });
+    expect(JSON.stringify(modern.blocks).length).toBeLessThanOrEqual(
+      MESSAGE_BUDGET.blocksJsonChars,
+    );
+    expectValidMessage({ text: modern.text, blocks: modern.blocks });
+    expect(modern.classic).toEqual(full.blocks);
+    expect(allText(modern.blocks)).toMatch(/more evidence items are in the incident record/);
+  });
+
+  it('the modal stays within a view’s limits and keeps the buttons', () => {
+    const view = fullBriefModal(brief, { approvers: ['U0APPROVER'] });
+    expect(viewProblems(view)).toEqual([]);
+    expect(view.blocks.length).toBeLessThanOrEqual(VIEW_LIMITS.blocks);
+    const actions = blocksOfType(view.blocks, 'actions') as ActionsBlock[];
+    expect(actions[0]?.elements.map((e) => ('action_id' in e ? e.action_id : null))).toEqual([
+      ACTION_IDS.approve,
+      ACTION_IDS.deny,
+    ]);
+  });
+
   it('keeps the header, the decision fields and the buttons', () => {
     expect(message.blocks[0]?.type).toBe('header');
     expect(message.blocks[1]).toMatchObject({ type: 'section', fields: expect.any(Array) });
     const actions = blocksOfType(message.blocks, 'actions') as ActionsBlock[];
-    expect(actions).toHaveLength(1);
+    expect(actions).toHaveLength(2);
     expect(actions[0]?.elements.map((e) => ('action_id' in e ? e.action_id : null))).toEqual([
       ACTION_IDS.approve,
       ACTION_IDS.deny,
@@ -97,9 +129,10 @@ describe('a brief far beyond Slack’s limits', () => {
     );
     expectWithinSlackLimits(decided);
     expectValidMessage({ text: message.text, blocks: decided });
+    expect(decided.length).toBeLessThanOrEqual(COMPACT_BRIEF.maxBlocks);
   });
 
-  it('drops lower-priority sections in order: evidence, checklist, timeline', () => {
+  it('drops lower-priority sections of the full brief in order: evidence, checklist, timeline', () => {
     // Fewer long facts: dropping evidence alone may be enough, and facts are shown up to their cap.
     const modest = restartable({
       ...sampleBrief(INCIDENT),
@@ -110,7 +143,7 @@ describe('a brief far beyond Slack’s limits', () => {
         timeline: brief.escalationPackage.timeline,
       },
     });
-    const text = allText(briefMessage(modest, { approvers: [] }).blocks);
+    const text = allText(fullBriefClassic(modest, { approvers: [] }).blocks);
     const notShown = text.match(/Not shown to fit Slack's message limits: ([^.]*)\./)?.[1] ?? '';
     const dropped = notShown.split(', ').map((d) => d.replace(/ \(\d+\)$/, ''));
     expect(dropped[0]).toBe('evidence');
@@ -120,7 +153,7 @@ describe('a brief far beyond Slack’s limits', () => {
   });
 
   it('does not cut or drop anything from an ordinary brief', () => {
-    const text = allText(briefMessage(sampleBrief(INCIDENT), { approvers: [] }).blocks);
+    const text = allText(fullBriefClassic(sampleBrief(INCIDENT), { approvers: [] }).blocks);
     expect(text).not.toMatch(/not shown/);
   });
 });

@@ -1,4 +1,8 @@
 import { silentLogger } from '../../../src/logger.ts';
+import type {
+  FollowUpRequest,
+  FollowUpResult,
+} from '../../../src/operator/conversation/conversation.ts';
 import type { IntakeRequest, IntakeResult } from '../../../src/operator/intake/intake.ts';
 import type { ClickSite } from '../../../src/slack/decisions.ts';
 import type { ListenerDeps } from '../../../src/slack/listeners/deps.ts';
@@ -54,7 +58,12 @@ export type Recorder = {
   readiness: string[];
   /** Work left running after the acknowledgement. */
   background: Promise<unknown>[];
-  /** Every call in order, acks included: `ack`, `accept`, `click`, `post`. */
+  /** Follow-ups offered to the conversation (every threaded mention), and what it said. */
+  followUps: FollowUpRequest[];
+  /** Surface calls: `openFullBrief:<trigger>:<incident>`, `publishHome:<user>[:notice]`, … */
+  surfaces: string[];
+  postmortems: { incidentId: string; actor: string; trigger: string }[];
+  /** Every call in order, acks included: `ack`, `accept`, `click`, `post`, `followUp`, … */
   order: string[];
 };
 
@@ -62,6 +71,8 @@ export function recordingDeps(
   options: {
     alertChannels?: string[];
     accept?: (r: IntakeRequest) => Promise<IntakeResult>;
+    /** The conversation's answer; default: no thread is an incident's. */
+    followUp?: (r: FollowUpRequest) => Promise<FollowUpResult>;
     click?: ListenerDeps['decisions']['click'];
   } = {},
 ): { deps: ListenerDeps; rec: Recorder } {
@@ -72,7 +83,14 @@ export function recordingDeps(
     clickFailures: [],
     readiness: [],
     background: [],
+    followUps: [],
+    surfaces: [],
+    postmortems: [],
     order: [],
+  };
+  const surface = (call: string) => {
+    rec.order.push(call.split(':')[0] ?? call);
+    rec.surfaces.push(call);
   };
   const deps: ListenerDeps = {
     intake: {
@@ -95,6 +113,40 @@ export function recordingDeps(
       clickFailed: async (site, text) => {
         rec.order.push('clickFailed');
         rec.clickFailures.push({ site, text });
+      },
+    },
+    conversation: {
+      accept: async (request) => {
+        rec.order.push('followUp');
+        rec.followUps.push(request);
+        return options.followUp ? options.followUp(request) : { kind: 'not_a_follow_up' };
+      },
+    },
+    surfaces: {
+      openFullBrief: async (trigger, incident) => {
+        surface(`openFullBrief:${trigger}:${incident}`);
+        return true;
+      },
+      refreshModal: async (view, incident, notice) => {
+        surface(`refreshModal:${view}:${incident}:${notice}`);
+      },
+      publishHome: async (user, notice) => {
+        surface(`publishHome:${user}${notice ? `:${notice}` : ''}`);
+      },
+      listMessage: async (user) => {
+        surface(`listMessage:${user}`);
+        return { text: 'list', blocks: [] };
+      },
+      statusMessage: async (incident) => {
+        surface(`statusMessage:${incident}`);
+        return incident === 'INC-00000000' ? null : { text: `status ${incident}`, blocks: [] };
+      },
+    },
+    postmortems: {
+      post: async (incidentId, actor, trigger) => {
+        rec.order.push('postmortem');
+        rec.postmortems.push({ incidentId, actor, trigger });
+        return null;
       },
     },
     approvers: { watches: () => true, membershipChanged: async () => {} },

@@ -1,4 +1,4 @@
-import type { PlannerDraft, PlannerReport } from '../../../domain/brief.ts';
+import type { Memory, PlannerDraft, PlannerReport } from '../../../domain/brief.ts';
 import { OperatorError } from '../../../domain/errors.ts';
 import type { Environment } from '../../../domain/vocabulary.ts';
 import type { ToolSession } from '../../../tools/session.ts';
@@ -25,6 +25,11 @@ export type PlanContext = {
   signal: AbortSignal;
   /** When that deadline passes (epoch ms), so waits can be capped before it. */
   deadlineAt: number;
+  /**
+   * Similar past incidents from our own store (context, never evidence: nothing cites it), when
+   * the operator looked them up.
+   */
+  memory?: Memory | null;
 };
 
 export type PlanOutcome = {

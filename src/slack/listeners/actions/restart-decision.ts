@@ -2,8 +2,9 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import { describeError } from '../../../domain/errors.ts';
 import { redact } from '../../../tools/redact.ts';
 import { ACK_DEADLINE_MS, orLate } from '../../acks.ts';
+import { decisionHeadline } from '../../blocks/decision.ts';
 import type { ClickSite } from '../../decisions.ts';
-import { ButtonClick } from '../../payloads.ts';
+import { BriefViewMetadata, ButtonClick } from '../../payloads.ts';
 import type { ListenerDeps } from '../deps.ts';
 
 type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -11,7 +12,15 @@ type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 export const CLICK_NOT_STORED =
   '⚠️ Your click was not recorded: my database is not accepting writes right now. Nothing was restarted or denied. Try again in a minute.';
 
-function siteOf(click: ButtonClick): ClickSite {
+type Surface = NonNullable<ClickSite['surface']>;
+
+function surfaceOf(click: ButtonClick): Surface {
+  if (click.container?.type === 'view' || click.view)
+    return click.view?.type === 'home' ? 'home' : 'modal';
+  return click.container?.is_ephemeral ? 'ephemeral' : 'message';
+}
+
+function siteOf(click: ButtonClick, surface: Surface): ClickSite {
   return {
     user: click.user.id,
     team: click.team?.id ?? click.user.team_id ?? null,
@@ -19,14 +28,26 @@ function siteOf(click: ButtonClick): ClickSite {
     messageTs: click.message?.ts ?? click.container?.message_ts ?? null,
     threadTs: click.message?.thread_ts ?? click.container?.thread_ts ?? null,
     responseUrl: click.response_url ?? null,
+    surface,
+    ...(surface === 'modal' ? { viewIncident: incidentOfView(click) } : {}),
   };
 }
 
+function incidentOfView(click: ButtonClick): string | null {
+  try {
+    return BriefViewMetadata.parse(JSON.parse(click.view?.private_metadata ?? '')).incidentId;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * A click is acknowledged once the decision is recorded (approval, denial or refusal written), not
- * before; the restart, its re-check and any escalation go on after the acknowledgement. When the
- * store cannot record the click, the clicker is told so — nothing was done — rather than left
- * with a button that seemed to work.
+ * Approve and Deny, wherever the buttons are — the brief, the Full brief modal, App Home, a
+ * `/triage list` answer: one approval path, one set of rules. A click is acknowledged once the
+ * decision is recorded (approval, denial or refusal written), not before; the restart, its
+ * re-check and any escalation go on after the acknowledgement, and a modal or App Home then shows
+ * the outcome in place. When the store cannot record the click, the clicker is told so — nothing
+ * was done — rather than left with a button that seemed to work.
  */
 function decide(verb: 'approve' | 'deny', deps: ListenerDeps) {
   return async ({ ack, body }: ClickArgs) => {
@@ -40,7 +61,9 @@ function decide(verb: 'approve' | 'deny', deps: ListenerDeps) {
       );
       return;
     }
-    const site = siteOf(parsed.data);
+    const click = parsed.data;
+    const surface = surfaceOf(click);
+    const site = siteOf(click, surface);
     let wasRecorded = false;
     let recorded = () => {};
     const isRecorded = new Promise<'recorded'>((resolve) => {
@@ -72,15 +95,27 @@ function decide(verb: 'approve' | 'deny', deps: ListenerDeps) {
     if (first !== 'late') deps.readiness.succeeded();
     await ack();
     deps.background(
-      work.catch(async (error: unknown) => {
-        deps.logger.error({ err: error, proposal: action.value }, 'a restart decision failed');
-        await deps.decisions.clickFailed(
-          site,
-          wasRecorded
-            ? `⚠️ Your ${verb === 'approve' ? 'approval' : 'denial'} was recorded, but what follows it failed: ${redact(describeError(error))}. If a restart had started, its outcome will be posted in the thread once it is known.`
-            : CLICK_NOT_STORED,
-        );
-      }),
+      work.then(
+        async (outcome) => {
+          // A modal or App Home shows the outcome in place.
+          const notice = decisionHeadline(outcome);
+          if (surface === 'modal' && click.view) {
+            const incidentId =
+              ('proposal' in outcome ? outcome.proposal.incidentId : null) ?? incidentOfView(click);
+            if (incidentId) await deps.surfaces.refreshModal(click.view.id, incidentId, notice);
+          }
+          if (surface === 'home') await deps.surfaces.publishHome(click.user.id, notice);
+        },
+        async (error: unknown) => {
+          deps.logger.error({ err: error, proposal: action.value }, 'a restart decision failed');
+          await deps.decisions.clickFailed(
+            site,
+            wasRecorded
+              ? `⚠️ Your ${verb === 'approve' ? 'approval' : 'denial'} was recorded, but what follows it failed: ${redact(describeError(error))}. If a restart had started, its outcome will be posted in the thread once it is known.`
+              : CLICK_NOT_STORED,
+          );
+        },
+      ),
       `a ${verb} click`,
     );
   };

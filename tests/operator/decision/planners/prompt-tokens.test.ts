@@ -6,8 +6,8 @@ import { SYSTEM_PROMPT } from '../../../../src/operator/decision/planners/prompt
 import { createPlanner } from '../../../../src/root/runtime.ts';
 import { loadScenarios } from '../../../../src/tools/fleet/load.ts';
 import { FakeOpenAi } from '../../../../testing/fake-openai.ts';
+import { estimatePromptTokens } from '../../../../testing/prompt-tokens.ts';
 import { readInvestigation, ScriptedModel } from '../../../../testing/scripted-model.ts';
-import { estimatePromptTokens } from '../../../support/prompt-tokens.ts';
 
 const PACK = fileURLToPath(new URL('../../../../scenarios/pack.yaml', import.meta.url));
 

@@ -65,6 +65,7 @@ describe('restart decision buttons', () => {
           messageTs: '1700000000.000301',
           threadTs: '1700000000.000300',
           responseUrl: RESPONSE_URL,
+          surface: 'message',
         },
       },
     ]);
@@ -86,6 +87,7 @@ describe('restart decision buttons', () => {
       messageTs: '1700000000.000301',
       threadTs: '1700000000.000300',
       responseUrl: null,
+      surface: 'message',
     });
   });
 
@@ -143,5 +145,102 @@ describe('restart decision buttons', () => {
         ),
       },
     ]);
+  });
+});
+
+describe('restart decision buttons off the brief', () => {
+  const decided = async () => ({
+    kind: 'denied' as const,
+    proposal: {
+      id: 'prop-9',
+      incidentId: 'INC-0000MODL',
+      serverId: 'payment-server-01',
+      reason: 'hung',
+      state: 'denied' as const,
+      createdAt: '2025-03-01T09:00:00.000Z',
+      expiresAt: '2025-03-01T09:30:00.000Z',
+      decidedBy: 'U0APPROVER',
+      decidedAt: '2025-03-01T09:05:00.000Z',
+      executedAt: null,
+      before: null,
+      after: null,
+    },
+    brief: {} as never,
+    escalation: { sent: false as const, reason: 'no package', brief: {} as never },
+  });
+
+  /** A click inside a view (a modal or the Home tab): no channel, no message, no response_url. */
+  function viewClick(type: 'modal' | 'home') {
+    return {
+      type: 'block_actions',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0APPROVER', username: 'approver', team_id: 'T0TEAM' },
+      container: { type: 'view', view_id: 'V0VIEW' },
+      view: {
+        id: 'V0VIEW',
+        type,
+        private_metadata: type === 'modal' ? JSON.stringify({ incidentId: 'INC-0000MODL' }) : '',
+      },
+      trigger_id: '1.2.3',
+      actions: [
+        {
+          type: 'button',
+          action_id: 'deny_restart',
+          block_id: 'lzo_restart_actions.prop-9',
+          value: 'prop-9',
+        },
+      ],
+    };
+  }
+
+  it('a click in the Full brief modal takes the same path, then shows the outcome in the modal', async () => {
+    const { deps, rec } = recordingDeps({ click: decided });
+    const { ack } = recordingAck(rec);
+    await invoke(denyRestart(deps), { ack, body: viewClick('modal') });
+    await Promise.all(rec.background);
+    expect(rec.clicks).toEqual([
+      {
+        verb: 'deny',
+        proposalId: 'prop-9',
+        site: {
+          user: 'U0APPROVER',
+          team: 'T0TEAM',
+          channel: null,
+          messageTs: null,
+          threadTs: null,
+          responseUrl: null,
+          surface: 'modal',
+          // The incident the bot opened the modal for: a click there must be for its proposal.
+          viewIncident: 'INC-0000MODL',
+        },
+      },
+    ]);
+    expect(rec.order).toEqual(['click', 'ack', 'refreshModal']);
+    expect(rec.surfaces[0]).toMatch(/^refreshModal:V0VIEW:INC-0000MODL:❌ Denied by <@U0APPROVER>/);
+  });
+
+  it('a click in App Home takes the same path, then publishes the Home tab again with the outcome', async () => {
+    const { deps, rec } = recordingDeps({ click: decided });
+    const { ack } = recordingAck(rec);
+    await invoke(denyRestart(deps), { ack, body: viewClick('home') });
+    await Promise.all(rec.background);
+    expect(rec.clicks[0]?.site.surface).toBe('home');
+    expect(rec.surfaces).toEqual([expect.stringMatching(/^publishHome:U0APPROVER:❌ Denied by/)]);
+  });
+
+  it('a click in a private /triage list answer is an ephemeral click', async () => {
+    const { rec } = await click(
+      approveRestart,
+      clickBody('approve_restart', 'prop-5', {
+        container: {
+          type: 'message',
+          message_ts: '1700000000.000500',
+          channel_id: OPS,
+          is_ephemeral: true,
+        },
+      }),
+    );
+    expect(rec.clicks[0]?.site.surface).toBe('ephemeral');
+    expect(rec.surfaces).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
   type PlanOutcome,
   reportWithoutModel,
 } from '../planner.ts';
+import { withMemory } from './memory.ts';
 import { type Dependencies, decide } from './verdict.ts';
 import { wordDraft } from './wording.ts';
 
@@ -122,9 +123,10 @@ export class RulesPlanner implements Planner {
       inScope,
       dependencies,
     });
-    const draft = verdict
+    const worded = verdict
       ? wordDraft(verdict, { scope, report, environment, evidence: session.evidence }, signals)
       : outOfScopeDraft(scope);
+    const draft = verdict ? withMemory(worded, context.memory) : worded;
     return {
       draft,
       report: { ...reportWithoutModel(performance.now() - started), toolCalls, toolMs },

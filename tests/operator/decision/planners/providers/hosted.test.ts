@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentBrief } from '../../../../../src/domain/brief.ts';
 import type { RecordedRequest } from '../../../../../testing/fake-openai.ts';
 import { closeHarnesses, PAYMENT_REPORT, startHarness, text } from '../harness.ts';
 import {
   assistantMessages,
   chatBody,
+  expectFallback,
+  expectModelAnswer,
+  expectToolRan,
   fail,
   fnCall,
   hasTools,
@@ -21,21 +23,6 @@ import {
  */
 
 afterEach(closeHarnesses);
-
-function expectModelAnswer(brief: IncidentBrief): void {
-  expect(brief.planner).toMatchObject({ planner: 'openai', fallbackReason: null });
-  expect(brief.action).toBe('restart');
-}
-
-/** The planner's own fetch_recent_logs call produced evidence E4 (E1–E3 are the prefetch). */
-function expectToolRan(brief: IncidentBrief): void {
-  expect(brief.evidence.find((e) => e.id === 'E4')?.source.tool).toBe('fetch_recent_logs');
-}
-
-function expectFallback(brief: IncidentBrief, reason: RegExp): void {
-  expect(brief.planner.planner).toBe('rules');
-  expect(brief.planner.fallbackReason).toMatch(reason);
-}
 
 describe('OpenAI', () => {
   it('sends reasoning_effort and max_completion_tokens only when set, and says a cut-off answer needs a higher cap', async () => {

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentBrief } from '../../../../../src/domain/brief.ts';
 import type { RecordedRequest } from '../../../../../testing/fake-openai.ts';
 import { closeHarnesses, PAYMENT_REPORT, startHarness, text } from '../harness.ts';
 import {
   assistantMessages,
   chatBody,
+  expectModelAnswer,
+  expectToolRan,
   fail,
   fnCall,
   hasTools,
@@ -21,15 +22,6 @@ import {
  */
 
 afterEach(closeHarnesses);
-
-function expectModelAnswer(brief: IncidentBrief): void {
-  expect(brief.planner).toMatchObject({ planner: 'openai', fallbackReason: null });
-  expect(brief.action).toBe('restart');
-}
-
-function expectToolRan(brief: IncidentBrief): void {
-  expect(brief.evidence.find((e) => e.id === 'E4')?.source.tool).toBe('fetch_recent_logs');
-}
 
 /** A server that refuses any request offering tools with `refusal`, and answers the rest. */
 function refusesTools(refusal: { status: number; body: unknown }) {

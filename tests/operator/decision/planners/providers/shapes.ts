@@ -1,4 +1,5 @@
-import type { PlannerDraft } from '../../../../../src/domain/brief.ts';
+import { expect } from 'vitest';
+import type { IncidentBrief, PlannerDraft } from '../../../../../src/domain/brief.ts';
 import { restartDraft } from '../../../../../testing/drafts.ts';
 import type { FakeReply, RecordedRequest } from '../../../../../testing/fake-openai.ts';
 import type { Message } from '../harness.ts';
@@ -68,4 +69,21 @@ export function assistantMessages(request: RecordedRequest): Array<Record<string
 
 export function hasTools(request: RecordedRequest): boolean {
   return Array.isArray(request.body.tools) && request.body.tools.length > 0;
+}
+
+/** The model's answer was used: the planner is the model, and it proposed the seed's restart. */
+export function expectModelAnswer(brief: IncidentBrief): void {
+  expect(brief.planner).toMatchObject({ planner: 'openai', fallbackReason: null });
+  expect(brief.action).toBe('restart');
+}
+
+/** The planner's own fetch_recent_logs call produced evidence E4 (E1–E3 are the prefetch). */
+export function expectToolRan(brief: IncidentBrief): void {
+  expect(brief.evidence.find((e) => e.id === 'E4')?.source.tool).toBe('fetch_recent_logs');
+}
+
+/** The rules planner answered, and the brief says why in words matching `reason`. */
+export function expectFallback(brief: IncidentBrief, reason: RegExp): void {
+  expect(brief.planner.planner).toBe('rules');
+  expect(brief.planner.fallbackReason).toMatch(reason);
 }

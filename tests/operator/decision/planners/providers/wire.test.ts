@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncidentBrief } from '../../../../../src/domain/brief.ts';
 import type { RecordedRequest } from '../../../../../testing/fake-openai.ts';
 import { closeHarnesses, PAYMENT_REPORT, startHarness, text } from '../harness.ts';
 import {
   chatBody,
+  expectFallback,
+  expectModelAnswer,
   fail,
   fnCall,
   hasTools,
@@ -19,16 +20,6 @@ import {
  */
 
 afterEach(closeHarnesses);
-
-function expectModelAnswer(brief: IncidentBrief): void {
-  expect(brief.planner).toMatchObject({ planner: 'openai', fallbackReason: null });
-  expect(brief.action).toBe('restart');
-}
-
-function expectFallback(brief: IncidentBrief, reason: RegExp): void {
-  expect(brief.planner.planner).toBe('rules');
-  expect(brief.planner.fallbackReason).toMatch(reason);
-}
 
 /** Server-sent events, as chat completions stream them: `data: {chunk}` lines, then `data: [DONE]`. */
 function sse(chunks: unknown[]): { status: number; headers: Record<string, string>; body: string } {

@@ -1,4 +1,4 @@
-import type { RecordedRequest } from '../../testing/fake-openai.ts';
+import type { RecordedRequest } from './fake-openai.ts';
 
 /**
  * An estimate of the prompt tokens of one chat-completions request, as the model reads it: the
