@@ -12,6 +12,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     restoreMocks: true,
+    // A promise that rejects unhandled fails the test it happened in.
+    setupFiles: ['tests/setup/unhandled.ts'],
     projects: [
       {
         extends: true,

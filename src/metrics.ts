@@ -74,6 +74,29 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    reconciled: new Counter({
+      name: 'lzo_restarts_reconciled_total',
+      help: 'Restarts whose replica stopped half-way, settled by the reconciler, by outcome.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    storeWritable: new Gauge({
+      name: 'lzo_store_writable',
+      help: '1 while the store takes writes, 0 after a write failed (until one succeeds again).',
+      registers: [registry],
+    }),
+    storeWriteFailures: new Counter({
+      name: 'lzo_store_write_failures_total',
+      help: 'Slack requests not acknowledged (or answered with an error) because the store could not write them, by kind.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    slackRequestsRefused: new Counter({
+      name: 'lzo_slack_requests_refused_total',
+      help: 'Slack requests refused before any listener ran, by reason (a signature timestamp more than 5 minutes off).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     escalations: new Counter({
       name: 'lzo_escalations_total',
       help: 'Escalations, by whether they were sent.',
@@ -102,6 +125,7 @@ export function createMetrics() {
       registers: [registry],
     }),
   };
+  metrics.storeWritable.set(1);
   return metrics;
 }
 

@@ -16,6 +16,8 @@ export type FakeFailure = (
   | { error: string; times?: number }
   | { status: 429; retryAfter: number; times?: number }
   | { status: 500; times?: number }
+  /** Answers normally, but only after `delayMs` (a Slack that stalls). */
+  | { delayMs: number; times?: number }
 ) & {
   /** Only calls whose arguments this accepts fail (a message with markdown blocks, say). */
   when?: (args: Record<string, unknown>) => boolean;
@@ -170,7 +172,12 @@ export class FakeSlack {
     const method = url.pathname.replace(/^\/api\//, '');
     const call: SlackCall = { method, args: body, at: Date.now() };
     this.calls.push(call);
-    const failure = this.takeFailure(method, body);
+    let failure = this.takeFailure(method, body);
+    if (failure && 'delayMs' in failure) {
+      const { delayMs } = failure;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      failure = undefined;
+    }
     try {
       if (failure && 'status' in failure) {
         if (failure.status === 429)
@@ -300,12 +307,21 @@ export function eventEnvelope(
   });
 }
 
-/** A slash command as Slack posts it (form-encoded). */
+let triggerCounter = 0;
+
+/** A trigger_id as Slack makes one: unique per interaction. */
+function nextTriggerId(): string {
+  triggerCounter += 1;
+  return `${Date.now()}.${triggerCounter}.${Math.random().toString(16).slice(2, 10)}`;
+}
+
+/** A slash command as Slack posts it (form-encoded), with a trigger_id of its own unless given. */
 export function commandBody(fields: {
   text: string;
   user_id: string;
   channel_id: string;
   response_url: string;
+  trigger_id?: string;
 }): string {
   return new URLSearchParams({
     token: 'unused',
@@ -315,7 +331,7 @@ export function commandBody(fields: {
     user_name: 'someone',
     command: '/triage',
     api_app_id: 'A0APP',
-    trigger_id: '1.2.3',
+    trigger_id: nextTriggerId(),
     ...fields,
   }).toString();
 }

@@ -119,7 +119,7 @@ export function renderProgress(event: ProgressEvent): string {
       return `… opened ${event.incidentId}`;
     case 'scope':
       return event.servers.length
-        ? `… investigating ${event.servers.join(', ')}${event.unknown.length ? ` (unknown: ${event.unknown.join(', ')})` : ''}`
+        ? `… investigating ${event.servers.join(', ')}${event.unknown.length ? ` (unknown: ${event.unknown.join(', ')})` : ''}${event.skipped ? ` (${event.skipped} more named, skipped)` : ''}`
         : `… no known server named${event.unknown.length ? ` (unknown: ${event.unknown.join(', ')})` : ''}`;
     case 'evidence':
       return `… ${event.tool}(${event.subject}) ${event.ok ? '✓' : '✗'}`;
@@ -155,6 +155,13 @@ export function renderOutcome(outcome: DecisionOutcome, p: Paint): string {
       return `Restart of ${outcome.proposal.serverId} denied by ${outcome.proposal.decidedBy}.\n${escalationLine(outcome.escalation, p)}`;
     case 'restart_failed':
       return `${p('red', `✗ Restart of ${outcome.proposal.serverId} failed: ${outcome.error}`)}\n${escalationLine(outcome.escalation, p)}`;
+    case 'cancelled': {
+      const head = p('yellow', `Not restarted: ${outcome.reason}`);
+      return outcome.escalation ? `${head}\n${escalationLine(outcome.escalation, p)}` : head;
+    }
+    case 'restart_unknown':
+      return `${p('red', `? Restart of ${outcome.proposal.serverId}: ${outcome.reason}`)}\n${escalationLine(outcome.escalation, p)}`;
+    case 'recorded':
     case 'refused':
     case 'expired':
     case 'already_decided':

@@ -130,6 +130,16 @@ export function outcomeJson(outcome: DecisionOutcome) {
         escalated: outcome.escalation.sent,
         ...(outcome.kind === 'restart_failed' ? { error: outcome.error } : {}),
       };
+    case 'cancelled':
+    case 'restart_unknown':
+      return {
+        kind: outcome.kind,
+        state: outcome.proposal.state,
+        decided_by: outcome.proposal.decidedBy,
+        reason: outcome.reason,
+        health: outcome.health,
+        escalated: outcome.escalation?.sent ?? false,
+      };
     default:
       return { kind: outcome.kind, message: outcome.message };
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OperatorError } from '../domain/errors.ts';
 import { BackendEnvSchema } from './backends.ts';
-import { blankToUndefined, intInRange, optionalString } from './fields.ts';
+import { blankToUndefined, booleanWithDefault, intInRange, optionalString } from './fields.ts';
 import { ModelEnvSchema, modelConfigProblems } from './model.ts';
 
 /**
@@ -39,6 +39,10 @@ export const EnvSchema = z
     PORT: intInRange(3000, 0, 65535),
     ALERT_CHANNELS: idList(/^[CG][A-Z0-9]+$/, 'a channel ID like C0123ABCD'),
     APPROVERS: idList(/^[UWS][A-Z0-9]+$/, 'a user ID (U…/W…) or user-group ID (S…)'),
+    // The person who raised an incident may not approve its restart.
+    APPROVAL_NO_SELF: booleanWithDefault(false),
+    // Distinct approvers a restart needs (a two-person rule is 2); it runs once, on the last.
+    APPROVALS_REQUIRED: intInRange(1, 1, 5),
     ESCALATION_CHANNEL: z.preprocess(
       blankToUndefined,
       z

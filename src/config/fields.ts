@@ -32,3 +32,16 @@ export const optionalIntInRange = (min: number, max: number) =>
       .max(max, `must be at most ${max}`)
       .optional(),
   );
+
+/** true/false (also 1/0, yes/no), with a default when unset. */
+export const booleanWithDefault = (fallback: boolean) =>
+  z.preprocess(
+    (v) => {
+      const t = typeof v === 'string' ? v.trim().toLowerCase() : v;
+      if (t === undefined || t === '') return fallback;
+      if (t === 'true' || t === '1' || t === 'yes') return true;
+      if (t === 'false' || t === '0' || t === 'no') return false;
+      return t;
+    },
+    z.boolean({ error: 'must be true or false' }),
+  );

@@ -24,13 +24,32 @@ const entry = <E extends string, D extends z.ZodRawShape>(event: E, details: D) 
 export const AuditEntry = z.discriminatedUnion('event', [
   entry('incident.opened', { source: IncidentSource, report: z.string() }),
   entry('proposal.created', { ...proposal, reason: z.string(), expires_at: z.iso.datetime() }),
-  entry('proposal.approved', proposal),
+  entry('proposal.approved', {
+    ...proposal,
+    /** Everyone whose approval it took (APPROVALS_REQUIRED), the last one included. */
+    approvers: z.array(z.string()).optional(),
+  }),
+  /** One approval of several needed (APPROVALS_REQUIRED > 1): recorded, nothing restarted yet. */
+  entry('approval.granted', {
+    ...proposal,
+    approvals: z.number().int().min(1),
+    required: z.number().int().min(2),
+  }),
   entry('proposal.denied', proposal),
   entry('proposal.expired', proposal),
   entry('approval.refused', {
     ...proposal,
     attempted: z.enum(['approve', 'deny']),
     reason: z.string().optional(),
+  }),
+  /**
+   * The intent, written before the restarter is called: a replica that dies after this leaves a
+   * trace the reconciler finds. The idempotency key (the proposal id) goes to the restarter too.
+   */
+  entry('restart.started', {
+    ...proposal,
+    approved_by: z.string(),
+    idempotency_key: z.string(),
   }),
   entry('restart.executed', { ...proposal, approved_by: z.string(), detail: z.string() }),
   entry('restart.verified', {
@@ -40,6 +59,21 @@ export const AuditEntry = z.discriminatedUnion('event', [
     after: HealthReading.nullable(),
   }),
   entry('restart.failed', { ...proposal, error: z.string() }),
+  /**
+   * A started restart whose outcome nobody recorded (its replica stopped) and the restarter cannot
+   * confirm: it may or may not have run. The health read when this was found, if any.
+   */
+  entry('restart.unknown', {
+    ...proposal,
+    reason: z.string(),
+    health: HealthReading.nullable(),
+  }),
+  /** An approved restart that was not performed, and why (recovered on its own, never started). */
+  entry('restart.cancelled', {
+    ...proposal,
+    reason: z.string(),
+    health: HealthReading.nullable(),
+  }),
   entry('escalation.sent', {
     target: z.string(),
     ref: z.string().nullable(),

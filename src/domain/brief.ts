@@ -204,6 +204,8 @@ export const Assessment = z.object({
   memory: Memory.nullable().optional(),
   /** The catalog's runbook for this service and signature, when it names one. */
   runbook: RunbookLink.nullable().optional(),
+  /** Servers the report named beyond what one investigation checks: not investigated. */
+  serversSkipped: z.number().int().min(0).optional(),
 });
 export type Assessment = z.infer<typeof Assessment>;
 
@@ -231,5 +233,7 @@ export const IncidentBrief = z.object({
   evidence: z.array(Evidence),
   memory: Memory.nullable().optional(),
   runbook: RunbookLink.nullable().optional(),
+  /** Servers the report named beyond what one investigation checks: not investigated. */
+  serversSkipped: z.number().int().min(0).optional(),
 });
 export type IncidentBrief = z.infer<typeof IncidentBrief>;

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { HealthReading } from './evidence.ts';
 
 /**
- * pending → approved | denied | expired; approved → executed | failed;
- * executed → recovered | not_recovered. Every arrow is one atomic compare-and-set in the store.
+ * pending → approved | denied | expired; approved → restarting (the restart is started: its intent
+ * is audited before the restarter is called) | cancelled (nothing was restarted: the server
+ * recovered on its own, or the replica that took the approval stopped before starting it);
+ * restarting → executed | failed | unknown (the replica executing it stopped and nobody can tell
+ * whether it ran); executed → recovered | not_recovered. Every arrow is one atomic
+ * compare-and-set in the store, so a live replica and the reconciler never both decide one.
  */
 export const ProposalState = z.enum([
   'pending',
@@ -14,6 +18,9 @@ export const ProposalState = z.enum([
   'failed',
   'recovered',
   'not_recovered',
+  'restarting',
+  'unknown',
+  'cancelled',
 ]);
 export type ProposalState = z.infer<typeof ProposalState>;
 

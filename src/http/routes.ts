@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/ports.ts';
+import type { StoreReadiness } from './readiness.ts';
 
 /** One HTTP route beside the chat platform's own (Bolt mounts these as its custom routes). */
 export type HttpRoute = {
@@ -13,6 +14,8 @@ export type RouteDeps = {
   store: Pick<Store, 'audit'>;
   metrics: Metrics;
   describe: () => Record<string, unknown>;
+  /** GET /readyz: whether the store takes writes (a write probe). Without it, /readyz is not served. */
+  readiness?: Pick<StoreReadiness, 'probe'>;
   /** Extra routes from configured backends (e.g. POST /changes for the deploy log). */
   extra?: HttpRoute[];
 };
@@ -21,8 +24,13 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-/** GET /healthz and GET /metrics, served on PORT in both HTTP and Socket Mode. */
+/**
+ * GET /healthz (liveness: the process answers and its store reads), GET /readyz (readiness: the
+ * store takes writes, so requests can be acknowledged) and GET /metrics, on PORT in both HTTP and
+ * Socket Mode.
+ */
 export function httpRoutes(deps: RouteDeps): HttpRoute[] {
+  const { readiness } = deps;
   return [
     {
       path: '/healthz',
@@ -40,6 +48,26 @@ export function httpRoutes(deps: RouteDeps): HttpRoute[] {
           );
       },
     },
+    ...(readiness
+      ? [
+          {
+            path: '/readyz',
+            method: ['GET'],
+            handler: (_req: IncomingMessage, res: ServerResponse) => {
+              readiness
+                .probe()
+                .then((result) =>
+                  result.ok
+                    ? json(res, 200, { status: 'ready', store: 'writable' })
+                    : json(res, 503, { status: 'not_ready', store: result.error }),
+                )
+                .catch((error: unknown) =>
+                  json(res, 503, { status: 'not_ready', store: String(error) }),
+                );
+            },
+          },
+        ]
+      : []),
     {
       path: '/metrics',
       method: ['GET'],

@@ -1,6 +1,11 @@
 import type { Config, EnvName } from '../config/env.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
-import { ApprovalService, type ApproverPolicy } from '../operator/approval/approval.ts';
+import {
+  ApprovalService,
+  type ApproverPolicy,
+  type VerifySettings,
+} from '../operator/approval/approval.ts';
+import { staleAfterMs } from '../operator/approval/reconciler.ts';
 import { FollowUpModel } from '../operator/conversation/model.ts';
 import { ModelPlanner } from '../operator/decision/planners/model/loop.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
@@ -31,6 +36,10 @@ export type Runtime = {
   approvals: ApprovalService;
   /** Every configured escalation destination, as one: what follow-ups escalate through. */
   escalator: Escalator;
+  /** The health re-check after a restart, shared by approvals and the reconciler. */
+  verify: VerifySettings;
+  /** How long a restart may stay in flight before its replica is presumed gone. */
+  restartStaleMs: number;
   /** Answers free follow-up questions when a model is configured; null = the rules answer. */
   followUpModel: FollowUpModel | null;
   close(): Promise<void>;
@@ -125,17 +134,21 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     },
     clock,
   });
+  const verify: VerifySettings = {
+    attempts: config.VERIFY_ATTEMPTS,
+    intervalMs: backends.health.settlesInstantly ? 0 : config.VERIFY_INTERVAL_MS,
+    thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
+  };
+  const restartStaleMs = staleAfterMs(config.JOB_LEASE_SECONDS * 1000, config.TOOL_TIMEOUT_MS);
   const approvals = new ApprovalService({
     store,
     toolbox,
     escalator,
     approvers: overrides.approvers,
     budget: policy,
-    verify: {
-      attempts: config.VERIFY_ATTEMPTS,
-      intervalMs: backends.health.settlesInstantly ? 0 : config.VERIFY_INTERVAL_MS,
-      thresholdPercent: config.RESTART_THRESHOLD_PERCENT,
-    },
+    rules: { required: config.APPROVALS_REQUIRED, noSelf: config.APPROVAL_NO_SELF },
+    storeRetryMs: restartStaleMs,
+    verify,
     clock,
   });
   return {
@@ -149,6 +162,8 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides)
     operator,
     approvals,
     escalator,
+    verify,
+    restartStaleMs,
     followUpModel:
       overrides.followUpModel !== undefined
         ? overrides.followUpModel

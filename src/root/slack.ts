@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import { type Config, ConfigError } from '../config/env.ts';
+import { systemClock } from '../domain/clock.ts';
+import { StoreReadiness } from '../http/readiness.ts';
 import { httpRoutes } from '../http/routes.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import { ExpirySweep } from '../operator/approval/expiry.ts';
+import { RestartReconciler } from '../operator/approval/reconciler.ts';
 import { Conversation, FOLLOW_UP, FollowUpJobs } from '../operator/conversation/conversation.ts';
 import type { FollowUpModel } from '../operator/conversation/model.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
@@ -12,6 +15,7 @@ import { Intake } from '../operator/intake/intake.ts';
 import { INVESTIGATE, InvestigationJobs } from '../operator/jobs/investigation-job.ts';
 import { JobRunner } from '../operator/jobs/runner.ts';
 import { Postmortems } from '../operator/postmortem/postmortems.ts';
+import type { Presenter } from '../operator/presentation/presenter.ts';
 import { GroupCounter } from '../slack/alert-groups.ts';
 import {
   type BoltApp,
@@ -21,6 +25,7 @@ import {
   webClientOptions,
 } from '../slack/app.ts';
 import { SlackApprovers } from '../slack/approvers.ts';
+import { Background } from '../slack/background.ts';
 import { SlackConversation } from '../slack/conversation.ts';
 import { Decisions } from '../slack/decisions.ts';
 import { SlackEscalator } from '../slack/escalator.ts';
@@ -57,6 +62,7 @@ export type SlackBot = {
   /** Postmortem drafts; the path that records a resolution calls `onResolved`. */
   postmortems: Postmortems;
   sweep: ExpirySweep;
+  reconciler: RestartReconciler;
   groupCounter: GroupCounter;
   /** The port /healthz and /metrics (and, in HTTP mode, /slack/events) listen on, once started. */
   port: () => number | null;
@@ -107,7 +113,21 @@ export async function createSlackBot(
     maxRateLimitWaitMs: SLACK_BOT_LIMITS.maxRateLimitWaitMs,
     onRateLimited: () => metrics.slackRateLimited.inc(),
   });
+  // The runtime's clock; createRuntime is handed the same one below.
+  const clock = systemClock;
+  const replica = overrides.replica ?? `replica-${randomUUID().slice(0, 8)}`;
+  const background = new Background(logger);
+  const readiness = new StoreReadiness({
+    coordination: store.coordination,
+    metrics,
+    logger,
+    clock,
+    replica,
+  });
   const approvers = new SlackApprovers(config.APPROVERS, web, {
+    now: () => clock.now().getTime(),
+    timeout: clock.timeout,
+    coordination: store.coordination,
     onLookupFailed: (group, error) =>
       logger.warn(
         { err: error, group },
@@ -121,12 +141,27 @@ export async function createSlackBot(
     escalator: new SlackEscalator(store, writer, config.ESCALATION_CHANNEL ?? null),
     ...(overrides.backends ? { backends: overrides.backends } : {}),
     ...(overrides.planner ? { planner: overrides.planner } : {}),
+    clock,
     ...(overrides.followUpModel !== undefined ? { followUpModel: overrides.followUpModel } : {}),
   });
-  const { clock } = runtime;
+
+  // The workspace the bot is installed in, asked once (again after a failure).
+  let installedTeam: Promise<string | null> | null = null;
+  const teamOfInstallation = () => {
+    installedTeam ??= web.auth.test().then(
+      (auth) => auth.team_id ?? null,
+      (error: unknown) => {
+        logger.warn({ err: error }, 'auth.test failed: clicks are refused until it answers');
+        installedTeam = null;
+        return null;
+      },
+    );
+    return installedTeam;
+  };
 
   const decisions = new Decisions({
     approvals: runtime.approvals,
+    installedTeam: teamOfInstallation,
     store,
     writer,
     approverIds: approvers.ids,
@@ -174,7 +209,6 @@ export async function createSlackBot(
     logger,
   });
 
-  const replica = overrides.replica ?? `replica-${randomUUID().slice(0, 8)}`;
   const runner = new JobRunner({
     jobs: store.jobs,
     handlers: {
@@ -207,17 +241,43 @@ export async function createSlackBot(
     logger,
     onBusy: (running) => metrics.jobsQueued.set(running),
   });
+  // The intake's presenter: the progress message goes out in the background, so an event is
+  // acknowledged once it is stored, not once Slack has shown "Investigating…". The runner is woken
+  // once the progress messages started before it are out, so a quick brief replaces its progress
+  // message rather than racing it (other replicas' polls may still win; the presenter copes).
+  const announcing = new Set<Promise<void>>();
+  const intakePresenter: Presenter = {
+    progressIntervalMs: presenter.progressIntervalMs,
+    announce: async (incidentId, route) => {
+      const posting = presenter.announce(incidentId, route).finally(() => {
+        announcing.delete(posting);
+      });
+      announcing.add(posting);
+      background.track(posting, 'the progress message');
+    },
+    progress: (incident, state) => presenter.progress(incident, state),
+    preliminary: (incidentId, route, brief) => presenter.preliminary(incidentId, route, brief),
+    brief: (incidentId, route, investigation) => presenter.brief(incidentId, route, investigation),
+    gaveUp: (incidentId, route, why) => presenter.gaveUp(incidentId, route, why),
+    repeated: (groupId) => presenter.repeated(groupId),
+    expired: (outcome) => presenter.expired(outcome),
+    reconciled: (outcome) => presenter.reconciled(outcome),
+  };
+  const wakeAfterAnnounces = () => {
+    if (announcing.size === 0) return runner.wake();
+    void Promise.allSettled([...announcing]).then(() => runner.wake());
+  };
   const intake = new Intake({
     store,
     operator: runtime.operator,
     inventory: runtime.backends.inventory,
-    presenter,
+    presenter: intakePresenter,
     settings: {
       source: 'slack',
       groupWindowMs: config.ALERT_GROUP_WINDOW_MINUTES * 60_000,
       dedupeTtlMs: SLACK_BOT_LIMITS.dedupeTtlMs,
     },
-    wake: () => runner.wake(),
+    wake: wakeAfterAnnounces,
     metrics,
     logger,
     clock,
@@ -236,10 +296,29 @@ export async function createSlackBot(
     logger,
   });
 
+  // Restarts whose replica stopped half-way are settled by whichever replica looks first.
+  const reconciler = new RestartReconciler({
+    store,
+    toolbox: runtime.toolbox,
+    escalator: runtime.escalator,
+    verify: runtime.verify,
+    clock,
+    storeRetryMs: runtime.restartStaleMs,
+    presenter,
+    settings: {
+      staleMs: runtime.restartStaleMs,
+      // A quarter of the threshold: the thread learns the truth at most 1.25 × it after the start.
+      intervalMs: Math.min(SLACK_BOT_LIMITS.expirySweepMs, Math.ceil(runtime.restartStaleMs / 4)),
+    },
+    metrics,
+    logger,
+  });
+
   const changes = runtime.changesWebhook;
   const routes = httpRoutes({
     store,
     metrics,
+    readiness,
     ...(changes
       ? {
           extra: [
@@ -274,11 +353,16 @@ export async function createSlackBot(
       surfaces,
       postmortems,
       writer,
+      approvers,
+      readiness,
+      background: (work, what) => background.track(work, what),
       alertChannels: new Set(config.ALERT_CHANNELS),
       logger,
     },
     clientOptions,
     logger,
+    clock,
+    onStaleSignature: () => metrics.slackRequestsRefused.inc({ reason: 'signature_not_fresh' }),
   });
 
   return {
@@ -290,17 +374,21 @@ export async function createSlackBot(
     decisions,
     postmortems,
     sweep,
+    reconciler,
     groupCounter,
     port: () => bolt.port(),
     async start() {
       await bolt.start();
       runner.start();
       sweep.start();
+      reconciler.start();
       logger.info({ mode, port: bolt.port(), replica }, 'Level Zero Operator is listening');
     },
     async stop() {
       sweep.stop();
+      await reconciler.stop();
       await bolt.stop();
+      await background.settle();
       await runner.stop();
       await presenter.drained();
       await groupCounter.flushAll();

@@ -1,10 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
+import type { Clock } from '../domain/clock.ts';
 import type { HttpRoute } from '../http/routes.ts';
 import type { Logger } from '../logger.ts';
+import { ackEventsAfterListeners, isNotAcknowledged } from './acks.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { refuseFutureTimestamps } from './freshness.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 
@@ -63,6 +66,9 @@ export type BoltAppOptions = {
   listeners: ListenerDeps;
   clientOptions: WebClientOptions;
   logger: Logger;
+  clock: Clock;
+  /** Counts a request refused for a stale or future signature timestamp. */
+  onStaleSignature?: () => void;
 };
 
 export type BoltApp = {
@@ -75,28 +81,68 @@ export type BoltApp = {
 
 /**
  * Bolt wiring: Socket Mode when an app token is given, otherwise HTTP with every Slack request at
- * POST /slack/events; the extra routes on the same port in both.
+ * POST /slack/events; the extra routes on the same port in both. A request is acknowledged once
+ * its listener stored what it must: HTTP answers after the listeners (`processBeforeResponse`),
+ * and Socket Mode holds event acknowledgements until their listeners are done. A listener that
+ * could not store its request throws NotAcknowledged: HTTP answers 503 and Socket Mode sends no
+ * acknowledgement, so Slack delivers it again.
  */
 export function createBoltApp(options: BoltAppOptions): BoltApp {
   const bolt = boltLogger(options.logger);
-  const receiver =
-    options.mode === 'socket'
-      ? new SocketModeReceiver({
-          appToken: options.appToken ?? '',
-          customRoutes: options.routes,
-          // The socket client opens its connection through the Web API too: it must honour SLACK_API_URL.
-          installerOptions: {
-            port: options.port,
-            clientOptions: options.apiUrl ? { slackApiUrl: slackApiUrl(options.apiUrl) } : {},
-          },
-          logger: bolt,
-        })
-      : new HTTPReceiver({
-          signingSecret: options.signingSecret ?? '',
-          endpoints: '/slack/events',
-          customRoutes: options.routes,
-          logger: bolt,
-        });
+  const notAcknowledged = (error: unknown) => {
+    options.logger.warn(
+      { err: error },
+      'a Slack request was not acknowledged: Slack will deliver it again',
+    );
+  };
+  let receiver: Receiver;
+  if (options.mode === 'socket') {
+    receiver = ackEventsAfterListeners(
+      new SocketModeReceiver({
+        appToken: options.appToken ?? '',
+        customRoutes: options.routes,
+        // The socket client opens its connection through the Web API too: it must honour SLACK_API_URL.
+        installerOptions: {
+          port: options.port,
+          clientOptions: options.apiUrl ? { slackApiUrl: slackApiUrl(options.apiUrl) } : {},
+        },
+        logger: bolt,
+        processEventErrorHandler: async ({ error }) => {
+          if (isNotAcknowledged(error)) notAcknowledged(error);
+          else options.logger.error({ err: error }, 'a Slack request failed');
+          return false;
+        },
+      }),
+      options.logger,
+    );
+  } else {
+    const http = new HTTPReceiver({
+      signingSecret: options.signingSecret ?? '',
+      endpoints: '/slack/events',
+      customRoutes: options.routes,
+      logger: bolt,
+      // The answer waits for the listeners: nothing is acknowledged before it is stored.
+      processBeforeResponse: true,
+      processEventErrorHandler: async ({ error, response }) => {
+        if (response.headersSent) return false;
+        if (isNotAcknowledged(error)) {
+          notAcknowledged(error);
+          response.writeHead(503, { 'retry-after': '5' }).end();
+          return false;
+        }
+        options.logger.error({ err: error }, 'a Slack request failed');
+        response.writeHead(500).end();
+        return false;
+      },
+    });
+    http.requestListener = refuseFutureTimestamps(http.requestListener, {
+      endpoint: '/slack/events',
+      clock: options.clock,
+      logger: options.logger,
+      ...(options.onStaleSignature ? { onRefused: options.onStaleSignature } : {}),
+    });
+    receiver = http;
+  }
   const app = new App({
     token: options.botToken,
     receiver,
@@ -105,6 +151,8 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
   });
   registerListeners(app, options.listeners);
   app.error(async (error) => {
+    // Passed on, so the receiver answers for a retry instead of acknowledging.
+    if (isNotAcknowledged(error)) throw error;
     options.logger.error({ err: error }, 'a Slack listener failed');
   });
   let httpServer: Server | null = null;

@@ -49,6 +49,17 @@ export const AppMentionEvent = z
   .loose();
 export type AppMentionEvent = z.infer<typeof AppMentionEvent>;
 
+/** Slack's `subteam_members_changed` (usergroups:read): who joined or left a user group. */
+export const SubteamMembersChanged = z
+  .object({
+    type: z.literal('subteam_members_changed'),
+    subteam_id: z.string().min(1),
+    added_users: z.array(z.string()).optional(),
+    removed_users: z.array(z.string()).optional(),
+  })
+  .loose();
+export type SubteamMembersChanged = z.infer<typeof SubteamMembersChanged>;
+
 export const EventEnvelope = z.object({ event_id: z.string().optional() }).loose();
 
 export const SlashCommand = z
@@ -57,6 +68,9 @@ export const SlashCommand = z
     user_id: z.string(),
     channel_id: z.string(),
     response_url: z.url(),
+    /** Unique per invocation; a byte-identical replay carries the same one. */
+    trigger_id: z.string().min(1).optional(),
+    team_id: z.string().optional(),
   })
   .loose();
 export type SlashCommand = z.infer<typeof SlashCommand>;
@@ -68,7 +82,9 @@ export type SlashCommand = z.infer<typeof SlashCommand>;
  */
 export const ButtonClick = z
   .object({
-    user: z.object({ id: z.string() }).loose(),
+    /** The workspace the click came from (Slack sends `team`, and the user's `team_id`). */
+    team: z.object({ id: z.string() }).loose().nullable().optional(),
+    user: z.object({ id: z.string(), team_id: z.string().optional() }).loose(),
     channel: z.object({ id: z.string() }).loose().optional(),
     container: z
       .object({

@@ -3,7 +3,7 @@ import type { IncidentBrief } from '../domain/brief.ts';
 import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DecisionOutcome } from '../operator/approval/approval.ts';
+import type { DecisionOutcome, ReconciledOutcome } from '../operator/approval/approval.ts';
 import type { Investigation } from '../operator/investigation/investigate.ts';
 import { initialProgress, type ProgressState } from '../operator/investigation/progress.ts';
 import type { Presenter } from '../operator/presentation/presenter.ts';
@@ -15,7 +15,13 @@ import { preliminaryMessage } from './blocks/preliminary.ts';
 import { progressMessage } from './blocks/progress.ts';
 import type { Decisions } from './decisions.ts';
 import { postToResponseUrl } from './respond.ts';
-import { decodeRoute, presentationOf, type SlackThread, threadOf } from './thread.ts';
+import {
+  channelOnlyPresentation,
+  decodeRoute,
+  presentationOf,
+  type SlackThread,
+  threadOf,
+} from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
 const SLACK_PRESENTER_LIMITS = {
@@ -35,7 +41,7 @@ export type SlackPresenterDeps = {
   store: Pick<Store, 'incidents'>;
   writer: SlackWriter;
   counter: Pick<GroupCounter, 'bump'>;
-  decisions: Pick<Decisions, 'showExpired'>;
+  decisions: Pick<Decisions, 'showExpired' | 'showReconciled'>;
   /** The configured approvers, shown under the restart buttons. */
   approverIds: readonly string[];
   progressIntervalMs: number;
@@ -204,6 +210,10 @@ export class SlackPresenter implements Presenter {
     return this.deps.decisions.showExpired(outcome);
   }
 
+  reconciled(outcome: ReconciledOutcome): Promise<void> {
+    return this.deps.decisions.showReconciled(outcome);
+  }
+
   /** Replaces the incident's message, or posts where it can. */
   private async deliver(incidentId: string, route: string, message: SlackMessage): Promise<void> {
     const { writer, store } = this.deps;
@@ -223,7 +233,10 @@ export class SlackPresenter implements Presenter {
       return;
     }
     if (!replyTo && responseUrl) {
-      // A command whose intake could not post answers through its response_url.
+      // A command whose intake could not post answers through its response_url. Slack does not
+      // say where that message lands, so the incident records its channel: clicks on its buttons
+      // must come from there.
+      await store.incidents.claimPresentation(incidentId, channelOnlyPresentation(channel));
       await postToResponseUrl(
         responseUrl,
         { ...message, response_type: 'in_channel', replace_original: false },

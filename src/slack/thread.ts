@@ -31,6 +31,30 @@ export function presentationOf(thread: SlackThread): Presentation {
   };
 }
 
+/**
+ * The incident's message when Slack never told us its ts: a brief posted through a slash command's
+ * response_url (the bot is not in the channel). Only the channel is known.
+ */
+const CHANNEL_ONLY = /^slack:([A-Z0-9]+):\*$/;
+
+export function channelOnlyPresentation(channel: string): Presentation {
+  const ref = `slack:${channel}:*`;
+  return { place: ref, message: ref };
+}
+
+/**
+ * Where a click on this incident's buttons must come from: the channel of its brief and the brief
+ * message itself (ts null when only the channel is known), or null when it is not in Slack.
+ */
+export function briefSiteOf(
+  presentation: Presentation | null | undefined,
+): { channel: string; ts: string | null } | null {
+  const message = decodeRef(presentation?.message);
+  if (message) return { channel: message.channel, ts: message.ts };
+  const channelOnly = presentation?.message ? CHANNEL_ONLY.exec(presentation.message) : null;
+  return channelOnly?.[1] ? { channel: channelOnly[1], ts: null } : null;
+}
+
 /** The Slack thread of an incident, or null when it is not presented in Slack. */
 export function threadOf(presentation: Presentation | null | undefined): SlackThread | null {
   const place = decodeRef(presentation?.place);
@@ -72,6 +96,8 @@ export function intakeRequest(delivery: {
   messageTs?: string;
   /** Slack's event id, so a retried delivery is handled once. */
   eventId?: string;
+  /** A slash command's trigger_id, unique per invocation: a replayed command is handled once. */
+  triggerId?: string;
   responseUrl?: string;
 }): IntakeRequest {
   const { channel, replyTo } = delivery;
@@ -84,6 +110,7 @@ export function intakeRequest(delivery: {
     dedupeKeys: [
       ...(delivery.eventId ? [`event:${delivery.eventId}`] : []),
       ...(delivery.messageTs ? [`message:${channel}:${delivery.messageTs}`] : []),
+      ...(delivery.triggerId ? [`command:${delivery.triggerId}`] : []),
     ],
   };
 }

@@ -71,7 +71,12 @@ export type ProposalPatch = {
 };
 
 export type ApprovalAttempt =
-  | { outcome: 'approved'; proposal: Proposal }
+  /** The last approval needed: pending → approved. `approvers` are everyone's, oldest first. */
+  | { outcome: 'approved'; proposal: Proposal; approvers: string[] }
+  /** One approval of several needed, recorded; the proposal stays pending. */
+  | { outcome: 'recorded'; proposal: Proposal; approvals: number; required: number }
+  /** This approver already approved it (APPROVALS_REQUIRED wants distinct people). */
+  | { outcome: 'repeat'; proposal: Proposal; approvals: number; required: number }
   | { outcome: 'not_pending'; proposal: Proposal | null }
   | { outcome: 'budget_used'; used: number };
 
@@ -94,19 +99,26 @@ export interface ProposalStore {
    */
   countRestarts(serverId: string, since: Date): Promise<number>;
   /**
-   * pending → approved, in one transaction with the restart-budget check (countRestarts since
-   * `since` below `budget`), so two proposals for one server cannot both be approved inside the
-   * window — whichever replicas take the clicks.
+   * Records `decidedBy`'s approval and, when it is the `required`-th distinct one (default 1),
+   * moves pending → approved — in one transaction with the restart-budget check (countRestarts
+   * since `since` below `budget`), so two proposals for one server cannot both be approved inside
+   * the window, and two approvers clicking at once count once each — whichever replicas take the
+   * clicks.
    */
   approve(
     id: string,
-    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date },
+    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date; required?: number },
   ): Promise<ApprovalAttempt>;
   forIncident(incidentId: string): Promise<Proposal[]>;
   /** The proposals of several incidents at once, oldest first: how past incidents ended. */
   forIncidents(incidentIds: readonly string[]): Promise<Proposal[]>;
   /** Pending proposals whose time ran out, oldest first. */
   listExpired(now: Date, limit: number): Promise<Proposal[]>;
+  /**
+   * Restarts in flight — approved, restarting or executed (not yet verified) — oldest decision
+   * first: what the reconciler looks at for a replica that stopped half-way.
+   */
+  listInFlight(limit: number): Promise<Proposal[]>;
   /** Pending proposals still inside their time, oldest first: what awaits an approver. */
   listPending(now: Date, limit: number): Promise<Proposal[]>;
 }
@@ -174,6 +186,8 @@ export interface Coordination {
    * or a mention that also arrives as a channel message, is handled once.
    */
   claim(key: string, now: Date, ttlMs: number): Promise<boolean>;
+  /** Whether someone holds `key` now (a live claim); reads only. */
+  held(key: string, now: Date): Promise<boolean>;
   /**
    * Reserves the next free slot of a paced resource (a chat channel's writes), at least
    * `intervalMs` after the previous one, shared by every replica. Returns when the slot starts.
@@ -205,10 +219,19 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Proposal states that mean a restart was executed or attempted. */
+/**
+ * Proposal states that mean a restart was started, executed or attempted, by executed_at (the time
+ * it was started): the restart budget counts them. A restart whose outcome is unknown may have
+ * run, so it counts; a cancelled one never reached the restarter, so it does not.
+ */
 export const RESTARTED_STATES: readonly ProposalState[] = [
+  'restarting',
   'executed',
   'failed',
+  'unknown',
   'recovered',
   'not_recovered',
 ];
+
+/** Proposal states of a restart that is under way: approved, started, executed but not verified. */
+export const IN_FLIGHT_STATES: readonly ProposalState[] = ['approved', 'restarting', 'executed'];

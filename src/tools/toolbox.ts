@@ -2,7 +2,13 @@ import type { z } from 'zod';
 import type { Clock } from '../domain/clock.ts';
 import { describeError } from '../domain/errors.ts';
 import type { Evidence } from '../domain/evidence.ts';
-import type { Backends, HealthSample, RestartContext, RestartResult } from './backends.ts';
+import type {
+  Backends,
+  HealthSample,
+  RestartContext,
+  RestartResult,
+  RestartStatus,
+} from './backends.ts';
 import { ToolError } from './errors.ts';
 import { redact } from './redact.ts';
 import { findTool, TOOL_SPECS, ToolName, type ToolSpec } from './registry.ts';
@@ -198,6 +204,31 @@ export class Toolbox {
     return bounded(`restart_service(${serverId})`, this.options.toolTimeoutMs, signal, (s) =>
       restarter.restart(serverId, s, context),
     );
+  }
+
+  /**
+   * What the restarter knows of the restart with idempotency key `key` (the proposal id), for the
+   * reconciler. Never restarts anything; any failure, or a restarter that keeps no trace, is
+   * `unknown`.
+   */
+  async restartStatus(serverId: string, key: string, signal?: AbortSignal): Promise<RestartStatus> {
+    const restarter = this.backends.restarter;
+    if (!restarter.status)
+      return {
+        state: 'unknown',
+        detail: `the ${restarter.name} restarter keeps no record of restarts to ask`,
+      };
+    const status = restarter.status.bind(restarter);
+    try {
+      return await bounded(
+        `restart status of ${serverId}`,
+        this.options.toolTimeoutMs,
+        signal,
+        (s) => status(serverId, key, s),
+      );
+    } catch (error) {
+      return { state: 'unknown', detail: redact(describeError(error)) };
+    }
   }
 
   /** A health reading outside any investigation, for verifying a restart. */

@@ -155,6 +155,7 @@ describe('npm run audit', () => {
     expect(entries.map((e) => e.event)).toEqual([
       'restart.verified',
       'restart.executed',
+      'restart.started',
       'proposal.approved',
       'proposal.created',
       'incident.opened',

@@ -100,6 +100,18 @@ describe('configuration', () => {
     expect(problems[0]).toMatch(new RegExp(`^${name}\\b`));
   });
 
+  it('APPROVALS_REQUIRED and APPROVAL_NO_SELF: one approver and self-approval allowed by default', () => {
+    expect(parseConfig({})).toMatchObject({ APPROVALS_REQUIRED: 1, APPROVAL_NO_SELF: false });
+    expect(parseConfig({ APPROVALS_REQUIRED: '2', APPROVAL_NO_SELF: 'true' })).toMatchObject({
+      APPROVALS_REQUIRED: 2,
+      APPROVAL_NO_SELF: true,
+    });
+    expect(problemsOf({ APPROVALS_REQUIRED: '0', APPROVAL_NO_SELF: 'sometimes' })).toEqual([
+      'APPROVAL_NO_SELF: must be true or false',
+      'APPROVALS_REQUIRED: must be at least 1',
+    ]);
+  });
+
   it('treats blank values as unset', () => {
     const blank = parseConfig({
       SLACK_BOT_TOKEN: '',

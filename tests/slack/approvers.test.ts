@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { errorCode } from '../../src/domain/errors.ts';
-import { SlackApprovers } from '../../src/slack/approvers.ts';
+import { GROUP_LOOKUP_TIMEOUT_MS, SlackApprovers } from '../../src/slack/approvers.ts';
+import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import { FakeSlack } from '../../testing/fake-slack.ts';
 import { fakeWebClient } from '../support/slack-parts.ts';
 
@@ -112,5 +113,59 @@ describe('SlackApprovers', () => {
     expect(policy.describe()).toMatch(/^No approvers are configured, so nobody can approve/);
     expect(policy.describe()).toContain('APPROVERS');
     expect(policy.ids).toEqual([]);
+  });
+
+  it('a failed group lookup is answered truthfully, with the reason and the fix, never as "not allowed"', async () => {
+    const policy = approvers([APPROVER, ONCALL]);
+    slack.fail('usergroups.users.list', { error: 'missing_scope' });
+    const check = await policy.check(MEMBER);
+    expect(check).toEqual({
+      allowed: false,
+      reason:
+        'I could not check your membership of user group S0ONCALL: missing_scope — add the usergroups:read scope to the app (manifest.json has it) and reinstall it. Until Slack answers, members of that group cannot approve (nothing was restarted); a listed approver still can.',
+    });
+    // Someone Slack did answer about is refused plainly: no reason, the usual wording applies.
+    expect(await policy.check(STRANGER)).toEqual({ allowed: false });
+  });
+
+  it('a stalled lookup is answered within the bound (under the 3 s Slack allows), fail closed and truthful', async () => {
+    const policy = approvers([ONCALL]);
+    slack.fail('usergroups.users.list', { delayMs: 10_000 });
+    const started = performance.now();
+    const check = await policy.check(MEMBER);
+    const ms = performance.now() - started;
+    console.log(
+      `group lookup stalled 10 s → answered in ${Math.round(ms)} ms (bound ${GROUP_LOOKUP_TIMEOUT_MS} ms, Slack allows 3000 ms)`,
+    );
+    expect(check.allowed).toBe(false);
+    expect(check.allowed === false && check.reason).toMatch(
+      /could not check your membership of user group S0ONCALL: timeout — Slack did not answer within 2 s/,
+    );
+    // The bound is the lookup's own; this only fails if it is not applied at all.
+    expect(ms).toBeLessThan(3_000);
+  });
+
+  it('a membership change is taken in at once, here and on every replica sharing the store', async () => {
+    const store = SqliteStore.open(':memory:');
+    try {
+      const shared = { coordination: store.coordination, now: () => nowMs };
+      const here = new SlackApprovers([ONCALL], fakeWebClient(slack), shared);
+      const there = new SlackApprovers([ONCALL], fakeWebClient(slack), shared);
+      expect(await here.isApprover(MEMBER)).toBe(true);
+      expect(await there.isApprover(MEMBER)).toBe(true);
+      expect(lookups()).toHaveLength(2);
+
+      // MEMBER leaves on-call; Slack tells one replica.
+      slack.groups.set(ONCALL, []);
+      expect(here.watches(ONCALL)).toBe(true);
+      expect(here.watches('S0OTHER')).toBe(false);
+      await here.membershipChanged(ONCALL);
+      expect(await here.isApprover(MEMBER)).toBe(false);
+      // The other replica never saw the event, and its cache is fresh; it still asks Slack again.
+      expect(await there.isApprover(MEMBER)).toBe(false);
+      expect(lookups()).toHaveLength(4);
+    } finally {
+      await store.close();
+    }
   });
 });

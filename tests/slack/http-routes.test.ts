@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/domain/clock.ts';
+import { StoreReadiness } from '../../src/http/readiness.ts';
 import { type HttpRoute, httpRoutes } from '../../src/http/routes.ts';
+import { silentLogger } from '../../src/logger.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
@@ -107,5 +110,35 @@ describe('httpRoutes', () => {
     const response = await fetch(`${url}/metrics`);
     expect(response.status).toBe(500);
     expect(await response.text()).toContain('collector broke');
+  });
+
+  it('GET /readyz: 200 while the store takes a write, 503 with the reason once it cannot, and the gauge follows', async () => {
+    const store = SqliteStore.open(':memory:');
+    const metrics = createMetrics();
+    const readiness = new StoreReadiness({
+      coordination: store.coordination,
+      metrics,
+      logger: silentLogger(),
+      clock: systemClock,
+      replica: 'replica-a',
+    });
+    const routes = httpRoutes({ store, metrics, readiness, describe: () => ({}) });
+    expect(routes.map((r) => r.path)).toEqual(['/healthz', '/readyz', '/metrics']);
+    const { url, server } = await serve(routes);
+    servers.push(server);
+    stores.push(store);
+    const first = await fetch(`${url}/readyz`);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ status: 'ready', store: 'writable' });
+    expect((await metrics.storeWritable.get()).values[0]?.value).toBe(1);
+
+    await store.close();
+    const second = await fetch(`${url}/readyz`);
+    expect(second.status).toBe(503);
+    const body = (await second.json()) as { status: string; store: string };
+    expect(body.status).toBe('not_ready');
+    expect(body.store.length).toBeGreaterThan(0);
+    expect((await metrics.storeWritable.get()).values[0]?.value).toBe(0);
+    expect(readiness.failing).not.toBeNull();
   });
 });

@@ -41,7 +41,12 @@ function registrations() {
   };
   const deps: ListenerDeps = {
     intake: { accept: async () => ({ kind: 'duplicate' }) },
-    decisions: { click: async () => ({ kind: 'unknown', message: '' }) },
+    decisions: {
+      click: async () => ({ kind: 'unknown', message: '' }),
+      clickFailed: async () => {},
+    },
+    readiness: { failed: () => {}, succeeded: () => {} },
+    background: () => {},
     conversation: { accept: async () => ({ kind: 'not_a_follow_up' }) },
     surfaces: {
       openFullBrief: async () => true,
@@ -52,6 +57,7 @@ function registrations() {
     },
     postmortems: { post: async () => null },
     writer: { post: async () => ({ ts: '1.1' }) },
+    approvers: { watches: () => false, membershipChanged: async () => {} },
     alertChannels: new Set(),
     logger: silentLogger(),
   };
@@ -66,6 +72,7 @@ const EVENT_SUBSCRIPTIONS: Record<string, { events: string[]; scopes: string[] }
     events: ['message.channels', 'message.groups'],
     scopes: ['channels:history', 'groups:history'],
   },
+  subteam_members_changed: { events: ['subteam_members_changed'], scopes: ['usergroups:read'] },
   // docs.slack.dev/reference/events/app_home_opened: no scope; the Home tab must be enabled.
   app_home_opened: { events: ['app_home_opened'], scopes: [] },
 };
@@ -75,7 +82,12 @@ describe('manifest.json installs everything the bot uses', () => {
   const scopes = new Set(manifest.oauth_config.scopes.bot);
 
   it('subscribes to every event the bot listens to, with the scopes they need', () => {
-    expect(used.events.sort()).toEqual(['app_home_opened', 'app_mention', 'message']);
+    expect(used.events.sort()).toEqual([
+      'app_home_opened',
+      'app_mention',
+      'message',
+      'subteam_members_changed',
+    ]);
     for (const event of used.events) {
       const needs = EVENT_SUBSCRIPTIONS[event];
       expect(needs, `no manifest mapping for ${event}`).toBeDefined();

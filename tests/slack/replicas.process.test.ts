@@ -4,7 +4,7 @@ import { escalateDraft } from '../../testing/drafts.ts';
 import { FakeOpenAi, finalReply } from '../../testing/fake-openai.ts';
 import { clickBody, eventEnvelope, FakeSlack, postSigned } from '../../testing/fake-slack.ts';
 import { dropFreshSchemas, freshPostgresSchema, requirePostgres } from '../support/postgres.ts';
-import { type Replica, startReplica } from '../support/replica.ts';
+import { expectNoCrashes, type Replica, startReplica } from '../support/replica.ts';
 import { briefWithButtons, callsShowing, shown, waitForBriefWithButtons } from './e2e-support.ts';
 import {
   APPROVER,
@@ -32,10 +32,16 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(replicas.splice(0).map((r) => r.stop()));
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-  await slack?.close();
-  await dropFreshSchemas();
+  const seen = replicas.splice(0);
+  try {
+    // A replica that logged an unhandled rejection or a fatal error, or exited on its own, fails the test.
+    expectNoCrashes(seen);
+  } finally {
+    await Promise.all(seen.map((r) => r.stop()));
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await slack?.close();
+    await dropFreshSchemas();
+  }
 });
 
 afterAll(async () => {

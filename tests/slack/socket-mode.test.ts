@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import { FakeSlack } from '../../testing/fake-slack.ts';
 import { waitForBriefWithButtons } from './e2e-support.ts';
 import { APPROVER, type BotHarness, mention, OPS, startBot } from './harness.ts';
@@ -93,5 +94,33 @@ describe('Socket Mode (SLACK_APP_TOKEN set): no public URL needed', () => {
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(await health.json()).toMatchObject({ status: 'ok', mode: 'socket' });
+  });
+
+  it('an event the store cannot write is not acknowledged over the socket, so Slack delivers it again', async () => {
+    slack = await FakeSlack.start();
+    const socket = slack.socketMode();
+    const port = await freePort();
+    const store = SqliteStore.open(':memory:');
+    harness = await startBot({
+      slack,
+      store,
+      env: { SLACK_APP_TOKEN: 'xapp-1-test', PORT: String(port) },
+    });
+    await socket.whenConnected();
+    const event = {
+      type: 'event_callback',
+      team_id: 'T0TEAM',
+      api_app_id: 'A0APP',
+      event_id: 'Ev0SOCKETFULL',
+      event: mention(OPS, 'db-node-02 looks odd', '1700003100.000100'),
+    };
+    // A stored one is acknowledged…
+    const fine = socket.deliver('events_api', { ...event, event_id: 'Ev0SOCKETOK' });
+    await until(() => socket.acks.has(fine), 'the ack of a stored event');
+    // …one the store refuses is not.
+    await store.close();
+    const refused = socket.deliver('events_api', event);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(socket.acks.has(refused)).toBe(false);
   });
 });

@@ -378,6 +378,114 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect(attempts.filter((a) => a.outcome === 'budget_used')).toHaveLength(4);
     });
 
+    it('counts started and unknown restarts, but not cancelled ones', async () => {
+      const started = await newProposal('s-4');
+      await store.proposals.transition(started.id, ['pending'], 'approved', { decidedAt: t0 });
+      await store.proposals.transition(started.id, ['approved'], 'restarting', { executedAt: t0 });
+      expect(await store.proposals.countRestarts('s-4', minutes(-1))).toBe(1);
+      await store.proposals.transition(started.id, ['restarting'], 'unknown');
+      expect(await store.proposals.countRestarts('s-4', minutes(-1))).toBe(1);
+
+      const cancelled = await newProposal('s-5');
+      await store.proposals.transition(cancelled.id, ['pending'], 'approved', { decidedAt: t0 });
+      await store.proposals.transition(cancelled.id, ['approved'], 'cancelled');
+      expect(await store.proposals.countRestarts('s-5', minutes(-1))).toBe(0);
+    });
+
+    it('needs `required` distinct approvers; a repeat by one of them counts once', async () => {
+      const p = await newProposal('web-3');
+      const approve = (by: string, budget = 1) =>
+        store.proposals.approve(p.id, {
+          decidedBy: by,
+          decidedAt: t0,
+          budget,
+          since: minutes(-30),
+          required: 2,
+        });
+      expect(await approve('U1')).toMatchObject({
+        outcome: 'recorded',
+        approvals: 1,
+        required: 2,
+        proposal: { state: 'pending' },
+      });
+      expect(await approve('U1')).toMatchObject({ outcome: 'repeat', approvals: 1, required: 2 });
+      expect((await store.proposals.get(p.id))?.state).toBe('pending');
+      expect(await approve('U2')).toMatchObject({
+        outcome: 'approved',
+        approvers: ['U1', 'U2'],
+        proposal: { state: 'approved', decidedBy: 'U2' },
+      });
+      expect(await approve('U3')).toMatchObject({ outcome: 'not_pending' });
+    });
+
+    it('checks the budget on the last approval needed, and keeps no approval it refused', async () => {
+      await executedAt('web-4', t0);
+      const p = await newProposal('web-4');
+      const approve = (by: string) =>
+        store.proposals.approve(p.id, {
+          decidedBy: by,
+          decidedAt: t0,
+          budget: 1,
+          since: minutes(-30),
+          required: 2,
+        });
+      expect(await approve('U1')).toMatchObject({ outcome: 'recorded', approvals: 1 });
+      expect(await approve('U2')).toEqual({ outcome: 'budget_used', used: 1 });
+      // U2's refused approval is not kept: after the window, U2 approving again completes it.
+      expect(
+        await store.proposals.approve(p.id, {
+          decidedBy: 'U2',
+          decidedAt: minutes(40),
+          budget: 1,
+          since: minutes(10),
+          required: 2,
+        }),
+      ).toMatchObject({ outcome: 'approved', approvers: ['U1', 'U2'] });
+    });
+
+    it('two approvers clicking at once under a two-person rule approve exactly once', async () => {
+      const p = await newProposal('web-5');
+      const attempts = await Promise.all(
+        ['U1', 'U2', 'U3', 'U4'].map((by) =>
+          store.proposals.approve(p.id, {
+            decidedBy: by,
+            decidedAt: t0,
+            budget: 1,
+            since: minutes(-30),
+            required: 2,
+          }),
+        ),
+      );
+      expect(attempts.filter((a) => a.outcome === 'approved')).toHaveLength(1);
+      expect(attempts.filter((a) => a.outcome === 'recorded')).toHaveLength(1);
+      expect(attempts.filter((a) => a.outcome === 'not_pending')).toHaveLength(2);
+    });
+
+    it('lists the restarts in flight (approved, restarting, executed), oldest decision first', async () => {
+      const approved = await newProposal('f-1');
+      await store.proposals.transition(approved.id, ['pending'], 'approved', {
+        decidedAt: minutes(2),
+      });
+      const restarting = await newProposal('f-2');
+      await store.proposals.transition(restarting.id, ['pending'], 'approved', {
+        decidedAt: minutes(1),
+      });
+      await store.proposals.transition(restarting.id, ['approved'], 'restarting', {
+        executedAt: minutes(1),
+      });
+      const executed = await executedAt('f-3', minutes(3));
+      const done = await executedAt('f-4', minutes(0));
+      if (!executed || !done) throw new Error('setup: the executed transitions did not happen');
+      await store.proposals.transition(done.id, ['executed'], 'recovered');
+      await newProposal('f-5');
+      expect((await store.proposals.listInFlight(10)).map((p) => p.serverId)).toEqual([
+        'f-2',
+        'f-1',
+        'f-3',
+      ]);
+      expect(await store.proposals.listInFlight(1)).toHaveLength(1);
+    });
+
     it("lists an incident's proposals and the pending ones that expired", async () => {
       const p = await newProposal('db-1');
       expect((await store.proposals.forIncident(p.incidentId)).map((x) => x.id)).toEqual([p.id]);
@@ -396,6 +504,15 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect(await store.coordination.claim('event:Ev1', minutes(0.5), 60_000)).toBe(false);
       expect(await store.coordination.claim('event:Ev2', t0, 60_000)).toBe(true);
       expect(await store.coordination.claim('event:Ev1', minutes(1), 60_000)).toBe(true);
+    });
+
+    it('says whether a claim is held, without taking it', async () => {
+      expect(await store.coordination.held('delivery:1', t0)).toBe(false);
+      expect(await store.coordination.claim('delivery:1', t0, 60_000)).toBe(true);
+      expect(await store.coordination.held('delivery:1', minutes(0.5))).toBe(true);
+      expect(await store.coordination.held('delivery:1', minutes(1))).toBe(false);
+      expect(await store.coordination.held('delivery:2', t0)).toBe(false);
+      expect(await store.coordination.claim('delivery:2', t0, 60_000)).toBe(true);
     });
 
     it('groups repeats of an alert within the window and opens a new group after it', async () => {

@@ -1,4 +1,4 @@
-import { AuditEntry, type AuditEntryOf } from '../../domain/audit.ts';
+import type { AuditEntry } from '../../domain/audit.ts';
 import type { IncidentBrief } from '../../domain/brief.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { describeError } from '../../domain/errors.ts';
@@ -10,14 +10,46 @@ import { redact } from '../../tools/redact.ts';
 import type { Toolbox } from '../../tools/toolbox.ts';
 import type { PolicySettings } from '../decision/policy.ts';
 import { readBrief, record } from '../presentation/brief.ts';
-import { type EscalationResult, sendEscalation } from './escalate.ts';
+import type { EscalationResult } from './escalate.ts';
+import {
+  describeHealth,
+  durably,
+  escalate,
+  type ProposalEvent,
+  proposalEntry,
+  proposedHealth,
+  type RestartDeps,
+  readHealth,
+  recovered,
+  transitionDurably,
+  type VerifySettings,
+  verifyRecovery,
+} from './restart.ts';
+
+export type { VerifySettings } from './restart.ts';
 
 /** Who may decide a restart. Slack checks APPROVERS (users and user groups); the CLI trusts its operator. */
 export interface ApproverPolicy {
   isApprover(userId: string): Promise<boolean>;
+  /**
+   * Optional: the answer with the reason when it is no, for policies that can fail to find out (a
+   * user-group lookup that failed is said as such, never as "you are not allowed").
+   */
+  check?(userId: string): Promise<ApproverCheck>;
   /** Shown to a refused user: how approvers are configured. */
   describe(): string;
 }
+
+/** `reason` when the policy knows more than "not an approver" (a lookup that failed, and why). */
+export type ApproverCheck = { allowed: true } | { allowed: false; reason?: string };
+
+/** APPROVALS_REQUIRED and APPROVAL_NO_SELF. */
+export type ApprovalRules = {
+  /** Distinct approvers a restart needs; the restart runs once, on the last of them. */
+  required: number;
+  /** The person who raised an incident may not approve its restart. */
+  noSelf: boolean;
+};
 
 export type DecisionOutcome =
   | { kind: 'unknown'; message: string }
@@ -30,6 +62,18 @@ export type DecisionOutcome =
       escalation?: EscalationResult;
     }
   | { kind: 'already_decided'; proposal: Proposal; message: string }
+  /**
+   * One approval of several needed was recorded (APPROVALS_REQUIRED); nothing restarted yet.
+   * `repeat` when this approver had already approved (it counts once).
+   */
+  | {
+      kind: 'recorded';
+      proposal: Proposal;
+      approvals: number;
+      required: number;
+      message: string;
+      repeat?: boolean;
+    }
   | { kind: 'denied'; proposal: Proposal; brief: IncidentBrief; escalation: EscalationResult }
   | {
       kind: 'restarted';
@@ -39,6 +83,8 @@ export type DecisionOutcome =
       after: HealthReading | null;
       brief: IncidentBrief;
       escalation: EscalationResult | null;
+      /** Set when the reconciler, not the replica that took the approval, found this out. */
+      reconciled?: string;
     }
   | {
       kind: 'restart_failed';
@@ -46,13 +92,43 @@ export type DecisionOutcome =
       error: string;
       brief: IncidentBrief;
       escalation: EscalationResult;
+      reconciled?: string;
+    }
+  /** Approved, but not performed: the server recovered on its own, or the restart never started. */
+  | {
+      kind: 'cancelled';
+      proposal: Proposal;
+      reason: string;
+      health: HealthReading | null;
+      brief: IncidentBrief;
+      escalation: EscalationResult | null;
+      reconciled?: string;
+    }
+  /** Started, and nobody can tell whether it ran: the replica executing it stopped. */
+  | {
+      kind: 'restart_unknown';
+      proposal: Proposal;
+      reason: string;
+      health: HealthReading | null;
+      brief: IncidentBrief;
+      escalation: EscalationResult;
+      reconciled: string;
     };
 
-export type VerifySettings = {
-  /** Health readings after a restart before giving up on recovery. */
-  attempts: number;
-  intervalMs: number;
-  thresholdPercent: number;
+/** What the reconciler settles a restart in flight as. */
+export type ReconciledOutcome = Extract<
+  DecisionOutcome,
+  { kind: 'restarted' | 'restart_failed' | 'cancelled' | 'restart_unknown' }
+>;
+
+export type DecisionHooks = {
+  /**
+   * Runs once the click is durably recorded (the approval, denial or refusal written), or once it is
+   * clear there is nothing to record: the point a chat platform may acknowledge it.
+   */
+  onRecorded?: () => void;
+  /** Runs once the approval is taken and before the restart starts ("restarting…"). */
+  onApproved?: (proposal: Proposal) => Promise<void> | void;
 };
 
 export type ApprovalDeps = {
@@ -66,17 +142,24 @@ export type ApprovalDeps = {
    * had run must not both restart.
    */
   budget: Pick<PolicySettings, 'restartBudget' | 'budgetWindowMinutes'>;
+  rules?: ApprovalRules;
+  /** How long the writes that record a restart's outcome are retried while the store is down. */
+  storeRetryMs?: number;
   clock: Clock;
 };
 
 const ALREADY: Partial<Record<Proposal['state'], string>> = {
   approved: 'was already approved and is being executed',
+  restarting: 'was already approved and is being executed',
   denied: 'was already denied',
   expired: 'has expired',
   executed: 'was already approved and executed',
   failed: 'was already approved; the restart failed',
   recovered: 'was already approved; the server recovered',
   not_recovered: 'was already approved; the server did not recover and the incident was escalated',
+  unknown:
+    'was approved, but the replica executing it stopped: whether it ran is unknown and the incident was escalated',
+  cancelled: 'was approved but not performed (see the thread)',
 };
 
 function alreadyDecided(p: Proposal): string {
@@ -88,27 +171,37 @@ function expiredMessage(p: Proposal): string {
   return `This restart proposal for ${p.serverId} expired at ${p.expiresAt}; nothing was restarted. Re-run triage for a fresh one.`;
 }
 
-function recovered(h: HealthReading, thresholdPercent: number): boolean {
-  return h.status === 'healthy' && h.cpu < thresholdPercent && h.memory < thresholdPercent;
-}
-
-/** The entry for an event about one proposal, by `actor`, now. */
-type ProposalEvent = Extract<
-  AuditEntry,
-  { details: { proposal_id: string; server_id: string } }
->['event'];
+const DEFAULT_RULES: ApprovalRules = { required: 1, noSelf: false };
 
 /**
  * The only path to a restart: an authorized decision on a pending proposal, taken by one atomic
- * transition, so a double click or two replicas execute it exactly once.
+ * transition, so a double click or two replicas execute it exactly once. The restart's intent is
+ * audited before the restarter is called, and each step after it is a compare-and-set, so the
+ * reconciler can settle a restart whose replica stopped without ever starting a second one.
  */
 export class ApprovalService {
   private readonly deps: ApprovalDeps;
   private readonly clock: Clock;
+  private readonly rules: ApprovalRules;
+  private readonly restartDeps: RestartDeps;
 
   constructor(deps: ApprovalDeps) {
     this.deps = deps;
     this.clock = deps.clock;
+    this.rules = deps.rules ?? DEFAULT_RULES;
+    this.restartDeps = {
+      store: deps.store,
+      toolbox: deps.toolbox,
+      escalator: deps.escalator,
+      verify: deps.verify,
+      clock: deps.clock,
+      storeRetryMs: deps.storeRetryMs ?? 60_000,
+    };
+  }
+
+  /** How many distinct approvers a restart needs. */
+  get approvalsRequired(): number {
+    return this.rules.required;
   }
 
   /** The proposal's incident brief, read once per decision; each event is folded into it after. */
@@ -122,16 +215,56 @@ export class ApprovalService {
     proposal: Proposal,
     event: E,
     actor: string,
-    details: Omit<AuditEntryOf<E>['details'], 'proposal_id' | 'server_id'>,
+    details: Parameters<typeof proposalEntry<E>>[4],
   ): AuditEntry {
-    // Parsed rather than asserted: the union cannot narrow on a generic event name.
-    return AuditEntry.parse({
-      at: this.clock.now().toISOString(),
-      incident_id: proposal.incidentId,
-      event,
-      actor,
-      details: { proposal_id: proposal.id, server_id: proposal.serverId, ...details },
-    });
+    return proposalEntry(this.clock, proposal, event, actor, details);
+  }
+
+  /** Whether `actor` may decide: the refusal's message for them and, when known, why (audited). */
+  private async checkApprover(
+    actor: string,
+    verb: 'approve' | 'deny',
+  ): Promise<{ allowed: true } | { allowed: false; message: string; reason?: string }> {
+    const { approvers } = this.deps;
+    const notAllowed = `You are not allowed to ${verb} restarts. ${approvers.describe()}`;
+    if (!approvers.check)
+      return (await approvers.isApprover(actor))
+        ? { allowed: true }
+        : { allowed: false, message: notAllowed };
+    const check = await approvers.check(actor);
+    if (check.allowed) return check;
+    return check.reason
+      ? { allowed: false, message: check.reason, reason: check.reason }
+      : { allowed: false, message: notAllowed };
+  }
+
+  /** Who raised the incident: the actor of its incident.opened entry. */
+  private async raisedBy(incidentId: string): Promise<string | null> {
+    const audit = await this.deps.store.audit.list({ incidentId });
+    return audit.find((e) => e.event === 'incident.opened')?.actor ?? null;
+  }
+
+  /**
+   * Refuses a decision the caller found out of bounds (a click from another message, channel or
+   * team than its proposal's), audited with the reason. Nothing changes state.
+   */
+  async refuse(
+    proposalId: string,
+    actor: string,
+    verb: 'approve' | 'deny',
+    reason: string,
+    message: string,
+  ): Promise<DecisionOutcome> {
+    const proposal = await this.deps.store.proposals.get(proposalId);
+    if (!proposal)
+      return {
+        kind: 'unknown',
+        message: 'This restart proposal is unknown (it may belong to another installation).',
+      };
+    await this.deps.store.audit.append(
+      this.entry(proposal, 'approval.refused', actor, { attempted: verb, reason }),
+    );
+    return { kind: 'refused', message };
   }
 
   /** Common gate for approve and deny: exists, authorized, still pending, not expired. */
@@ -146,14 +279,29 @@ export class ApprovalService {
         kind: 'unknown',
         message: 'This restart proposal is unknown (it may belong to another installation).',
       };
-    if (!(await this.deps.approvers.isApprover(actor))) {
+    const check = await this.checkApprover(actor, verb);
+    if (!check.allowed) {
       await this.deps.store.audit.append(
-        this.entry(proposal, 'approval.refused', actor, { attempted: verb }),
+        this.entry(proposal, 'approval.refused', actor, {
+          attempted: verb,
+          ...(check.reason ? { reason: check.reason } : {}),
+        }),
       );
-      return {
-        kind: 'refused',
-        message: `You are not allowed to ${verb} restarts. ${this.deps.approvers.describe()}`,
-      };
+      return { kind: 'refused', message: check.message };
+    }
+    if (verb === 'approve' && this.rules.noSelf && proposal.state === 'pending') {
+      if ((await this.raisedBy(proposal.incidentId)) === actor) {
+        await this.deps.store.audit.append(
+          this.entry(proposal, 'approval.refused', actor, {
+            attempted: verb,
+            reason: 'raised the incident (APPROVAL_NO_SELF)',
+          }),
+        );
+        return {
+          kind: 'refused',
+          message: `You raised this incident, so you cannot approve its restart (APPROVAL_NO_SELF is on): another approver must. Nothing was restarted.`,
+        };
+      }
     }
     if (
       proposal.state === 'pending' &&
@@ -215,26 +363,33 @@ export class ApprovalService {
   }
 
   private escalate(brief: IncidentBrief, reason: string): Promise<EscalationResult> {
-    return sendEscalation(
-      { store: this.deps.store, escalator: this.deps.escalator, clock: this.clock },
-      brief,
-      reason,
-    );
+    return escalate(this.restartDeps, brief, reason);
   }
 
-  async deny(proposalId: string, actor: string): Promise<DecisionOutcome> {
+  async deny(
+    proposalId: string,
+    actor: string,
+    hooks: Pick<DecisionHooks, 'onRecorded'> = {},
+  ): Promise<DecisionOutcome> {
     const gated = await this.gate(proposalId, actor, 'deny');
-    if ('kind' in gated) return gated;
+    if ('kind' in gated) {
+      hooks.onRecorded?.();
+      return gated;
+    }
     const denied = await this.deps.store.proposals.transition(gated.id, ['pending'], 'denied', {
       decidedBy: actor,
       decidedAt: this.clock.now(),
     });
-    if (!denied) return this.lostRace(gated.id);
+    if (!denied) {
+      hooks.onRecorded?.();
+      return this.lostRace(gated.id);
+    }
     const brief = await record(
       this.deps.store,
       await this.briefOf(denied),
       this.entry(denied, 'proposal.denied', actor, {}),
     );
+    hooks.onRecorded?.();
     const escalation = await this.escalate(
       brief,
       `restart of ${denied.serverId} was denied by ${actor}`,
@@ -246,7 +401,7 @@ export class ApprovalService {
   private async takeApproval(
     proposal: Proposal,
     actor: string,
-  ): Promise<Proposal | DecisionOutcome> {
+  ): Promise<{ proposal: Proposal; approvers: string[] } | DecisionOutcome> {
     const { restartBudget, budgetWindowMinutes } = this.deps.budget;
     const now = this.clock.now();
     const attempt = await this.deps.store.proposals.approve(proposal.id, {
@@ -254,10 +409,36 @@ export class ApprovalService {
       decidedAt: now,
       budget: restartBudget,
       since: new Date(now.getTime() - budgetWindowMinutes * 60_000),
+      required: this.rules.required,
     });
     switch (attempt.outcome) {
       case 'approved':
-        return attempt.proposal;
+        return { proposal: attempt.proposal, approvers: attempt.approvers };
+      case 'recorded': {
+        const { approvals, required } = attempt;
+        await this.deps.store.audit.append(
+          this.entry(proposal, 'approval.granted', actor, { approvals, required }),
+        );
+        const more = required - approvals;
+        return {
+          kind: 'recorded',
+          proposal: attempt.proposal,
+          approvals,
+          required,
+          message: `Your approval of the restart of ${proposal.serverId} is recorded (${approvals} of ${required}); ${more} more approver${more === 1 ? '' : 's'} must approve before it runs. Nothing was restarted yet.`,
+        };
+      }
+      case 'repeat': {
+        const { approvals, required } = attempt;
+        return {
+          kind: 'recorded',
+          repeat: true,
+          proposal: attempt.proposal,
+          approvals,
+          required,
+          message: `You already approved the restart of ${proposal.serverId} (${approvals} of ${required}); it needs another approver, not a second click. Nothing was restarted yet.`,
+        };
+      }
       // Someone else's click won: this one restarts nothing.
       case 'not_pending':
         return this.lostRace(proposal.id);
@@ -277,103 +458,180 @@ export class ApprovalService {
     }
   }
 
-  /**
-   * `onApproved` runs once the approval is taken and before the restart starts, so a presenter can
-   * show "restarting…" while it runs.
-   */
   async approve(
     proposalId: string,
     actor: string,
-    hooks: { onApproved?: (proposal: Proposal) => Promise<void> | void } = {},
+    hooks: DecisionHooks = {},
   ): Promise<DecisionOutcome> {
     const gated = await this.gate(proposalId, actor, 'approve');
-    if ('kind' in gated) return gated;
-    const approved = await this.takeApproval(gated, actor);
-    if ('kind' in approved) return approved;
-    const { store, toolbox } = this.deps;
-    let brief = await record(
-      store,
+    if ('kind' in gated) {
+      hooks.onRecorded?.();
+      return gated;
+    }
+    const taken = await this.takeApproval(gated, actor);
+    if ('kind' in taken) {
+      hooks.onRecorded?.();
+      return taken;
+    }
+    const { proposal: approved, approvers } = taken;
+    const brief = await record(
+      this.deps.store,
       await this.briefOf(approved),
-      this.entry(approved, 'proposal.approved', actor, {}),
+      this.entry(approved, 'proposal.approved', actor, approvers.length > 1 ? { approvers } : {}),
     );
+    hooks.onRecorded?.();
     await hooks.onApproved?.(approved);
+    return this.execute(approved, actor, brief);
+  }
 
+  /**
+   * approved → restarting → executed | failed → recovered | not_recovered, or → cancelled when the
+   * server recovered on its own since the proposal. The intent (restart.started) is audited before
+   * the restarter is called, and the restarter gets the proposal id as its idempotency key.
+   */
+  private async execute(
+    approved: Proposal,
+    actor: string,
+    initial: IncidentBrief,
+  ): Promise<DecisionOutcome> {
+    const deps = this.restartDeps;
+    const { store, toolbox } = deps;
     const server = approved.serverId;
-    const before = await toolbox.checkHealth(server).catch(() => null);
+    const threshold = this.deps.verify.thresholdPercent;
+    let brief = initial;
+
+    // Live facts at click time: a server that recovered since the proposal is left alone.
+    const before = await readHealth(deps, server);
+    const then = proposedHealth(brief, server);
+    if (before && recovered(before, threshold) && !(then && recovered(then, threshold))) {
+      const cancelled = await transitionDurably(deps, approved.id, ['approved'], 'cancelled', {
+        before,
+      });
+      if (!cancelled) return this.lostRace(approved.id);
+      const reason = `${server} recovered on its own before the restart (${describeHealth(before)}), so it was not restarted`;
+      brief = await durably(deps, () =>
+        record(
+          store,
+          brief,
+          this.entry(cancelled, 'restart.cancelled', 'operator', { reason, health: before }),
+        ),
+      );
+      return {
+        kind: 'cancelled',
+        proposal: cancelled,
+        reason,
+        health: before,
+        brief,
+        escalation: null,
+      };
+    }
+
+    // The intent first: a replica that dies from here on leaves a restart the reconciler can find.
+    brief = await durably(deps, () =>
+      record(
+        store,
+        brief,
+        this.entry(approved, 'restart.started', 'operator', {
+          approved_by: actor,
+          idempotency_key: approved.id,
+        }),
+      ),
+    );
+    const restarting = await transitionDurably(deps, approved.id, ['approved'], 'restarting', {
+      executedAt: this.clock.now(),
+      ...(before ? { before } : {}),
+    });
+    // The reconciler found this approval stale and cancelled it: nothing may be restarted now.
+    if (!restarting) return this.lostRace(approved.id);
+
+    let detail: string;
     try {
       const result = await toolbox.executeRestart(server, {
         incidentId: approved.incidentId,
         proposalId: approved.id,
         approvedBy: actor,
       });
-      await store.proposals.transition(approved.id, ['approved'], 'executed', {
-        executedAt: this.clock.now(),
-        ...(before ? { before } : {}),
-      });
-      brief = await record(
-        store,
-        brief,
-        this.entry(approved, 'restart.executed', 'operator', {
-          approved_by: actor,
-          detail: result.detail,
-        }),
-      );
+      detail = result.detail;
     } catch (error) {
       const message = redact(describeError(error));
-      const failed = await store.proposals.transition(approved.id, ['approved'], 'failed', {
-        executedAt: this.clock.now(),
-      });
-      brief = await record(
-        store,
-        brief,
-        this.entry(approved, 'restart.failed', 'operator', { error: message }),
+      const failed = await transitionDurably(
+        deps,
+        approved.id,
+        ['restarting', 'unknown'],
+        'failed',
+      );
+      if (!failed) return this.lostRace(approved.id);
+      brief = await durably(deps, () =>
+        record(
+          store,
+          brief,
+          this.entry(approved, 'restart.failed', 'operator', { error: message }),
+        ),
       );
       const escalation = await this.escalate(brief, `restart of ${server} failed: ${message}`);
       return {
         kind: 'restart_failed',
-        proposal: failed ?? approved,
+        proposal: failed,
         error: message,
         brief: escalation.brief,
         escalation,
       };
     }
-
-    const after = await this.verify(server);
-    const ok = after !== null && recovered(after, this.deps.verify.thresholdPercent);
-    const final = await store.proposals.transition(
+    // What happened is recorded however long the store takes to come back; the reconciler's
+    // "unknown" (if it got there first) is corrected by the replica that knows.
+    const executed = await transitionDurably(
+      deps,
       approved.id,
+      ['restarting', 'unknown'],
+      'executed',
+    );
+    if (!executed) return this.lostRace(approved.id);
+    brief = await durably(deps, () =>
+      record(
+        store,
+        brief,
+        this.entry(approved, 'restart.executed', 'operator', { approved_by: actor, detail }),
+      ),
+    );
+    return this.verified(executed, before, brief);
+  }
+
+  /** executed → recovered | not_recovered, after re-checking health; escalates when it did not. */
+  private async verified(
+    executed: Proposal,
+    before: HealthReading | null,
+    initial: IncidentBrief,
+  ): Promise<DecisionOutcome> {
+    const deps = this.restartDeps;
+    const server = executed.serverId;
+    const after = await verifyRecovery(deps, server);
+    const ok = after !== null && recovered(after, this.deps.verify.thresholdPercent);
+    const final = await transitionDurably(
+      deps,
+      executed.id,
       ['executed'],
       ok ? 'recovered' : 'not_recovered',
       after ? { after } : {},
     );
-    brief = await record(
-      store,
-      brief,
-      this.entry(approved, 'restart.verified', 'operator', { recovered: ok, before, after }),
+    if (!final) return this.lostRace(executed.id);
+    const brief = await durably(deps, () =>
+      record(
+        deps.store,
+        initial,
+        this.entry(executed, 'restart.verified', 'operator', { recovered: ok, before, after }),
+      ),
     );
     const escalation = ok
       ? null
       : await this.escalate(brief, `${server} did not recover after an approved restart`);
     return {
       kind: 'restarted',
-      proposal: final ?? approved,
+      proposal: final,
       recovered: ok,
       before,
       after,
       brief: escalation?.brief ?? brief,
       escalation,
     };
-  }
-
-  /** Re-checks health until it has recovered or the attempts run out. */
-  private async verify(server: string): Promise<HealthReading | null> {
-    const { attempts, intervalMs, thresholdPercent } = this.deps.verify;
-    let last: HealthReading | null = null;
-    for (let i = 0; i < Math.max(1, attempts); i++) {
-      if (i > 0) await this.clock.sleep(intervalMs);
-      last = await this.deps.toolbox.checkHealth(server).catch(() => null);
-      if (last && recovered(last, thresholdPercent)) return last;
-    }
-    return last;
   }
 }

@@ -50,6 +50,9 @@ const PROPOSAL_WORDS: Record<Proposal['state'], string> = {
   failed: 'the restart failed',
   recovered: 'restarted, and it recovered',
   not_recovered: 'restarted, and it did NOT recover',
+  restarting: 'approved, restarting',
+  unknown: 'the replica executing the restart stopped; whether it ran is unknown (escalated)',
+  cancelled: 'approved, but not performed',
 };
 
 function decisionLine(brief: IncidentBrief, proposal: Proposal | undefined): string {

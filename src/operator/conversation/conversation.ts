@@ -10,6 +10,7 @@ import { TOOL_LIMITS } from '../../tools/limits.ts';
 import { ToolSession } from '../../tools/session.ts';
 import type { Toolbox } from '../../tools/toolbox.ts';
 import { sendEscalation } from '../approval/escalate.ts';
+import { markTaken, takeDelivery } from '../intake/deliveries.ts';
 import type { Operator } from '../investigation/investigate.ts';
 import { describeOutOfScope, resolveScope } from '../investigation/scope.ts';
 import { highestEvidenceNumber } from '../investigation/widen.ts';
@@ -101,9 +102,11 @@ export class Conversation {
     const incident = await this.incidentAt(request.place);
     if (!incident) return { kind: 'not_a_follow_up' };
     const now = clock.now();
-    for (const key of request.dedupeKeys)
-      if (!(await store.coordination.claim(key, now, this.deps.dedupeTtlMs)))
-        return { kind: 'duplicate' };
+    // The intake's two-step de-duplication: a follow-up that failed half-way is retried, not
+    // mistaken for a duplicate of itself.
+    const deliveries = { coordination: store.coordination, clock, ttlMs: this.deps.dedupeTtlMs };
+    if ((await takeDelivery(deliveries, request.dedupeKeys)) === 'duplicate')
+      return { kind: 'duplicate' };
     const payload: FollowUpJob = {
       incidentId: incident.id,
       text: request.text,
@@ -111,6 +114,7 @@ export class Conversation {
       route: request.route,
     };
     const job = await store.jobs.enqueue({ kind: FOLLOW_UP, payload, now });
+    await markTaken(deliveries, request.dedupeKeys).catch(() => {});
     this.deps.wake();
     return { kind: 'accepted', incidentId: incident.id, jobId: job.id };
   }

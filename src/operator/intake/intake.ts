@@ -8,6 +8,7 @@ import type { Operator } from '../investigation/investigate.ts';
 import { resolveScope } from '../investigation/scope.ts';
 import { INVESTIGATE, type InvestigationJob } from '../jobs/investigation-job.ts';
 import type { Presenter } from '../presentation/presenter.ts';
+import { markTaken, takeDelivery } from './deliveries.ts';
 
 export type IntakeOrigin = 'mention' | 'alert' | 'command';
 
@@ -69,15 +70,28 @@ export class Intake {
     this.deps = deps;
   }
 
+  /**
+   * Takes a request in, durably: when this resolves, its incident and job (or its place in an alert
+   * group) are stored. It throws when they could not be — the platform should then retry it.
+   */
   async accept(request: IntakeRequest): Promise<IntakeResult> {
     const { store, settings, metrics, clock } = this.deps;
-    const now = clock.now();
-    for (const key of request.dedupeKeys) {
-      if (!(await store.coordination.claim(key, now, settings.dedupeTtlMs))) {
-        metrics.intake.inc({ origin: request.origin, result: 'duplicate' });
-        return { kind: 'duplicate' };
-      }
+    const deliveries = { coordination: store.coordination, clock, ttlMs: settings.dedupeTtlMs };
+    if ((await takeDelivery(deliveries, request.dedupeKeys)) === 'duplicate') {
+      metrics.intake.inc({ origin: request.origin, result: 'duplicate' });
+      return { kind: 'duplicate' };
     }
+    const result = await this.takeIn(request, clock.now());
+    // Taken in: a repeat from now on is a duplicate. If this one mark cannot be written, the work
+    // is stored all the same; a repeat is then taken in again rather than lost.
+    await markTaken(deliveries, request.dedupeKeys).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error }, 'could not mark a delivery as taken in'),
+    );
+    return result;
+  }
+
+  private async takeIn(request: IntakeRequest, now: Date): Promise<IntakeResult> {
+    const { store, settings, metrics, clock } = this.deps;
 
     let groupId: string | null = null;
     if (request.origin === 'alert' && request.place) {

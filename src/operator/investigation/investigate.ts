@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../domain/audit.ts';
 import type { Decision, IncidentBrief, PlannerDraft, PlannerReport } from '../../domain/brief.ts';
 import { type Clock, deadlineIn } from '../../domain/clock.ts';
 import { describeError } from '../../domain/errors.ts';
@@ -54,7 +55,13 @@ export type Reassessment = {
 /** What a presenter (terminal, Slack) shows while an investigation runs. */
 export type ProgressEvent =
   | { stage: 'opened'; incidentId: string }
-  | { stage: 'scope'; servers: string[]; unknown: string[] }
+  | {
+      stage: 'scope';
+      servers: string[];
+      unknown: string[];
+      /** Servers the report names beyond the scope's cap, not checked (0 when none). */
+      skipped?: number;
+    }
   | { stage: 'evidence'; tool: ToolName; subject: string; ok: boolean }
   | { stage: 'reasoning'; planner: Planner['name'] }
   | { stage: 'fallback'; reason: string }
@@ -162,7 +169,13 @@ export class Operator {
           resolveScope(request.reassess.alsoCheck, known),
         )
       : reportScope;
-    onProgress({ stage: 'scope', servers: scope.servers.map((s) => s.id), unknown: scope.unknown });
+    const skipped = scope.truncatedFrom === null ? 0 : scope.truncatedFrom - scope.servers.length;
+    onProgress({
+      stage: 'scope',
+      servers: scope.servers.map((s) => s.id),
+      unknown: scope.unknown,
+      ...(skipped > 0 ? { skipped } : {}),
+    });
     const environment = request.environment ?? scope.servers[0]?.environment ?? 'prod';
 
     const earlierAudit = earlier ? await store.audit.list({ incidentId: incident.id }) : [];
@@ -217,6 +230,7 @@ export class Operator {
       decision: Decision,
       signals: readonly Signal[],
       planner: PlannerReport,
+      audit: readonly AuditEntry[],
     ) =>
       assess({
         source: incident.source,
@@ -230,19 +244,21 @@ export class Operator {
         signals,
         planner,
         memory,
+        audit,
         ...(earlier ? { earlierEvidence: earlier.evidence } : {}),
       });
 
     if (onPreliminary && this.deps.planner.name !== 'rules' && scope.servers.length > 0) {
       // The rules need milliseconds; the model may need many seconds. Shown, never awaited.
       const rules = await this.rules.plan(context);
+      const audit = await store.audit.list({ incidentId: incident.id });
       const preliminary = conclude(
         rules.draft,
         await decide(rules.draft, context.signals),
         context.signals,
         { ...rules.report, toolMs: rules.report.toolMs + prefetchMs },
+        audit,
       );
-      const audit = await store.audit.list({ incidentId: incident.id });
       void Promise.resolve()
         .then(() => onPreliminary(deriveBrief(incident, preliminary, audit)))
         .catch(() => {});
@@ -291,7 +307,10 @@ export class Operator {
       });
     }
 
-    const concluded = conclude(draft, decision, signals, plannerReport);
+    // What was done so far (a retried investigation may follow a real restart): the only source
+    // a claim in the planner's words may rest on.
+    const audit = await store.audit.list({ incidentId: incident.id });
+    const concluded = conclude(draft, decision, signals, plannerReport, audit);
     // How the model's server was worked around (tools refused, a quirk read past), said once.
     const assessment = planned.notes?.length
       ? {
@@ -300,7 +319,6 @@ export class Operator {
         }
       : concluded;
     await store.incidents.saveAssessment(incident.id, assessment);
-    const audit = await store.audit.list({ incidentId: incident.id });
     let brief = deriveBrief(incident, assessment, audit);
 
     let escalation: EscalationResult | null = null;

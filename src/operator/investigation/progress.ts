@@ -14,6 +14,8 @@ export type ProgressState = {
   /** null until the scope is known. */
   servers: readonly string[] | null;
   unknown: readonly string[];
+  /** Servers named beyond the scope's cap, not checked. */
+  skipped: number;
   /** Per server: how its health and logs reads went. */
   reads: Readonly<Record<string, { health?: Outcome; logs?: Outcome }>>;
   /** Per service (or server without one): how its change history read went. */
@@ -27,6 +29,7 @@ export const initialProgress: ProgressState = {
   incidentId: null,
   servers: null,
   unknown: [],
+  skipped: 0,
   reads: {},
   changes: {},
   planner: null,
@@ -45,7 +48,12 @@ export function applyProgress(state: ProgressState, event: ProgressEvent): Progr
     case 'opened':
       return { ...state, incidentId: event.incidentId };
     case 'scope':
-      return { ...state, servers: [...event.servers], unknown: [...event.unknown] };
+      return {
+        ...state,
+        servers: [...event.servers],
+        unknown: [...event.unknown],
+        skipped: event.skipped ?? 0,
+      };
     case 'evidence': {
       const outcome: Outcome = event.ok ? 'ok' : 'failed';
       if (event.tool === 'list_recent_changes')

@@ -17,6 +17,7 @@ import type { Environment } from '../../domain/vocabulary.ts';
 import type { IncidentRecord, Store } from '../../store/ports.ts';
 import { abnormal, type Signal } from '../decision/signals/index.ts';
 import type { Scope } from '../investigation/scope.ts';
+import { confirmedActions, withoutUnconfirmedClaims } from './claims.ts';
 import { chooseRunbook } from './runbooks.ts';
 
 /**
@@ -36,6 +37,8 @@ export type AssessmentInput = {
   evidence: readonly Evidence[];
   signals: readonly Signal[];
   planner: PlannerReport;
+  /** The incident's audit log so far: the only source a claim that something was done may rest on. */
+  audit?: readonly AuditEntry[];
   /** What the store remembers about similar incidents, when it was asked. */
   memory?: Memory | null;
   /**
@@ -129,9 +132,59 @@ function guardedText(
   };
 }
 
+const CLAIM_QUOTE_CHARS = 200;
+
+/** A report naming more servers than one investigation covers: the brief says how many were skipped. */
+function scopeNote(scope: Scope): string[] {
+  if (scope.truncatedFrom === null) return [];
+  const checked = scope.servers.length;
+  const skipped = scope.truncatedFrom - checked;
+  return [
+    `The report names ${scope.truncatedFrom} servers; only the first ${checked} were checked and ${skipped} were skipped (not investigated, never restarted). Triage the others separately.`,
+  ];
+}
+
+/**
+ * The planner's title, summary and next actions without any claim that an action happened which
+ * the audit log does not show (a model writing "restarted successfully — resolved" while the
+ * proposal is pending), and a note saying what was removed.
+ */
+function withoutFalseClaims(
+  input: AssessmentInput,
+  text: { title: string; summary: string; nextActions: string[] },
+): { title: string; summary: string; nextActions: string[]; note: string | null } {
+  const confirmed = confirmedActions(input.audit ?? []);
+  const title = withoutUnconfirmedClaims(text.title, confirmed);
+  const summary = withoutUnconfirmedClaims(text.summary, confirmed);
+  const next = text.nextActions.map((a) => withoutUnconfirmedClaims(a, confirmed));
+  const removed = [...title.removed, ...summary.removed, ...next.flatMap((n) => n.removed)];
+  if (removed.length === 0) return { ...text, note: null };
+  const subject =
+    input.scope.servers
+      .map((s) => s.id)
+      .slice(0, 3)
+      .join(', ') || 'incident';
+  const fallbackTitle = `${subject}: ${input.decision.category} (${input.decision.severity})`;
+  const quoted = removed.map(
+    (r) => `"${r.length > CLAIM_QUOTE_CHARS ? `${r.slice(0, CLAIM_QUOTE_CHARS)}…` : r}"`,
+  );
+  return {
+    title: (title.text || fallbackTitle).slice(0, 150),
+    summary:
+      summary.text ||
+      `${ACTION_WORDS[input.decision.action]} (${input.decision.category}, ${input.decision.severity}).`,
+    nextActions: next.map((n) => n.text).filter(Boolean),
+    note: `The ${input.planner.planner === 'openai' ? 'model' : 'planner'}'s text claimed actions the audit log does not show, so it was removed: ${quoted.join('; ')}. Actions taken lists only what the audit log records.`,
+  };
+}
+
 /** What an investigation concluded: the draft as the guard allowed it, with its evidence. */
 export function assess(input: AssessmentInput): Assessment {
-  const guarded = guardedText(input.draft, input.decision);
+  const claims = withoutFalseClaims(input, {
+    title: input.draft.title,
+    ...guardedText(input.draft, input.decision),
+  });
+  const guarded = claims;
   const cited = new Set(input.evidence.map((e) => e.id));
   // A fact that cites nothing real is not a fact; the planner validation should have caught it.
   const facts = input.draft.facts.filter((f) => f.evidence.every((id) => cited.has(id)));
@@ -150,7 +203,7 @@ export function assess(input: AssessmentInput): Assessment {
   // The catalog's checks for this signature are the owning team's own: they come first.
   const safeChecks = [...new Set([...(runbook?.checks ?? []), ...input.draft.safeChecks])];
   return {
-    title: input.draft.title,
+    title: claims.title,
     summary: guarded.summary,
     environment: input.environment,
     servers: input.scope.servers.map((s) => s.id),
@@ -171,7 +224,15 @@ export function assess(input: AssessmentInput): Assessment {
       subject: sig.subject,
       detail: sig.detail.slice(0, ASSESSMENT_LIMITS.detailChars),
     })),
-    policyNotes: [...plannerNote, ...input.decision.policyNotes],
+    ...(input.scope.truncatedFrom !== null
+      ? { serversSkipped: input.scope.truncatedFrom - input.scope.servers.length }
+      : {}),
+    policyNotes: [
+      ...plannerNote,
+      ...scopeNote(input.scope),
+      ...input.decision.policyNotes,
+      ...(claims.note ? [claims.note] : []),
+    ],
     planner: input.planner,
     evidence: [...(input.earlierEvidence ?? []), ...input.evidence],
     ...(input.memory !== undefined ? { memory: input.memory } : {}),
@@ -184,17 +245,21 @@ const LIFECYCLE: Record<AuditEntry['event'], number> = {
   'incident.opened': 0,
   'proposal.created': 1,
   'approval.refused': 2,
+  'approval.granted': 2,
   'proposal.approved': 3,
   'proposal.denied': 3,
   'proposal.expired': 3,
-  'restart.executed': 4,
-  'restart.failed': 4,
-  'restart.verified': 5,
-  'escalation.sent': 6,
+  'restart.started': 4,
+  'restart.executed': 5,
+  'restart.failed': 5,
+  'restart.unknown': 5,
+  'restart.cancelled': 5,
+  'restart.verified': 6,
+  'escalation.sent': 7,
   // A re-assessment comes before the proposal it may lead to; an answer after what it reports.
   'incident.reassessed': 0.5,
-  'followup.answered': 7,
-  'postmortem.drafted': 8,
+  'followup.answered': 8,
+  'postmortem.drafted': 9,
 };
 
 /** Entries in the order they happened, whatever order they come in (the store lists newest first). */
@@ -206,9 +271,15 @@ export function chronological(audit: readonly AuditEntry[]): AuditEntry[] {
 
 const pct = (n: number | undefined) => (n === undefined ? '?' : `${n}%`);
 
+function reading(h: { cpu: number; memory: number; status: string } | null): string {
+  return h ? `cpu ${h.cpu}%, memory ${h.memory}%, status ${h.status}` : 'no health reading';
+}
+
 /** The confirmed action one audit entry records, or null when it records none. */
 function actionOf(entry: AuditEntry): string | null {
   switch (entry.event) {
+    case 'approval.granted':
+      return `Restart of ${entry.details.server_id} approved by ${entry.actor} (${entry.details.approvals} of ${entry.details.required} approvals needed)`;
     case 'proposal.approved':
       return `Restart of ${entry.details.server_id} approved by ${entry.actor}`;
     case 'proposal.denied':
@@ -224,6 +295,10 @@ function actionOf(entry: AuditEntry): string | null {
     }
     case 'restart.failed':
       return `Restart of ${entry.details.server_id} FAILED: ${entry.details.error}`;
+    case 'restart.unknown':
+      return `Restart of ${entry.details.server_id}: outcome UNKNOWN (${entry.details.reason}); health then: ${reading(entry.details.health)}`;
+    case 'restart.cancelled':
+      return `Restart of ${entry.details.server_id} NOT performed: ${entry.details.reason}`;
     case 'escalation.sent':
       return `Escalated to ${entry.details.target}`;
     default:

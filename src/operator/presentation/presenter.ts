@@ -1,6 +1,6 @@
 import type { IncidentBrief } from '../../domain/brief.ts';
 import type { IncidentRecord } from '../../store/ports.ts';
-import type { DecisionOutcome } from '../approval/approval.ts';
+import type { DecisionOutcome, ReconciledOutcome } from '../approval/approval.ts';
 import type { Investigation } from '../investigation/investigate.ts';
 import type { ProgressState } from '../investigation/progress.ts';
 
@@ -33,4 +33,9 @@ export interface Presenter {
   repeated(groupId: string): void;
   /** A proposal expired undecided (the periodic sweep): show it where the brief is. */
   expired(outcome: Extract<DecisionOutcome, { kind: 'expired' }>): Promise<void>;
+  /**
+   * A restart whose replica stopped half-way was settled by the reconciler: tell the incident's
+   * thread the truth (restarted, failed, not performed, or unknown) where the brief is.
+   */
+  reconciled(outcome: ReconciledOutcome): Promise<void>;
 }

@@ -69,6 +69,9 @@ const PROPOSAL_STATE_TEXT: Record<ProposalState, string> = {
   failed: 'restart failed',
   recovered: 'restarted, recovered',
   not_recovered: 'restarted, did not recover',
+  restarting: 'approved, restarting',
+  unknown: 'restart outcome unknown',
+  cancelled: 'approved, not performed',
 };
 
 export const sev = (s: Severity) => s.toUpperCase();
@@ -104,7 +107,8 @@ const FIELD_CHARS = 500;
 const field = (name: string, value: string) => mrkdwn(`*${name}*\n${value}`, FIELD_CHARS);
 
 function serversText(brief: IncidentBrief): string {
-  return brief.servers.length ? esc(listSome(brief.servers, 10)) : 'none';
+  const skipped = brief.serversSkipped ? ` — ${brief.serversSkipped} more named, not checked` : '';
+  return brief.servers.length ? `${esc(listSome(brief.servers, 10))}${skipped}` : 'none';
 }
 
 export function decisionFields(brief: IncidentBrief, state: ProposalState): SectionBlock {

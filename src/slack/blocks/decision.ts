@@ -32,6 +32,10 @@ function healthChange(before: HealthReading | null, after: HealthReading | null)
   return `cpu ${pct(before?.cpu)} → ${pct(after?.cpu)}, memory ${pct(before?.memory)} → ${pct(after?.memory)}, ${after ? esc(after.status) : 'status unknown'}`;
 }
 
+function healthNow(h: HealthReading | null): string {
+  return h ? `cpu ${h.cpu}%, memory ${h.memory}%, ${esc(h.status)}` : 'no reading';
+}
+
 function target(name: string): string {
   return isChannelId(name) ? mention(name) : esc(name);
 }
@@ -52,8 +56,13 @@ function fromState(p: Proposal, message: string): string {
   const server = esc(p.serverId);
   switch (p.state) {
     case 'approved':
+    case 'restarting':
     case 'executed':
       return `⏳ Restarting ${server}… approved by ${by(p)}`;
+    case 'unknown':
+      return `❓ Restart of ${server} approved by ${by(p)}: the replica executing it stopped and whether it ran is unknown — escalated`;
+    case 'cancelled':
+      return `🛑 Approved by ${by(p)} — not restarted (see the thread)`;
     case 'recovered':
       return `✅ Approved by ${by(p)} — restarted ${server}; ${healthChange(p.before, p.after)}`;
     case 'not_recovered':
@@ -69,8 +78,16 @@ function fromState(p: Proposal, message: string): string {
   }
 }
 
-/** The one line that says what happened. */
+/** The one line that says what happened, and who found it out when the reconciler did. */
 export function decisionHeadline(view: DecisionView): string {
+  const line = headline(view);
+  const note = 'reconciled' in view && view.reconciled ? view.reconciled : null;
+  return note && view.kind !== 'restart_unknown'
+    ? `${line} _(${escCut(note, DETAIL_CHARS)})_`
+    : line;
+}
+
+function headline(view: DecisionView): string {
   switch (view.kind) {
     case 'restarting':
       return `⏳ Restarting ${esc(view.serverId)}… approved by ${mention(view.approvedBy)}`;
@@ -90,6 +107,14 @@ export function decisionHeadline(view: DecisionView): string {
       const escalated = view.escalation ? `; ${escalationPhrase(view.escalation)}` : '';
       return `⌛ Expired at ${slackDate(view.proposal.expiresAt)} — nobody decided; nothing was restarted${escalated}`;
     }
+    case 'cancelled': {
+      const escalated = view.escalation ? ` — ${escalationPhrase(view.escalation)}` : '';
+      return `🛑 Approved by ${by(view.proposal)} — not restarted: ${escCut(view.reason, DETAIL_CHARS)}${escalated}`;
+    }
+    case 'restart_unknown':
+      return `❓ Restart of ${esc(view.proposal.serverId)} (approved by ${by(view.proposal)}): ${escCut(view.reason, DETAIL_CHARS)}; health now: ${healthNow(view.health)} — ${escalationPhrase(view.escalation)}`;
+    case 'recorded':
+      return `☑️ ${escCut(view.message, DETAIL_CHARS)}`;
     case 'already_decided':
       return fromState(view.proposal, view.message);
     case 'refused':
@@ -110,7 +135,12 @@ function proposalIdOf(view: DecisionView): string | null {
  * answer those to the clicker alone (ephemeral), with decisionHeadline.
  */
 export function replacesButtons(view: DecisionView): boolean {
-  return view.kind !== 'refused' && view.kind !== 'unknown' && view.kind !== 'already_decided';
+  return (
+    view.kind !== 'refused' &&
+    view.kind !== 'unknown' &&
+    view.kind !== 'already_decided' &&
+    view.kind !== 'recorded'
+  );
 }
 
 /** The blocks that take the place of the buttons (and their approvers line) after a click. */

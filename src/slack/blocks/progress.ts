@@ -25,6 +25,10 @@ function lines(state: ProgressState): string[] {
     }
     if (state.servers.length > SERVER_LINES)
       out.push(`• … and ${state.servers.length - SERVER_LINES} more servers`);
+    if (state.skipped > 0)
+      out.push(
+        `⚠️ ${state.skipped} more server${state.skipped === 1 ? '' : 's'} named in the report skipped: one investigation checks ${state.servers.length}`,
+      );
     const changes = Object.entries(state.changes);
     if (changes.length)
       out.push(

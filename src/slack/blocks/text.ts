@@ -6,9 +6,26 @@ import type { MrkdwnElement, PlainTextElement } from '@slack/types';
  * a broadcast (<!channel>) or a disguised link.
  */
 
-/** Slack's three mrkdwn control characters, as Slack's formatting guide says to escape them. */
+/**
+ * Slack turns a bare URL in mrkdwn into a link (https://docs.slack.dev/messaging/formatting-message-text/#linking-urls),
+ * so a URL in a log line or a model's words would become something to click that nobody chose to
+ * link. A zero-width space after the scheme's colon (and inside `www.`) keeps the text as it reads
+ * and stops Slack from recognising it; links the bot means are made with `link()`.
+ */
+const ZWSP = '\u200B';
+export function noAutoLink(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]{1,20}):\/\//gi, `$1:${ZWSP}//`)
+    .replace(/\b(www)\./gi, `$1${ZWSP}.`)
+    .replace(/\b(mailto):(?=\S)/gi, `$1:${ZWSP}`);
+}
+
+/**
+ * Slack's three mrkdwn control characters, as Slack's formatting guide says to escape them, and
+ * bare URLs defused (noAutoLink).
+ */
 export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return noAutoLink(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
 
 const ELLIPSIS = '…';

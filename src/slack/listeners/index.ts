@@ -7,11 +7,13 @@ import type { ListenerDeps } from './deps.ts';
 import { alertMessage } from './events/alert-message.ts';
 import { appHomeOpened } from './events/app-home-opened.ts';
 import { appMention } from './events/app-mention.ts';
+import { subteamMembersChanged } from './events/subteam-members-changed.ts';
 
 /** Every listener, grouped by kind as Slack delivers them. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.event('app_mention', appMention(deps));
   app.event('message', alertMessage(deps));
+  app.event('subteam_members_changed', subteamMembersChanged(deps));
   app.event('app_home_opened', appHomeOpened(deps));
   app.command('/triage', triageCommand(deps));
   app.action(ACTION_IDS.approve, approveRestart(deps));

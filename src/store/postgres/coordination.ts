@@ -25,6 +25,14 @@ export class PostgresCoordination implements Coordination {
     return changed === 1;
   }
 
+  async held(key: string, now: Date): Promise<boolean> {
+    const row = await this.db.one(
+      'SELECT 1 AS held FROM claims WHERE key = $1 AND expires_at > $2::timestamptz',
+      [key, now.toISOString()],
+    );
+    return row !== null;
+  }
+
   async reserveSlot(key: string, now: Date, intervalMs: number): Promise<Date> {
     // Whole milliseconds, as the SQLite store's Date arithmetic keeps them.
     const step = Math.trunc(intervalMs);

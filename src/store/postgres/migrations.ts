@@ -149,4 +149,20 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       CREATE INDEX audit_log_event ON audit_log (event, seq);
     `,
   },
+  {
+    // Approvals one by one, for APPROVALS_REQUIRED (two distinct people): one row per approver and
+    // proposal, so a second click by the same person counts once. Restarts in flight are few and
+    // found by the reconciler through a partial index.
+    version: 5,
+    sql: `
+      CREATE TABLE proposal_approvals (
+        proposal_id text NOT NULL REFERENCES proposals(id),
+        user_id text NOT NULL,
+        at timestamptz NOT NULL,
+        PRIMARY KEY (proposal_id, user_id)
+      );
+      CREATE INDEX proposals_in_flight ON proposals (decided_at, seq)
+        WHERE state IN ('approved', 'restarting', 'executed');
+    `,
+  },
 ];

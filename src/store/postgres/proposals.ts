@@ -2,6 +2,7 @@ import type { Proposal, ProposalState } from '../../domain/proposal.ts';
 import { newProposalId } from '../ids.ts';
 import {
   type ApprovalAttempt,
+  IN_FLIGHT_STATES,
   type NewProposal,
   type ProposalPatch,
   type ProposalStore,
@@ -97,8 +98,9 @@ export class PostgresProposals implements ProposalStore {
 
   async approve(
     id: string,
-    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date },
+    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date; required?: number },
   ): Promise<ApprovalAttempt> {
+    const required = Math.max(1, input.required ?? 1);
     return this.db.transaction(async (tx): Promise<ApprovalAttempt> => {
       // Approvals for one server take turns, whichever replica or connection runs them, so the
       // count below cannot miss another one's approval. Row locks alone would not do: two
@@ -114,8 +116,25 @@ export class PostgresProposals implements ProposalStore {
       const row = await this.db.one('SELECT * FROM proposals WHERE id = $1 FOR UPDATE', [id], tx);
       const proposal = row ? toProposal(row) : null;
       if (proposal?.state !== 'pending') return { outcome: 'not_pending', proposal };
-      const used = await this.restartsSince(tx, proposal.serverId, input.since);
-      if (used >= input.budget) return { outcome: 'budget_used', used };
+      // The proposal's row lock (FOR UPDATE above) makes concurrent approvers of it take turns.
+      const earlier = (
+        await tx.query<{ user_id: string }>(
+          'SELECT user_id FROM proposal_approvals WHERE proposal_id = $1 ORDER BY at, user_id',
+          [id],
+        )
+      ).rows.map((r) => String(r.user_id));
+      if (earlier.includes(input.decidedBy))
+        return { outcome: 'repeat', proposal, approvals: earlier.length, required };
+      const approvals = earlier.length + 1;
+      if (approvals >= required) {
+        const used = await this.restartsSince(tx, proposal.serverId, input.since);
+        if (used >= input.budget) return { outcome: 'budget_used', used };
+      }
+      await tx.query(
+        'INSERT INTO proposal_approvals (proposal_id, user_id, at) VALUES ($1, $2, $3)',
+        [id, input.decidedBy, input.decidedAt.toISOString()],
+      );
+      if (approvals < required) return { outcome: 'recorded', proposal, approvals, required };
       const updated = await this.db.one(
         `UPDATE proposals SET state = 'approved', decided_by = $2, decided_at = $3
          WHERE id = $1 AND state = 'pending' RETURNING *`,
@@ -123,7 +142,11 @@ export class PostgresProposals implements ProposalStore {
         tx,
       );
       if (!updated) throw new Error('store: proposal changed while locked');
-      return { outcome: 'approved', proposal: toProposal(updated) };
+      return {
+        outcome: 'approved',
+        proposal: toProposal(updated),
+        approvers: [...earlier, input.decidedBy],
+      };
     });
   }
 
@@ -131,6 +154,16 @@ export class PostgresProposals implements ProposalStore {
     const rows = await this.db.all(
       'SELECT * FROM proposals WHERE incident_id = $1 ORDER BY created_at, seq',
       [incidentId],
+    );
+    return rows.map(toProposal);
+  }
+
+  async listInFlight(limit: number): Promise<Proposal[]> {
+    // The states as literals, so the planner can use the partial index (migration 5).
+    const states = IN_FLIGHT_STATES.map((s) => `'${s}'`).join(', ');
+    const rows = await this.db.all(
+      `SELECT * FROM proposals WHERE state IN (${states}) ORDER BY decided_at, seq LIMIT $1`,
+      [limitOf(limit)],
     );
     return rows.map(toProposal);
   }

@@ -27,6 +27,13 @@ export class SqliteCoordination implements Coordination {
     return Number(result.changes) === 1;
   }
 
+  async held(key: string, now: Date): Promise<boolean> {
+    const row = this.db
+      .prepare('SELECT 1 AS held FROM claims WHERE key = ? AND expires_at > ?')
+      .get(key, now.toISOString());
+    return row !== undefined;
+  }
+
   async reserveSlot(key: string, now: Date, intervalMs: number): Promise<Date> {
     return this.database.transaction(() => {
       const row = this.db.prepare('SELECT next_at FROM pacing WHERE key = ?').get(key);

@@ -141,4 +141,19 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX audit_event ON audit_log(event, seq);
     `,
   },
+  {
+    // Approvals one by one, for APPROVALS_REQUIRED (two distinct people): one row per approver and
+    // proposal, so a second click by the same person counts once. Restarts in flight are found by
+    // the reconciler through the (state, decided_at) index.
+    version: 7,
+    sql: `
+      CREATE TABLE proposal_approvals (
+        proposal_id TEXT NOT NULL REFERENCES proposals(id),
+        user_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (proposal_id, user_id)
+      );
+      CREATE INDEX proposals_in_flight ON proposals(state, decided_at);
+    `,
+  },
 ];

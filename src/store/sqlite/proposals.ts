@@ -2,6 +2,7 @@ import type { Proposal, ProposalState } from '../../domain/proposal.ts';
 import { newProposalId } from '../ids.ts';
 import {
   type ApprovalAttempt,
+  IN_FLIGHT_STATES,
   type NewProposal,
   type ProposalPatch,
   type ProposalStore,
@@ -95,14 +96,28 @@ export class SqliteProposals implements ProposalStore {
 
   async approve(
     id: string,
-    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date },
+    input: { decidedBy: string; decidedAt: Date; budget: number; since: Date; required?: number },
   ): Promise<ApprovalAttempt> {
+    const required = Math.max(1, input.required ?? 1);
     return this.database.transaction((): ApprovalAttempt => {
       const row = this.db.prepare('SELECT * FROM proposals WHERE id = ?').get(id);
       const proposal = row ? toProposal(row) : null;
       if (proposal?.state !== 'pending') return { outcome: 'not_pending', proposal };
-      const used = this.restartsSince(proposal.serverId, input.since);
-      if (used >= input.budget) return { outcome: 'budget_used', used };
+      const earlier = this.db
+        .prepare('SELECT user_id FROM proposal_approvals WHERE proposal_id = ? ORDER BY at, rowid')
+        .all(id)
+        .map((r) => String(r.user_id));
+      if (earlier.includes(input.decidedBy))
+        return { outcome: 'repeat', proposal, approvals: earlier.length, required };
+      const approvals = earlier.length + 1;
+      if (approvals >= required) {
+        const used = this.restartsSince(proposal.serverId, input.since);
+        if (used >= input.budget) return { outcome: 'budget_used', used };
+      }
+      this.db
+        .prepare('INSERT INTO proposal_approvals (proposal_id, user_id, at) VALUES (?, ?, ?)')
+        .run(id, input.decidedBy, input.decidedAt.toISOString());
+      if (approvals < required) return { outcome: 'recorded', proposal, approvals, required };
       const updated = this.db
         .prepare(
           `UPDATE proposals SET state = 'approved', decided_by = ?, decided_at = ?
@@ -110,7 +125,11 @@ export class SqliteProposals implements ProposalStore {
         )
         .get(input.decidedBy, input.decidedAt.toISOString(), id);
       if (!updated) throw new Error('store: proposal changed inside a write transaction');
-      return { outcome: 'approved', proposal: toProposal(updated) };
+      return {
+        outcome: 'approved',
+        proposal: toProposal(updated),
+        approvers: [...earlier, input.decidedBy],
+      };
     });
   }
 
@@ -118,6 +137,16 @@ export class SqliteProposals implements ProposalStore {
     return this.db
       .prepare('SELECT * FROM proposals WHERE incident_id = ? ORDER BY created_at, rowid')
       .all(incidentId)
+      .map(toProposal);
+  }
+
+  async listInFlight(limit: number): Promise<Proposal[]> {
+    return this.db
+      .prepare(
+        `SELECT * FROM proposals WHERE state IN (${IN_FLIGHT_STATES.map(() => '?').join(', ')})
+         ORDER BY decided_at, rowid LIMIT ?`,
+      )
+      .all(...IN_FLIGHT_STATES, limit)
       .map(toProposal);
   }
 

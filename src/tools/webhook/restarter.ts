@@ -13,8 +13,6 @@ import {
   tryJson,
 } from '../http.ts';
 
-/** Which incident and proposal a restart belongs to, when the caller knows. */
-
 /** Header names a receiver reads. Lowercase, as node:http presents them. */
 export const WEBHOOK_HEADERS = {
   /** Unix seconds when the request was signed. */
@@ -23,6 +21,12 @@ export const WEBHOOK_HEADERS = {
   signature: 'x-level-zero-signature',
   /** A unique id per request, for receivers that deduplicate. */
   delivery: 'x-level-zero-delivery',
+  /**
+   * The restart's idempotency key: the proposal id, the same on every request for one approval.
+   * The header of the IETF HTTPAPI draft "The Idempotency-Key HTTP Header Field"; a receiver that
+   * has already performed a restart with this key should answer 2xx and not restart again.
+   */
+  idempotencyKey: 'idempotency-key',
 } as const;
 
 /** A receiver should reject signatures older (or newer) than this: it bounds replays. */
@@ -118,6 +122,7 @@ export class WebhookRestarter implements Restarter {
           [WEBHOOK_HEADERS.timestamp]: timestamp,
           [WEBHOOK_HEADERS.signature]: signWebhook(this.options.secret, timestamp, body),
           [WEBHOOK_HEADERS.delivery]: context.proposalId ?? randomUUID(),
+          ...(context.proposalId ? { [WEBHOOK_HEADERS.idempotencyKey]: context.proposalId } : {}),
           ...(this.authorization ? { authorization: this.authorization } : {}),
         },
         body,

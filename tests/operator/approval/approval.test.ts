@@ -54,6 +54,7 @@ describe('approvals', () => {
     expect(audit.map((e) => e.event)).toEqual([
       'escalation.sent',
       'restart.failed',
+      'restart.started',
       'proposal.approved',
       'proposal.created',
       'incident.opened',

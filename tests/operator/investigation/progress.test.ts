@@ -32,6 +32,7 @@ describe('applyProgress', () => {
       incidentId: 'INC-1',
       servers: ['a-01', 'b-02'],
       unknown: ['zz-99'],
+      skipped: 0,
       reads: { 'a-01': { health: 'ok', logs: 'failed' }, 'b-02': { health: 'ok' } },
       changes: { payments: 'ok' },
       planner: 'openai',
@@ -39,5 +40,10 @@ describe('applyProgress', () => {
       decided: 'escalate',
     });
     expect(opened.servers).toBeNull();
+  });
+
+  it('keeps how many named servers the scope skipped', () => {
+    const state = fold([{ stage: 'scope', servers: ['a-01'], unknown: [], skipped: 490 }]);
+    expect(state.skipped).toBe(490);
   });
 });

@@ -294,7 +294,7 @@ describe('escaping', () => {
     expectValidMessage(full);
     for (const text of [allText(message.blocks), allText(full.blocks)]) {
       expect(text).toContain(
-        '&lt;!channel&gt; &lt;https://evil|click&gt; &amp; &lt;@U999&gt; &lt;!subteam^S1&gt;',
+        '&lt;!channel&gt; &lt;https:\u200B//evil|click&gt; &amp; &lt;@U999&gt; &lt;!subteam^S1&gt;',
       );
       for (const raw of ['<!channel>', '<https://evil', '<@U999>', '<!subteam^S1>', '<!everyone>'])
         expect(text).not.toContain(raw);
@@ -307,6 +307,20 @@ describe('escaping', () => {
       expect(markdown).not.toMatch(raw);
     expect(markdown).not.toContain('](https://evil');
     expect(markdown).toContain('\\<!channel\\> \\<https://evil\\|click\\> \\& \\<@U999\\>');
+  });
+
+  it('a bare URL from evidence or a model never reaches mrkdwn as something Slack auto-links', () => {
+    const brief = sampleBrief('INC-0000EEF0');
+    const e1 = brief.evidence[0];
+    if (!e1) throw new Error('sample brief has evidence');
+    const urls =
+      'failed to reach https://evil.example/login?next=x and www.evil.example, mailto:ops@evil.example';
+    brief.evidence = [{ ...e1, summary: urls }];
+    brief.facts = [{ text: urls, evidence: ['E1'] }];
+    const text = allText(briefMessage(brief, { approvers: APPROVERS }).blocks);
+    for (const bare of ['https://evil', 'www.evil', 'mailto:ops']) expect(text).not.toContain(bare);
+    // It still reads the same.
+    expect(text.replaceAll('\u200B', '')).toContain(urls);
   });
 
   it('does not turn an evidence link into a way out of its <url|label> token', () => {

@@ -52,6 +52,12 @@ export type Recorder = {
   accepted: Delivery[];
   clicks: { verb: 'approve' | 'deny'; proposalId: string; site: ClickSite }[];
   posts: { channel: string; message: SlackMessage; threadTs: string | null | undefined }[];
+  /** Clickers told their click failed. */
+  clickFailures: { site: ClickSite; text: string }[];
+  /** What the listeners reported to readiness: `failed:<kind>` or `ok`. */
+  readiness: string[];
+  /** Work left running after the acknowledgement. */
+  background: Promise<unknown>[];
   /** Follow-ups offered to the conversation (every threaded mention), and what it said. */
   followUps: FollowUpRequest[];
   /** Surface calls: `openFullBrief:<trigger>:<incident>`, `publishHome:<user>[:notice]`, … */
@@ -74,6 +80,9 @@ export function recordingDeps(
     accepted: [],
     clicks: [],
     posts: [],
+    clickFailures: [],
+    readiness: [],
+    background: [],
     followUps: [],
     surfaces: [],
     postmortems: [],
@@ -94,12 +103,16 @@ export function recordingDeps(
       },
     },
     decisions: {
-      click: async (verb, proposalId, site) => {
+      click: async (verb, proposalId, site, hooks) => {
         rec.order.push('click');
         rec.clicks.push({ verb, proposalId, site });
-        return options.click
-          ? options.click(verb, proposalId, site)
-          : { kind: 'unknown', message: 'recorded' };
+        if (options.click) return options.click(verb, proposalId, site, hooks);
+        hooks?.onRecorded?.();
+        return { kind: 'unknown', message: 'recorded' };
+      },
+      clickFailed: async (site, text) => {
+        rec.order.push('clickFailed');
+        rec.clickFailures.push({ site, text });
       },
     },
     conversation: {
@@ -135,6 +148,18 @@ export function recordingDeps(
         rec.postmortems.push({ incidentId, actor, trigger });
         return null;
       },
+    },
+    approvers: { watches: () => true, membershipChanged: async () => {} },
+    readiness: {
+      failed: (kind) => {
+        rec.readiness.push(`failed:${kind}`);
+      },
+      succeeded: () => {
+        rec.readiness.push('ok');
+      },
+    },
+    background: (work) => {
+      rec.background.push(work.catch(() => {}));
     },
     writer: {
       post: async (channel, message, opts = {}) => {

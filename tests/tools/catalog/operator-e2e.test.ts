@@ -183,11 +183,15 @@ describe('the guard holds with real backends', () => {
     );
     expect(brief.action).toBe('restart');
     expect(proposal?.serverId).toBe('payment-server-01');
-    // Healthy after the restart: the verification reads Prometheus again.
-    promReply = (q) => ({
-      status: 200,
-      body: promVector([{ labels: {}, value: q.includes('node_') ? '20' : '1' }]),
-    });
+    // Healthy once the webhook restarted it: the verification reads Prometheus again. (Healthy
+    // before it, the approval would find it recovered on its own and restart nothing.)
+    promReply = (q) =>
+      fakes.webhook.requests.length > 0
+        ? {
+            status: 200,
+            body: promVector([{ labels: {}, value: q.includes('node_') ? '20' : '1' }]),
+          }
+        : saturated(q);
     const outcome = await runtime.approvals.approve(proposal?.id ?? '', 'U0APPROVER');
     expect(outcome.kind).toBe('restarted');
     expect(fakes.webhook.requests).toHaveLength(1);

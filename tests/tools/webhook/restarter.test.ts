@@ -62,6 +62,8 @@ describe('WebhookRestarter', () => {
     const timestamp = r.headers[WEBHOOK_HEADERS.timestamp] as string;
     expect(timestamp).toBe(String(Date.parse('2025-03-01T09:00:00Z') / 1000));
     expect(r.headers[WEBHOOK_HEADERS.delivery]).toBe('P-12');
+    // The approval's idempotency key: a receiver that saw it already must not restart again.
+    expect(r.headers['idempotency-key']).toBe('P-12');
     expect(
       verifyWebhookSignature({
         secret: SECRET,

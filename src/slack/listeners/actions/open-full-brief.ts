@@ -6,7 +6,8 @@ type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /**
  * The Full brief button (`open_full_brief`, value: the incident id): the whole brief in a modal,
- * for anyone. views.open needs the click's trigger_id within 3 s, so it is opened at once.
+ * for anyone. views.open needs the click's trigger_id within 3 s, so it is opened at once, right
+ * after the acknowledgement.
  */
 export function openFullBrief(deps: ListenerDeps) {
   return async ({ ack, body }: ClickArgs) => {
@@ -20,7 +21,12 @@ export function openFullBrief(deps: ListenerDeps) {
       );
       return;
     }
-    const opened = await deps.surfaces.openFullBrief(parsed.data.trigger_id, action.value);
-    if (!opened) deps.logger.info({ incident: action.value }, 'no brief to open yet');
+    // After the acknowledgement: in HTTP mode Slack gets its answer only once the listener returns.
+    deps.background(
+      deps.surfaces.openFullBrief(parsed.data.trigger_id, action.value).then((opened) => {
+        if (!opened) deps.logger.info({ incident: action.value }, 'no brief to open yet');
+      }),
+      'the Full brief modal',
+    );
   };
 }

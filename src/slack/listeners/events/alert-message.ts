@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { stored } from '../../acks.ts';
 import { alertText } from '../../alert-text.ts';
 import { EventEnvelope, MessageEvent } from '../../payloads.ts';
 import { intakeRequest } from '../../thread.ts';
@@ -41,16 +42,19 @@ export function alertMessage(deps: ListenerDeps) {
     const text = alertText(message, context.botUserId);
     if (!text) return;
     const eventId = EventEnvelope.safeParse(body).data?.event_id;
-    await deps.intake.accept(
-      intakeRequest({
-        origin: 'alert',
-        text,
-        actor: message.user ?? message.bot_id ?? 'unknown',
-        channel: message.channel,
-        replyTo: message.ts,
-        messageTs: message.ts,
-        ...(eventId ? { eventId } : {}),
-      }),
+    // Acknowledged only once stored; a store that cannot write it makes Slack deliver it again.
+    await stored(deps, 'event', () =>
+      deps.intake.accept(
+        intakeRequest({
+          origin: 'alert',
+          text,
+          actor: message.user ?? message.bot_id ?? 'unknown',
+          channel: message.channel,
+          replyTo: message.ts,
+          messageTs: message.ts,
+          ...(eventId ? { eventId } : {}),
+        }),
+      ),
     );
   };
 }

@@ -18,6 +18,7 @@ export function appHomeOpened(deps: ListenerDeps) {
       return;
     }
     if (parsed.data.tab === 'messages') return;
-    await deps.surfaces.publishHome(parsed.data.user);
+    // Nothing to store: acknowledged at once (HTTP answers after the listeners), drawn after.
+    deps.background(deps.surfaces.publishHome(parsed.data.user), 'the Home tab');
   };
 }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { stored } from '../../acks.ts';
 import { alertText } from '../../alert-text.ts';
 import { AppMentionEvent, EventEnvelope } from '../../payloads.ts';
 import { intakeRequest } from '../../thread.ts';
@@ -44,16 +45,19 @@ export function appMention(deps: ListenerDeps) {
       messageTs: mention.ts,
       ...(eventId ? { eventId } : {}),
     });
-    if (mention.thread_ts && request.place) {
-      const followUp = await deps.conversation.accept({
-        text,
-        actor: request.actor,
-        place: request.place,
-        route: request.route,
-        dedupeKeys: request.dedupeKeys,
-      });
-      if (followUp.kind !== 'not_a_follow_up') return;
-    }
-    await deps.intake.accept(request);
+    // Acknowledged only once stored; a store that cannot write it makes Slack deliver it again.
+    await stored(deps, 'event', async () => {
+      if (mention.thread_ts && request.place) {
+        const followUp = await deps.conversation.accept({
+          text,
+          actor: request.actor,
+          place: request.place,
+          route: request.route,
+          dedupeKeys: request.dedupeKeys,
+        });
+        if (followUp.kind !== 'not_a_follow_up') return;
+      }
+      await deps.intake.accept(request);
+    });
   };
 }

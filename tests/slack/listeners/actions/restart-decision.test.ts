@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   approveRestart,
+  CLICK_NOT_STORED,
   denyRestart,
 } from '../../../../src/slack/listeners/actions/restart-decision.ts';
 import { invoke, OPS, recordingAck, recordingDeps } from '../support.ts';
@@ -36,17 +37,22 @@ function clickBody(actionId: string, value: string, extra: Record<string, unknow
   };
 }
 
-async function click(listener: typeof approveRestart, body: Record<string, unknown>) {
-  const { deps, rec } = recordingDeps();
+async function click(
+  listener: typeof approveRestart,
+  body: Record<string, unknown>,
+  options: Parameters<typeof recordingDeps>[0] = {},
+) {
+  const { deps, rec } = recordingDeps(options);
   const { ack, acks } = recordingAck(rec);
   await invoke(listener(deps), { ack, body, action: (body.actions as unknown[] | undefined)?.[0] });
   return { rec, acks };
 }
 
 describe('restart decision buttons', () => {
-  it('Approve acks first, then decides with the proposal id and where the click happened', async () => {
+  it('Approve decides with the proposal id and where the click happened, and acks once it is recorded', async () => {
     const { rec, acks } = await click(approveRestart, clickBody('approve_restart', 'prop-1'));
-    expect(rec.order).toEqual(['ack', 'click']);
+    expect(rec.order).toEqual(['click', 'ack']);
+    expect(rec.readiness).toEqual(['ok']);
     expect(acks).toEqual([undefined]);
     expect(rec.clicks).toEqual([
       {
@@ -54,6 +60,7 @@ describe('restart decision buttons', () => {
         proposalId: 'prop-1',
         site: {
           user: 'U0APPROVER',
+          team: 'T0TEAM',
           channel: OPS,
           messageTs: '1700000000.000301',
           threadTs: '1700000000.000300',
@@ -75,6 +82,7 @@ describe('restart decision buttons', () => {
     const { rec } = await click(approveRestart, bare);
     expect(rec.clicks[0]?.site).toEqual({
       user: 'U0APPROVER',
+      team: 'T0TEAM',
       channel: OPS,
       messageTs: '1700000000.000301',
       threadTs: '1700000000.000300',
@@ -99,6 +107,44 @@ describe('restart decision buttons', () => {
   ])('a click with %s is acked and dropped', async (_what, extra) => {
     const { rec } = await click(approveRestart, clickBody('approve_restart', 'p', extra));
     expect(rec.order).toEqual(['ack']);
+  });
+
+  it('when the click cannot be recorded, it is acked, reported, and the clicker is told nothing was done', async () => {
+    const { rec, acks } = await click(approveRestart, clickBody('approve_restart', 'prop-5'), {
+      click: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      },
+    });
+    expect(acks).toEqual([undefined]);
+    expect(rec.readiness).toEqual(['failed:click']);
+    expect(rec.clickFailures).toEqual([
+      { site: expect.objectContaining({ user: 'U0APPROVER' }), text: CLICK_NOT_STORED },
+    ]);
+    expect(rec.background).toEqual([]);
+  });
+
+  it('acks once recorded, while the restart goes on in the background; a later failure is told truthfully', async () => {
+    let finish = (_error: unknown) => {};
+    const { rec, acks } = await click(approveRestart, clickBody('approve_restart', 'prop-6'), {
+      click: (_verb, _id, _site, hooks) =>
+        new Promise((_resolve, reject) => {
+          hooks?.onRecorded?.();
+          finish = reject;
+        }),
+    });
+    expect(acks).toEqual([undefined]);
+    expect(rec.readiness).toEqual(['ok']);
+    expect(rec.background).toHaveLength(1);
+    finish(new Error('the restarter is down'));
+    await Promise.all(rec.background);
+    expect(rec.clickFailures).toEqual([
+      {
+        site: expect.objectContaining({ user: 'U0APPROVER' }),
+        text: expect.stringMatching(
+          /^⚠️ Your approval was recorded, but what follows it failed: the restarter is down/,
+        ),
+      },
+    ]);
   });
 });
 
@@ -151,21 +197,25 @@ describe('restart decision buttons off the brief', () => {
     const { deps, rec } = recordingDeps({ click: decided });
     const { ack } = recordingAck(rec);
     await invoke(denyRestart(deps), { ack, body: viewClick('modal') });
+    await Promise.all(rec.background);
     expect(rec.clicks).toEqual([
       {
         verb: 'deny',
         proposalId: 'prop-9',
         site: {
           user: 'U0APPROVER',
+          team: 'T0TEAM',
           channel: null,
           messageTs: null,
           threadTs: null,
           responseUrl: null,
           surface: 'modal',
+          // The incident the bot opened the modal for: a click there must be for its proposal.
+          viewIncident: 'INC-0000MODL',
         },
       },
     ]);
-    expect(rec.order).toEqual(['ack', 'click', 'refreshModal']);
+    expect(rec.order).toEqual(['click', 'ack', 'refreshModal']);
     expect(rec.surfaces[0]).toMatch(/^refreshModal:V0VIEW:INC-0000MODL:❌ Denied by <@U0APPROVER>/);
   });
 
@@ -173,6 +223,7 @@ describe('restart decision buttons off the brief', () => {
     const { deps, rec } = recordingDeps({ click: decided });
     const { ack } = recordingAck(rec);
     await invoke(denyRestart(deps), { ack, body: viewClick('home') });
+    await Promise.all(rec.background);
     expect(rec.clicks[0]?.site.surface).toBe('home');
     expect(rec.surfaces).toEqual([expect.stringMatching(/^publishHome:U0APPROVER:❌ Denied by/)]);
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { TRIAGE_USAGE, triageCommand } from '../../../../src/slack/listeners/commands/triage.ts';
+import {
+  TRIAGE_NOT_STORED,
+  TRIAGE_REPEATED,
+  TRIAGE_USAGE,
+  triageCommand,
+} from '../../../../src/slack/listeners/commands/triage.ts';
 import { invoke, OPS, recordingAck, recordingDeps } from '../support.ts';
 
 const RESPONSE_URL = 'https://hooks.slack.com/commands/T0TEAM/1/abc';
@@ -19,9 +24,13 @@ async function run(fields: Record<string, unknown>, accept?: Parameters<typeof r
 }
 
 describe('/triage', () => {
-  it('acks at once with a private note, then hands the report to the intake', async () => {
-    const { rec, acks } = await run({ text: 'payment-server-01 is extremely slow' });
-    expect(rec.order).toEqual(['ack', 'accept']);
+  it('hands the report to the intake, then acks with a private note once it is stored', async () => {
+    const { rec, acks } = await run({
+      text: 'payment-server-01 is extremely slow',
+      trigger_id: '1234.5678.abcd',
+    });
+    expect(rec.order).toEqual(['accept', 'ack']);
+    expect(rec.readiness).toEqual(['ok']);
     expect(acks).toEqual([
       {
         response_type: 'ephemeral',
@@ -40,21 +49,48 @@ describe('/triage', () => {
     ]);
   });
 
-  it('acks before the intake even starts (the intake may be slow; Slack waits 3 s)', async () => {
-    let ackedBeforeAccept = false;
+  it("dedupes on the command's trigger_id, so a replayed request is handled once", async () => {
     const { deps, rec } = recordingDeps();
-    const { ack } = recordingAck(rec);
+    const keys: string[][] = [];
     deps.intake = {
-      accept: async () => {
-        ackedBeforeAccept = rec.order.includes('ack');
+      accept: async (request) => {
+        keys.push([...request.dedupeKeys]);
+        rec.order.push('accept');
         return { kind: 'duplicate' };
       },
     };
+    const { ack, acks } = recordingAck(rec);
     await invoke(triageCommand(deps), {
-      command: { text: 'db-node-02', user_id: 'U1', channel_id: OPS, response_url: RESPONSE_URL },
+      command: {
+        text: 'db-node-02',
+        user_id: 'U1',
+        channel_id: OPS,
+        response_url: RESPONSE_URL,
+        trigger_id: '1234.5678.abcd',
+      },
       ack,
     });
-    expect(ackedBeforeAccept).toBe(true);
+    expect(keys).toEqual([['command:1234.5678.abcd']]);
+    expect(acks).toEqual([{ response_type: 'ephemeral', text: TRIAGE_REPEATED }]);
+  });
+
+  it('when the store cannot write, the ack says so (no brief is promised) and it is reported', async () => {
+    const { rec, acks } = await run(
+      { text: 'db-node-02 is down' },
+      {
+        accept: async () => {
+          throw new Error('SQLITE_FULL: database or disk is full');
+        },
+      },
+    );
+    expect(acks).toEqual([{ response_type: 'ephemeral', text: TRIAGE_NOT_STORED }]);
+    expect(rec.readiness).toEqual(['failed:command']);
+  });
+
+  it('escapes Slack markup from the report in the acknowledgement', async () => {
+    const { acks } = await run({ text: 'db-node-02 <!channel> & <@U0BOSS>' });
+    const text = String((acks[0] as { text: string }).text);
+    expect(text).not.toMatch(/<!channel>|<@U0BOSS>/);
   });
 
   it('makes Slack markup plain before triage', async () => {
@@ -86,7 +122,7 @@ describe('/triage', () => {
   it('cuts a long report in the acknowledgement, not in what is triaged', async () => {
     const long = `payment-server-01 ${'x'.repeat(400)}`;
     const { rec, acks } = await run({ text: long });
-    expect(String((acks[0] as { text: string }).text)).toContain(`“${long.slice(0, 200)}”`);
+    expect(String((acks[0] as { text: string }).text)).toContain(`“${long.slice(0, 199)}…”`);
     expect(rec.accepted[0]?.text).toBe(long);
   });
 });

@@ -1,0 +1,75 @@
+import type { AddressInfo } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy the test controls, for making a server unreachable without touching it: `cut()`
+ * drops every connection through it and refuses new ones (as a failed host or a partition does),
+ * `restore()` lets connections through again. The shared PostgreSQL is never stopped.
+ */
+export class TcpProxy {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private cutSince: number | null = null;
+  /** Connections refused while cut: proof the outage was felt. */
+  refused = 0;
+
+  private readonly target: { host: string; port: number };
+
+  private constructor(server: Server, target: { host: string; port: number }) {
+    this.server = server;
+    this.target = target;
+  }
+
+  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+    let proxy: TcpProxy | null = null;
+    const server = createServer((client) => proxy?.accept(client));
+    proxy = new TcpProxy(server, target);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get isCut(): boolean {
+    return this.cutSince !== null;
+  }
+
+  private accept(client: Socket): void {
+    if (this.cutSince !== null) {
+      this.refused += 1;
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection(this.target);
+    for (const s of [client, upstream]) {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  cut(): void {
+    this.cutSince = Date.now();
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  /** Lets connections through again; how long it was cut, ms. */
+  restore(): number {
+    const since = this.cutSince ?? Date.now();
+    this.cutSince = null;
+    return Date.now() - since;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
