@@ -99,6 +99,8 @@ export const StormFigures = z.object({
   intake: z.object({ accepted: count, grouped: count, duplicate: count, ignored: count }),
   /** Sum of lzo_investigations_total. */
   investigations: count,
+  /** Of those, folded into a storm's parent (lzo_storm_folds_total): answered by a pointer, not a brief. */
+  folded: count.default(0),
   distinctServers: count,
   /** Incidents opened for the busiest server (1 = every repeat was grouped). */
   maxIncidentsPerServer: count,
@@ -130,6 +132,101 @@ export const StormFigures = z.object({
   replicaFigures: z.array(ReplicaFigures),
 });
 export type StormFigures = z.infer<typeof StormFigures>;
+
+export const CorrelatedFigures = z.object({
+  replicas: count,
+  stormServers: count,
+  noiseServers: count,
+  alertsSent: count,
+  /** Answered 202 by a replica. */
+  alertsAcked: count,
+  alertsNotAcked: count,
+  ackMs: Summary,
+  sendLagMs: Summary,
+  /** lzo_intake_total{origin="webhook"} by result, summed over replicas. */
+  intake: z.object({
+    accepted: count,
+    grouped: count,
+    duplicate: count,
+    resolved: count,
+    unmatched: count,
+  }),
+  lost: z.object({
+    total: count,
+    atIntake: count,
+    withoutBrief: count,
+    details: z.array(z.string()),
+  }),
+  /** Incidents opened, and how many of them folded into a storm's parent. */
+  incidents: count,
+  folded: count,
+  /** Distinct causes in the alerts: the storm's one dependency and each noise server's own trouble. */
+  causes: count,
+  /** Briefs posted for the storm servers (1 = one parent for the storm). */
+  stormParentBriefs: count,
+  /** lzo_escalations_total{sent="true"}. */
+  escalations: count,
+  /**
+   * Per storm server (each opens an incident, the parent's or one folded into it): from its first
+   * alert to the parent brief that answers it, 0 when the brief was there first, ms.
+   */
+  firstAlertToParentBriefMs: Summary,
+  /** Per cause (the storm and each noise server): its first alert → its brief; the noise's wait for the channel's pace, ms. */
+  firstAlertToBriefPerCauseMs: Summary,
+  stormFirstAlertToParentBriefMs: ms.nullable(),
+  /** Edits of the parent's brief that carried its live summary. */
+  stormSummaryEdits: count,
+  slack: z.object({
+    /** New messages (chat.postMessage) in ALERT_WEBHOOK_CHANNEL during the storm. */
+    newMessages: count,
+    /** Of those, "+N more alerts" counters. */
+    counters: count,
+    /** The target: distinct causes plus counters. */
+    limit: count,
+    escalationMessages: count,
+    maxPostsPerChannelPerSecond: count,
+    minPostGapMs: ms.nullable(),
+    rateLimited: count,
+    byMethod: z.record(z.string(), count),
+  }),
+  drainTimedOut: z.boolean(),
+  botOverheadMs: HistogramFigures,
+  modelMaxInFlight: count,
+  replicaFigures: z.array(ReplicaFigures),
+});
+export type CorrelatedFigures = z.infer<typeof CorrelatedFigures>;
+
+export const CeilingStep = z.object({
+  ratePerMin: count,
+  seconds: count,
+  sent: count,
+  acked: count,
+  /** Acked but not counted by any replica's intake. */
+  lost: count,
+  ackMs: Summary,
+  sendLagMs: Summary,
+  minPostGapMs: ms.nullable(),
+  /** VmHWM of each replica at the end of the step, bytes. */
+  peakRssBytes: z.array(count),
+  rateLimited: count,
+  passed: z.boolean(),
+  failures: z.array(z.string()),
+});
+export type CeilingStep = z.infer<typeof CeilingStep>;
+
+export const CeilingFigures = z.object({
+  replicas: count,
+  steps: z.array(CeilingStep),
+  /** The highest rate whose step passed, alerts a minute; null when none did. */
+  ceilingPerMin: count.nullable(),
+  stopReason: z.string(),
+  minPostGapMs: ms.nullable(),
+  /** VmHWM of each replica when it was stopped (after the step that failed, if one did). */
+  peakRssBytes: z.array(count),
+  /** VmHWM of each replica at the end of the last step that passed: the peak up to the ceiling. */
+  peakRssAtCeilingBytes: z.array(count).default([]),
+});
+export type CeilingFigures = z.infer<typeof CeilingFigures>;
 
 export const Target = z.object({
   name: z.string(),
@@ -173,6 +270,9 @@ export const BenchResult = z.object({
     .loose(),
   latency: LatencyFigures.nullable(),
   storm: z.object({ postgres: StormFigures.nullable(), embedded: StormFigures.nullable() }),
+  /** The webhook phases; absent in results written before they existed. */
+  correlated: CorrelatedFigures.nullable().default(null),
+  ceiling: CeilingFigures.nullable().default(null),
   targets: z.array(Target),
 });
 export type BenchResult = z.infer<typeof BenchResult>;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +12,18 @@ import { parsePrometheus, type Sample } from './prometheus.ts';
  */
 
 export const MAIN = resolve(import.meta.dirname, '../src/main.ts');
+
+/**
+ * The Node flags `npm start` runs the bot with (package.json's start script), so a replica here
+ * is the process a deployment runs, memory settings included.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/).filter(Boolean);
+  return words.slice(1).filter((w) => w.startsWith('--'));
+}
 
 /** The bench could not run: a replica did not start, or died. */
 export class BenchError extends Error {
@@ -76,7 +89,7 @@ export class Replica {
 
   /** Starts `node src/main.ts` with exactly `env` (plus PATH/HOME) in `cwd`; resolves once it listens. */
   static async start(name: string, env: Record<string, string>, cwd: string): Promise<Replica> {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [...startFlags(), MAIN], {
       cwd,
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,7 @@
 import type {
   BenchResult,
+  CeilingFigures,
+  CorrelatedFigures,
   HistogramFigures,
   LatencyFigures,
   StormFigures,
@@ -14,6 +16,10 @@ export const TARGET_LIMITS = {
   botOverheadMs: 100,
   alertsLost: 0,
   investigationsPerServer: 2,
+  parentBriefP99Ms: 3_000,
+  ceilingPerMin: 30_000,
+  peakRssBytes: 250 * 1024 * 1024,
+  minPostGapMs: 900,
 } as const;
 
 const STORE_NAME = { postgres: 'PostgreSQL', embedded: 'embedded store' } as const;
@@ -25,6 +31,10 @@ function stormLabel(storm: StormFigures): string {
 export function buildTargets(
   latency: LatencyFigures | null,
   storms: { postgres: StormFigures | null; embedded: StormFigures | null },
+  webhooks: { correlated: CorrelatedFigures | null; ceiling: CeilingFigures | null } = {
+    correlated: null,
+    ceiling: null,
+  },
 ): Target[] {
   const targets: Target[] = [];
   const ran = [storms.postgres, storms.embedded].filter((s): s is StormFigures => s !== null);
@@ -112,7 +122,84 @@ export function buildTargets(
       note: null,
     });
   }
+  targets.push(...webhookTargets(webhooks.correlated, webhooks.ceiling));
   return targets;
+}
+
+const MIB = 1024 * 1024;
+
+/** The correlated storm's and the ceiling's targets (issue: alerts as they really arrive). */
+function webhookTargets(c: CorrelatedFigures | null, k: CeilingFigures | null): Target[] {
+  const out: Target[] = [];
+  const none = (name: string, figure: string, limit: string, unit: string, why: string) =>
+    out.push({ name, figure, limit, value: null, unit, pass: null, note: why });
+  if (!c) {
+    for (const name of ['first alert → parent brief p99', 'Slack new messages per storm'])
+      none(name, name, '—', '', 'the correlated storm did not run');
+  } else {
+    const p99 = c.firstAlertToParentBriefMs.p99;
+    out.push({
+      name: 'first alert → parent brief p99',
+      figure: `correlated storm, each storm server's first alert → the parent brief, p99 (n=${c.firstAlertToParentBriefMs.count})`,
+      limit: `< ${TARGET_LIMITS.parentBriefP99Ms} ms`,
+      value: p99,
+      unit: 'ms',
+      pass: p99 !== null && p99 < TARGET_LIMITS.parentBriefP99Ms,
+      note: `storm's own: ${fmtMs(c.stormFirstAlertToParentBriefMs)}; ${c.stormParentBriefs} parent brief(s) for ${c.stormServers} servers; ${c.escalations} escalations`,
+    });
+    out.push({
+      name: 'Slack new messages per storm',
+      figure: 'correlated storm, new messages in the webhook channel',
+      limit: `≤ ${c.slack.limit} (${c.causes} causes + ${c.slack.counters} counters)`,
+      value: c.slack.newMessages,
+      unit: 'messages',
+      pass: c.slack.newMessages <= c.slack.limit,
+      note: `${c.folded} of ${c.incidents} incidents folded; ${c.stormSummaryEdits} summary edits`,
+    });
+    out.push({
+      name: '0 alerts lost',
+      figure: 'alerts lost (correlated storm, webhooks)',
+      limit: '= 0',
+      value: c.lost.total,
+      unit: 'alerts',
+      pass: c.lost.total === 0 && c.alertsNotAcked === 0,
+      note: c.lost.details.length ? c.lost.details.join('; ') : null,
+    });
+  }
+  if (!k) {
+    none('ceiling', 'webhook alerts a minute', '—', '', 'the ceiling phase did not run');
+  } else {
+    const peak = Math.max(0, ...k.peakRssAtCeilingBytes);
+    const after = Math.max(0, ...k.peakRssBytes);
+    out.push({
+      name: 'ceiling',
+      figure: `webhook alerts a minute with ack p99 < ${TARGET_LIMITS.stormAckP99Ms} ms and 0 lost (${k.replicas} replicas, PostgreSQL)`,
+      limit: `≥ ${TARGET_LIMITS.ceilingPerMin.toLocaleString('en-US')}`,
+      value: k.ceilingPerMin,
+      unit: 'alerts/min',
+      pass: k.ceilingPerMin !== null && k.ceilingPerMin >= TARGET_LIMITS.ceilingPerMin,
+      note: `stopped: ${k.stopReason}`,
+    });
+    out.push({
+      name: 'peak RSS per replica',
+      figure: 'ceiling phase, VmHWM of the busiest replica up to the ceiling',
+      limit: `< ${TARGET_LIMITS.peakRssBytes / MIB} MiB`,
+      value: Math.round((peak / MIB) * 10) / 10,
+      unit: 'MiB',
+      pass: peak > 0 && peak < TARGET_LIMITS.peakRssBytes,
+      note: after > peak ? `${Math.round(after / MIB)} MiB after the step beyond it` : null,
+    });
+    out.push({
+      name: "Slack's pace kept",
+      figure: 'ceiling phase, shortest gap between two new messages in one channel',
+      limit: `≥ ${TARGET_LIMITS.minPostGapMs} ms`,
+      value: k.minPostGapMs,
+      unit: 'ms',
+      pass: k.minPostGapMs === null || k.minPostGapMs >= TARGET_LIMITS.minPostGapMs,
+      note: null,
+    });
+  }
+  return out;
 }
 
 // --- formatting ---
@@ -244,6 +331,73 @@ function stormSection(s: StormFigures): string[] {
   ];
 }
 
+function correlatedSection(c: CorrelatedFigures): string[] {
+  return [
+    `Correlated storm — webhooks, ${c.replicas} replicas, PostgreSQL: ${c.alertsSent} alerts about ${c.stormServers} servers sharing one dependency + ${c.noiseServers} noise servers`,
+    ...rows([
+      [
+        'alerts sent / acked 202',
+        `${c.alertsSent} / ${c.alertsAcked} (${c.alertsNotAcked} not acked)`,
+      ],
+      ['alerts lost', `${c.lost.total}${c.lost.total ? ` — ${c.lost.details.join('; ')}` : ''}`],
+      [
+        'intake (webhook alerts)',
+        `accepted ${c.intake.accepted} · grouped ${c.intake.grouped} · duplicate ${c.intake.duplicate} · resolved ${c.intake.resolved}`,
+      ],
+      [
+        'incidents',
+        `${c.incidents} opened, ${c.folded} folded into a parent; ${c.stormParentBriefs} brief(s) for the storm; ${c.escalations} escalations`,
+      ],
+      ['ack latency', pct(c.ackMs)],
+      [
+        'first alert → parent brief',
+        `${pct(c.firstAlertToParentBriefMs)} · the storm's: ${fmtMs(c.stormFirstAlertToParentBriefMs)}`,
+      ],
+      [
+        'Slack new messages (webhook channel)',
+        `${c.slack.newMessages} (target ≤ ${c.causes} causes + ${c.slack.counters} counters = ${c.slack.limit}) · escalation channel ${c.slack.escalationMessages} · summary edits ${c.stormSummaryEdits}`,
+      ],
+      [
+        'new messages / channel / s',
+        `max ${c.slack.maxPostsPerChannelPerSecond} (shortest gap ${fmtMs(c.slack.minPostGapMs)}) · ${c.slack.rateLimited} rate-limited`,
+      ],
+      [
+        'Slack calls by method',
+        Object.entries(c.slack.byMethod)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([m, n]) => `${m} ${n}`)
+          .join(' · '),
+      ],
+      ['bot overhead / investigation', hist(c.botOverheadMs)],
+      [
+        'peak RSS',
+        c.replicaFigures.map((r) => `${r.name} ${fmtBytes(r.peakRssBytes)}`).join(' · '),
+      ],
+      [
+        'errors / warnings logged',
+        c.replicaFigures.map((r) => `${r.name} ${r.logErrors}/${r.logWarnings}`).join(' · '),
+      ],
+      ['generator lag', `p99 ${fmtMs(c.sendLagMs.p99)} · max ${fmtMs(c.sendLagMs.max)}`],
+    ]),
+    ...c.replicaFigures.flatMap((r) =>
+      r.errorMessages.map((m) => `  ! ${r.name} logged error: ${m}`),
+    ),
+  ];
+}
+
+function ceilingSection(k: CeilingFigures): string[] {
+  return [
+    `Ceiling — webhook alerts, ${k.replicas} replicas, PostgreSQL`,
+    ...rows(
+      k.steps.map((s) => [
+        `${s.ratePerMin.toLocaleString('en-US')} alerts/min × ${s.seconds} s`,
+        `${s.passed ? 'pass' : 'FAIL'} · ack p50 ${fmtMs(s.ackMs.p50)} · p99 ${fmtMs(s.ackMs.p99)} · ${s.acked}/${s.sent} acked · ${s.lost} lost · shortest post gap ${fmtMs(s.minPostGapMs)} · RSS ${s.peakRssBytes.map(fmtBytes).join(' / ')} · generator lag p99 ${fmtMs(s.sendLagMs.p99)}${s.failures.length ? ` — ${s.failures.join('; ')}` : ''}`,
+      ]),
+    ),
+    `  ceiling: ${k.ceilingPerMin === null ? 'no step passed' : `${k.ceilingPerMin.toLocaleString('en-US')} alerts/min`} (${k.stopReason})`,
+  ];
+}
+
 function targetLine(t: Target): string {
   const verdict = t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL';
   const value =
@@ -265,6 +419,8 @@ export function renderReport(result: BenchResult): string {
   else out.push('Latency — not run', '');
   for (const storm of [result.storm.postgres, result.storm.embedded])
     if (storm) out.push(...stormSection(storm), '');
+  if (result.correlated) out.push(...correlatedSection(result.correlated), '');
+  if (result.ceiling) out.push(...ceilingSection(result.ceiling), '');
   out.push('Targets', ...result.targets.map(targetLine));
   return `${out.join('\n')}\n`;
 }

@@ -3,7 +3,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EXIT, runMain } from '../src/root/process.ts';
-import { BenchResult, type LatencyFigures, type StormFigures } from './figures.ts';
+import { runCeiling } from './ceiling.ts';
+import { runCorrelatedStorm } from './correlated.ts';
+import {
+  BenchResult,
+  type CeilingFigures,
+  type CorrelatedFigures,
+  type LatencyFigures,
+  type StormFigures,
+} from './figures.ts';
 import { benchServers, writeFleet } from './fleet.ts';
 import { runLatencyPhase } from './latency.ts';
 import { createSchema } from './postgres.ts';
@@ -67,14 +75,16 @@ async function bench(settings: Settings, argv: readonly string[]): Promise<Bench
       `fleet of ${servers.length} servers in ${fleetFile}; model latency ${settings.latencyMs} ms per call`,
     );
 
-    const latency: LatencyFigures = await runLatencyPhase({
-      settings,
-      servers,
-      fleetFile,
-      dataDir: join(work, 'latency-data'),
-      cwd: work,
-      progress,
-    });
+    const latency: LatencyFigures | null = settings.skipLatency
+      ? null
+      : await runLatencyPhase({
+          settings,
+          servers,
+          fleetFile,
+          dataDir: join(work, 'latency-data'),
+          cwd: work,
+          progress,
+        });
 
     let postgres: StormFigures | null = null;
     if (schema) {
@@ -103,6 +113,32 @@ async function bench(settings: Settings, argv: readonly string[]): Promise<Bench
       });
     }
 
+    // The webhook phases, each on a fresh PostgreSQL schema of its own.
+    const webhooks = !settings.skipStorm && !settings.skipPostgres;
+    let correlated: CorrelatedFigures | null = null;
+    if (webhooks && !settings.skipCorrelated) {
+      const own = await createSchema(settings.databaseUrl);
+      try {
+        correlated = await runCorrelatedStorm({
+          settings,
+          databaseUrl: own.url,
+          cwd: work,
+          progress,
+        });
+      } finally {
+        await own.drop().catch(() => {});
+      }
+    }
+    let ceiling: CeilingFigures | null = null;
+    if (webhooks && !settings.skipCeiling) {
+      const own = await createSchema(settings.databaseUrl);
+      try {
+        ceiling = await runCeiling({ settings, databaseUrl: own.url, cwd: work, progress });
+      } finally {
+        await own.drop().catch(() => {});
+      }
+    }
+
     const storm = { postgres, embedded };
     // Validated against the declared shape: a figure of the wrong kind is a bench bug, not a result.
     return BenchResult.parse({
@@ -121,17 +157,26 @@ async function bench(settings: Settings, argv: readonly string[]): Promise<Bench
         drainTimeoutS: settings.drainTimeoutS,
         writeIntervalMs: settings.writeIntervalMs,
         quick: settings.quick,
+        stormServers: settings.stormServers,
+        correlatedAlerts: settings.correlatedAlerts,
+        ceilingRates: settings.ceilingRates,
+        ceilingStepS: settings.ceilingStepS,
         skipped: {
           storm: settings.skipStorm,
           postgres: settings.skipPostgres,
           embedded: settings.skipEmbedded,
+          latency: settings.skipLatency,
+          correlated: settings.skipCorrelated,
+          ceiling: settings.skipCeiling,
         },
         machine: machine(),
         revision: revision(),
       },
       latency,
       storm,
-      targets: buildTargets(latency, storm),
+      correlated,
+      ceiling,
+      targets: buildTargets(latency, storm, { correlated, ceiling }),
     });
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -22,6 +22,15 @@ Options:
                        postgres://postgres@127.0.0.1:5432/test); each run uses a fresh schema
   --quick              a small run for smoke tests: 100 alerts over 5 s, 5 servers, latency 50 ms,
                        10 mentions, 5 commands (explicit options still win)
+  --storm-servers N    servers sharing one failing dependency in the webhook phases (default 20)
+  --correlated-alerts N
+                       alerts in the correlated webhook storm (default 1000, over --duration-s)
+  --ceiling-rates LIST alerts a minute for each ceiling step, comma-separated
+                       (default 10000,20000,30000,45000,60000,90000)
+  --ceiling-step-s N   seconds each ceiling step lasts (default 15)
+  --skip-latency       no latency phase
+  --skip-correlated    no correlated webhook storm
+  --skip-ceiling       no ceiling phase
   --skip-storm         only the latency phase
   --skip-embedded      no storm on the embedded store
   --skip-postgres      no storm on PostgreSQL
@@ -47,6 +56,14 @@ export type Settings = {
    * bot's latency rather than Slack's rate limits (the storms show those).
    */
   latencySpacingMs: number;
+  /** The webhook phases: storm servers, correlated storm size, ceiling steps. */
+  stormServers: number;
+  correlatedAlerts: number;
+  ceilingRates: number[];
+  ceilingStepS: number;
+  skipLatency: boolean;
+  skipCorrelated: boolean;
+  skipCeiling: boolean;
   quick: boolean;
   skipStorm: boolean;
   skipEmbedded: boolean;
@@ -91,6 +108,19 @@ function wholeNumber(flag: string, raw: string | undefined, min: number, max: nu
   return n;
 }
 
+function ceilingRates(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const rates = raw.split(',').map((r) => r.trim());
+  if (
+    rates.length === 0 ||
+    rates.some((r) => !/^\d+$/.test(r) || Number(r) < 1 || Number(r) > 10_000_000)
+  )
+    throw new UsageError(
+      `--ceiling-rates must be alerts a minute, comma-separated (e.g. 10000,30000), got "${raw}"\n\n${USAGE}`,
+    );
+  return rates.map(Number);
+}
+
 function parseFlags(args: string[]) {
   return parseArgs({
     args,
@@ -107,6 +137,13 @@ function parseFlags(args: string[]) {
       'write-interval-ms': { type: 'string' },
       'database-url': { type: 'string' },
       quick: { type: 'boolean' },
+      'storm-servers': { type: 'string' },
+      'correlated-alerts': { type: 'string' },
+      'ceiling-rates': { type: 'string' },
+      'ceiling-step-s': { type: 'string' },
+      'skip-latency': { type: 'boolean' },
+      'skip-correlated': { type: 'boolean' },
+      'skip-ceiling': { type: 'boolean' },
       'skip-storm': { type: 'boolean' },
       'skip-embedded': { type: 'boolean' },
       'skip-postgres': { type: 'boolean' },
@@ -161,6 +198,19 @@ export function parseSettings(
     // Two edits per investigation with a model (the preliminary brief, then the final one) at
     // Slack's 50 chat.update a minute: one every 2.4 s keeps the phase inside the budget.
     latencySpacingMs: 2_500,
+    stormServers:
+      wholeNumber('storm-servers', values['storm-servers'], 2, 1_000) ?? (values.quick ? 5 : 20),
+    correlatedAlerts:
+      wholeNumber('correlated-alerts', values['correlated-alerts'], 1, 1_000_000) ??
+      (values.quick ? 100 : 1000),
+    ceilingRates:
+      ceilingRates(values['ceiling-rates']) ??
+      (values.quick ? [3_000, 6_000] : [10_000, 20_000, 30_000, 45_000, 60_000, 90_000]),
+    ceilingStepS:
+      wholeNumber('ceiling-step-s', values['ceiling-step-s'], 1, 3_600) ?? (values.quick ? 3 : 15),
+    skipLatency: values['skip-latency'] ?? false,
+    skipCorrelated: values['skip-correlated'] ?? false,
+    skipCeiling: values['skip-ceiling'] ?? false,
     quick: values.quick ?? false,
     skipStorm: values['skip-storm'] ?? false,
     skipEmbedded: values['skip-embedded'] ?? false,

@@ -189,6 +189,19 @@ export class SlackLedger {
     return this.briefs().find((b) => b.channel === channel && b.threadTs === threadTs);
   }
 
+  /** The short replies that point a folded alert at its storm's parent, in `channel`. */
+  pointers(channel: string): { threadTs: string; at: number }[] {
+    return this.slack
+      .callsTo('chat.postMessage')
+      .filter(
+        (c) =>
+          c.args.channel === channel &&
+          typeof c.args.thread_ts === 'string' &&
+          String(c.args.text ?? '').startsWith('🔗 Same cause as'),
+      )
+      .map((c) => ({ threadTs: String(c.args.thread_ts), at: c.at }));
+  }
+
   /** Messages the bot posted in `channel` in the thread of `threadTs`, in order. */
   postsInThread(channel: string, threadTs: string): { ts: string; at: number }[] {
     this.refresh();

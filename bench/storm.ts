@@ -164,8 +164,10 @@ export async function runStorm(options: {
       `${label}: all ${plan.length} alerts sent, ${acked} acked; waiting for the briefs (at most ${settings.drainTimeoutS} s)`,
     );
 
-    // Drain: until every acked alert is counted and every opened incident has its brief.
+    // Drain: until every acked alert is counted and every opened incident has its answer: its
+    // brief, or — folded into a storm's parent — the one short reply pointing there.
     const alertBriefs = () => ledger.briefs().filter((b) => b.channel === ALERTS && b.threadTs);
+    const pointers = () => ledger.pointers(ALERTS);
     const drainDeadline = lastSentAt + settings.drainTimeoutS * 1000;
     let samples: Sample[] = [];
     let drained = false;
@@ -173,7 +175,7 @@ export async function runStorm(options: {
       samples = (await Promise.all(replicas.map((r) => r.metrics().catch(() => [])))).flat();
       const counts = intakeCounts(samples);
       const accounted = counts.accepted + counts.grouped + counts.duplicate + counts.ignored;
-      if (accounted >= acked && alertBriefs().length >= counts.accepted) {
+      if (accounted >= acked && alertBriefs().length + pointers().length >= counts.accepted) {
         drained = true;
         break;
       }
@@ -211,13 +213,20 @@ export async function runStorm(options: {
 
     const counts = intakeCounts(samples);
     const atIntake = Math.max(0, acked - counts.accepted - counts.grouped);
-    // Threads where a progress message says an incident was opened, and which of them got a brief.
-    const briefThreads = new Set(briefs.map((b) => b.threadTs));
+    // Threads where the bot answered an alert, and which of them got a brief or a pointer.
+    const folded = pointers();
+    const briefThreads = new Set([
+      ...briefs.map((b) => b.threadTs),
+      ...folded.map((p) => p.threadTs),
+    ]);
     const opened = [...sentAt.keys()].filter(
       (ts) => ledger.postsInThread(ALERTS, ts).length > 0 || briefThreads.has(ts),
     );
     const withoutBriefTs = opened.filter((ts) => !briefThreads.has(ts));
-    const withoutBrief = Math.max(withoutBriefTs.length, counts.accepted - briefs.length);
+    const withoutBrief = Math.max(
+      withoutBriefTs.length,
+      counts.accepted - briefs.length - folded.length,
+    );
     const details: string[] = [];
     if (atIntake > 0)
       details.push(
@@ -226,9 +235,9 @@ export async function runStorm(options: {
     for (const ts of withoutBriefTs.slice(0, 10))
       details.push(`alert ${ts} (${sentAt.get(ts)?.server}) opened an incident but got no brief`);
     if (withoutBriefTs.length > 10) details.push(`… and ${withoutBriefTs.length - 10} more`);
-    if (counts.accepted - briefs.length > withoutBriefTs.length)
+    if (counts.accepted - briefs.length - folded.length > withoutBriefTs.length)
       details.push(
-        `${counts.accepted} incidents accepted but only ${briefs.length} briefs posted (some without a progress message)`,
+        `${counts.accepted} incidents accepted but only ${briefs.length} briefs and ${folded.length} pointers to a storm's parent posted`,
       );
 
     const incidentsPerServer = new Map<string, number>();
@@ -266,6 +275,7 @@ export async function runStorm(options: {
       lost: { total: atIntake + withoutBrief, atIntake, withoutBrief, details },
       intake: counts,
       investigations: total(samples, 'lzo_investigations_total'),
+      folded: total(samples, 'lzo_storm_folds_total'),
       distinctServers: new Set(plan).size,
       maxIncidentsPerServer: Math.max(0, ...incidentsPerServer.values()),
       ackMs: summarize(acks.map((a) => a.ms)),

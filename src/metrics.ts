@@ -11,8 +11,19 @@ export function createMetrics() {
     registry,
     intake: new Counter({
       name: 'lzo_intake_total',
-      help: 'Slack requests taken in, by origin and result (accepted, duplicate, grouped, ignored).',
+      help: 'Requests taken in (Slack events and commands, webhook alerts), by origin and result (accepted, duplicate, grouped, ignored, resolved, unmatched).',
       labelNames: ['origin', 'result'] as const,
+      registers: [registry],
+    }),
+    webhookRequests: new Counter({
+      name: 'lzo_alert_webhook_requests_total',
+      help: 'Requests to POST /alerts/…, by kind (alertmanager, grafana, generic) and HTTP status.',
+      labelNames: ['kind', 'status'] as const,
+      registers: [registry],
+    }),
+    folds: new Counter({
+      name: 'lzo_storm_folds_total',
+      help: 'Investigations folded into the parent incident of a storm that shares their cause.',
       registers: [registry],
     }),
     investigations: new Counter({

@@ -26,6 +26,33 @@ function section(p: Paint, title: string, lines: readonly string[]): string[] {
   return ['', p('bold', title), ...lines.map((l) => `  ${l}`)];
 }
 
+/** "a, b, c and 12 more". */
+const some = (items: readonly string[], max = 10) =>
+  items.length > max
+    ? `${items.slice(0, max).join(', ')} and ${items.length - max} more`
+    : items.join(', ');
+
+/** What the scope left out, and what is only context: said, never silently dropped. */
+function scopeNoteLines(brief: IncidentBrief, p: Paint): string[] {
+  const notes = brief.scopeNotes;
+  if (!notes) return [];
+  return [
+    ...(notes.skipped.length
+      ? [
+          p(
+            'yellow',
+            `   Not investigated (over the limit of servers per incident): ${some(notes.skipped)}`,
+          ),
+        ]
+      : []),
+    ...(notes.context.length
+      ? [
+          `   Context only (named in the alert's description, never restarted): ${some(notes.context)}`,
+        ]
+      : []),
+  ];
+}
+
 /** The brief as a human reads it in a terminal: the decision first, then the evidence for it. */
 export function renderBrief(brief: IncidentBrief, p: Paint): string {
   const day = brief.createdAt.slice(0, 10);
@@ -37,6 +64,7 @@ export function renderBrief(brief: IncidentBrief, p: Paint): string {
     p('bold', `━━ ${brief.incidentId} · ${brief.title}`),
     `   ${severity} · ${brief.category} · escalation: ${p('bold', brief.escalation)} · action: ${p('bold', ACTION_TEXT[brief.action])} · ${brief.environment}`,
     `   ${brief.summary}`,
+    ...scopeNoteLines(brief, p),
     ...section(
       p,
       'What we know',

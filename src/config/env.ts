@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OperatorError } from '../domain/errors.ts';
+import { AlertWebhookEnvSchema, alertWebhookProblems } from './alerts.ts';
 import { BackendEnvSchema } from './backends.ts';
 import { blankToUndefined, booleanWithDefault, intInRange, optionalString } from './fields.ts';
 import { ModelEnvSchema, modelConfigProblems } from './model.ts';
@@ -92,9 +93,12 @@ export const EnvSchema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     ...BackendEnvSchema.shape,
+    ...AlertWebhookEnvSchema.shape,
   })
   .superRefine((config, ctx) => {
     for (const { variable, message } of modelConfigProblems(config))
+      ctx.addIssue({ code: 'custom', path: [variable], message });
+    for (const { variable, message } of alertWebhookProblems(config))
       ctx.addIssue({ code: 'custom', path: [variable], message });
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Evidence, EvidenceId, HealthReading } from './evidence.ts';
-import { IncidentSource } from './incident.ts';
+import { IncidentRelation, IncidentSource } from './incident.ts';
 import { Action, Escalation } from './vocabulary.ts';
 
 /**
@@ -79,6 +79,24 @@ export const AuditEntry = z.discriminatedUnion('event', [
     ref: z.string().nullable(),
     reason: z.string(),
     escalation: Escalation,
+  }),
+  /** The incident's alert resolved (a webhook's `resolved`, an integration's recovery message). */
+  entry('incident.resolved', {
+    /** What said so: `alertmanager`, `grafana`, `generic`, `slack`, or `storm` (every member resolved). */
+    via: z.string(),
+    reason: z.string(),
+    /** The alerting system's fingerprint of the alert that resolved, when it has one. */
+    fingerprint: z.string().nullable(),
+  }),
+  /** A pending restart proposal taken back before anyone decided (its alert resolved). */
+  entry('proposal.withdrawn', { ...proposal, reason: z.string() }),
+  /** Two incidents related: a recurrence of a resolved alert, or a storm folded by its cause. */
+  entry('incident.linked', {
+    linked_incident_id: z.string(),
+    relation: IncidentRelation,
+    reason: z.string(),
+    /** The servers of the incident that was folded or recurred (the other side's, for `*_from`). */
+    servers: z.array(z.string()).default([]),
   }),
   /** A follow-up question in the incident's thread, and the answer it got. */
   entry('followup.answered', {

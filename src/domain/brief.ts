@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Evidence, EvidenceId } from './evidence.ts';
+import { IncidentRelation, IncidentState } from './incident.ts';
 import { Action, Category, Environment, Escalation, Severity } from './vocabulary.ts';
 
 export const Fact = z.object({
@@ -168,6 +169,38 @@ export const RestartProposalRef = z.object({
 });
 
 /**
+ * What the scope left out, named so the brief can say it: servers beyond the scope's limit, and
+ * servers an alert names only in its description or runbook prose (investigated, never restarted).
+ */
+export const ScopeNotes = z.object({
+  skipped: z.array(z.string()).default([]),
+  context: z.array(z.string()).default([]),
+});
+export type ScopeNotes = z.infer<typeof ScopeNotes>;
+
+/** Another incident this one is related to, from `incident.linked`. */
+export const IncidentLink = z.object({
+  incidentId: z.string(),
+  relation: IncidentRelation,
+  reason: z.string(),
+  at: z.iso.datetime(),
+  servers: z.array(z.string()),
+});
+export type IncidentLink = z.infer<typeof IncidentLink>;
+
+/** How the incident ended, from `incident.resolved` and the restart entries before it. */
+export const Resolution = z.object({
+  at: z.iso.datetime(),
+  via: z.string(),
+  reason: z.string(),
+  /** From the incident's opening to its resolution, ms. */
+  afterMs: z.number().min(0),
+  /** The last restart that ran before it resolved, if any. */
+  restart: z.object({ serverId: z.string(), by: z.string(), at: z.iso.datetime() }).nullable(),
+});
+export type Resolution = z.infer<typeof Resolution>;
+
+/**
  * What an investigation concluded, stored once per investigation. The brief is this plus what the
  * audit log says happened since (proposal, decisions, restarts, escalations), folded in one place.
  */
@@ -197,6 +230,8 @@ export const Assessment = z.object({
   signals: z
     .array(z.object({ id: z.string(), subject: z.string(), detail: z.string() }))
     .default([]),
+  /** Absent for incidents investigated before it was kept: nothing was left out then. */
+  scopeNotes: ScopeNotes.optional(),
   policyNotes: z.array(z.string()),
   planner: PlannerReport,
   evidence: z.array(Evidence),
@@ -231,6 +266,19 @@ export const IncidentBrief = z.object({
   policyNotes: z.array(z.string()),
   planner: PlannerReport,
   evidence: z.array(Evidence),
+  /**
+   * Where the incident stands (open, mitigating, resolved), from the audit log; absent = open.
+   * The lifecycle fields are optional so that briefs built by hand (tests, older readers) stay valid.
+   */
+  state: IncidentState.optional(),
+  resolution: Resolution.nullable().optional(),
+  links: z.array(IncidentLink).optional(),
+  scopeNotes: ScopeNotes.optional(),
+  /** The last restart that ran (`restart.executed`), for the resolution line. */
+  lastRestart: z
+    .object({ serverId: z.string(), by: z.string(), at: z.iso.datetime() })
+    .nullable()
+    .optional(),
   memory: Memory.nullable().optional(),
   runbook: RunbookLink.nullable().optional(),
   /** Servers the report named beyond what one investigation checks: not investigated. */

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { HealthReading } from './evidence.ts';
 
 /**
- * pending → approved | denied | expired; approved → restarting (the restart is started: its intent
- * is audited before the restarter is called) | cancelled (nothing was restarted: the server
- * recovered on its own, or the replica that took the approval stopped before starting it);
- * restarting → executed | failed | unknown (the replica executing it stopped and nobody can tell
- * whether it ran); executed → recovered | not_recovered. Every arrow is one atomic
- * compare-and-set in the store, so a live replica and the reconciler never both decide one.
+ * pending → approved | denied | expired | withdrawn (its alert resolved first); approved →
+ * restarting (the restart is started: its intent is audited before the restarter is called) |
+ * cancelled (nothing was restarted: the server recovered on its own, or the replica that took the
+ * approval stopped before starting it); restarting → executed | failed | unknown (the replica
+ * executing it stopped and nobody can tell whether it ran); executed → recovered | not_recovered.
+ * Every arrow is one atomic compare-and-set in the store, so a live replica and the reconciler
+ * never both decide one.
  */
 export const ProposalState = z.enum([
   'pending',
@@ -21,6 +22,7 @@ export const ProposalState = z.enum([
   'restarting',
   'unknown',
   'cancelled',
+  'withdrawn',
 ]);
 export type ProposalState = z.infer<typeof ProposalState>;
 

@@ -21,10 +21,8 @@ import { ToolError } from '../tools/errors.ts';
 import { loadDemoFleet, loadFleet } from '../tools/fleet/load.ts';
 import { SimulatedFleet } from '../tools/fleet/simulated.ts';
 import type { FetchLike } from '../tools/http.ts';
-import { kubeClients } from '../tools/kubernetes/api.ts';
-import { type KubeAccess, loadKubeAccess } from '../tools/kubernetes/config.ts';
-import { KubernetesRestarter } from '../tools/kubernetes/restarter.ts';
-import { KubernetesWorkloads } from '../tools/kubernetes/workload.ts';
+// The Kubernetes client is large (about 90 MiB resident): loaded only when Kubernetes is used.
+import type { KubeAccess } from '../tools/kubernetes/config.ts';
 import { LokiLogs } from '../tools/loki/loki.ts';
 import { PagerDutyEscalator } from '../tools/pagerduty/escalator.ts';
 import { PrometheusHealth } from '../tools/prometheus/prometheus.ts';
@@ -51,6 +49,21 @@ export type BackendOptions = {
   /** Kubernetes access to use instead of discovering it (KUBECONFIG, in-cluster, ~/.kube/config). */
   kubernetes?: { access?: KubeAccess };
 };
+
+async function loadKubernetesModules() {
+  const [api, config, restarter, workload] = await Promise.all([
+    import('../tools/kubernetes/api.ts'),
+    import('../tools/kubernetes/config.ts'),
+    import('../tools/kubernetes/restarter.ts'),
+    import('../tools/kubernetes/workload.ts'),
+  ]);
+  return {
+    kubeClients: api.kubeClients,
+    loadKubeAccess: config.loadKubeAccess,
+    KubernetesRestarter: restarter.KubernetesRestarter,
+    KubernetesWorkloads: workload.KubernetesWorkloads,
+  };
+}
 
 function knownList(servers: readonly { id: string }[], max = 20): string {
   const names = servers.map((s) => s.id).sort();
@@ -235,8 +248,10 @@ export async function createBackends(
   const evidenceWanted =
     evidenceMode === 'true' || (evidenceMode === 'auto' && catalogMapsWorkloads);
   let access: KubeAccess | null = options.kubernetes?.access ?? null;
-  if (!access && (kinds.has('kubernetes') || evidenceWanted)) {
-    const found = loadKubeAccess({
+  const kube =
+    access || kinds.has('kubernetes') || evidenceWanted ? await loadKubernetesModules() : null;
+  if (kube && !access && (kinds.has('kubernetes') || evidenceWanted)) {
+    const found = kube.loadKubeAccess({
       kubeconfig: config.KUBECONFIG,
       context: config.KUBERNETES_CONTEXT,
       env,
@@ -248,9 +263,9 @@ export async function createBackends(
         ? await found
         : await found.catch(() => null);
   }
-  const clients = access ? kubeClients(access) : null;
-  if (kinds.has('kubernetes') && clients) {
-    restarters.kubernetes = new KubernetesRestarter({
+  const clients = access && kube ? kube.kubeClients(access) : null;
+  if (kube && kinds.has('kubernetes') && clients) {
+    restarters.kubernetes = new kube.KubernetesRestarter({
       clients,
       namespaces: config.KUBERNETES_NAMESPACES,
       targetOf: (serverId) => {
@@ -261,8 +276,8 @@ export async function createBackends(
     });
   }
   const kubernetes =
-    evidenceWanted && clients
-      ? new KubernetesWorkloads({
+    kube && evidenceWanted && clients
+      ? new kube.KubernetesWorkloads({
           clients,
           namespaces: config.KUBERNETES_NAMESPACES,
           targetOf: workloadOf,

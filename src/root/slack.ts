@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebClient } from '@slack/web-api';
 import { type Config, ConfigError } from '../config/env.ts';
 import { systemClock } from '../domain/clock.ts';
+import { alertWebhookRoutes } from '../http/alert-webhooks.ts';
 import { StoreReadiness } from '../http/readiness.ts';
 import { httpRoutes } from '../http/routes.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -11,7 +13,9 @@ import { RestartReconciler } from '../operator/approval/reconciler.ts';
 import { Conversation, FOLLOW_UP, FollowUpJobs } from '../operator/conversation/conversation.ts';
 import type { FollowUpModel } from '../operator/conversation/model.ts';
 import type { Planner } from '../operator/decision/planners/planner.ts';
+import { Folding } from '../operator/intake/folding.ts';
 import { Intake } from '../operator/intake/intake.ts';
+import { Resolutions } from '../operator/intake/resolution.ts';
 import { INVESTIGATE, InvestigationJobs } from '../operator/jobs/investigation-job.ts';
 import { JobRunner } from '../operator/jobs/runner.ts';
 import { Postmortems } from '../operator/postmortem/postmortems.ts';
@@ -31,7 +35,9 @@ import { Decisions } from '../slack/decisions.ts';
 import { SlackEscalator } from '../slack/escalator.ts';
 import { StorePacer } from '../slack/pacer.ts';
 import { SlackPresenter } from '../slack/presenter.ts';
+import { StormSummaries } from '../slack/storm-summary.ts';
 import { Surfaces } from '../slack/surfaces.ts';
+import { webhookRoute } from '../slack/thread.ts';
 import { SlackViews } from '../slack/views.ts';
 import { SlackWriter } from '../slack/writer.ts';
 import type { Store } from '../store/ports.ts';
@@ -64,6 +70,7 @@ export type SlackBot = {
   sweep: ExpirySweep;
   reconciler: RestartReconciler;
   groupCounter: GroupCounter;
+  storms: StormSummaries;
   /** The port /healthz and /metrics (and, in HTTP mode, /slack/events) listen on, once started. */
   port: () => number | null;
   start(): Promise<void>;
@@ -109,6 +116,12 @@ export async function createSlackBot(
         scope: 'workspace',
         burst: SLACK_BOT_LIMITS.editBurst,
       },
+    ),
+    // Reactions are Slack's cheapest answer, but budgeted per workspace too (Tier 3).
+    reactionPacer: new StorePacer(
+      store.coordination,
+      Math.ceil(60_000 / SLACK_BOT_LIMITS.reactionsPerMinute),
+      { scope: 'workspace', budget: 'reactions', burst: SLACK_BOT_LIMITS.reactionBurst },
     ),
     maxRateLimitWaitMs: SLACK_BOT_LIMITS.maxRateLimitWaitMs,
     onRateLimited: () => metrics.slackRateLimited.inc(),
@@ -169,6 +182,13 @@ export async function createSlackBot(
     logger,
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   });
+  const storms = new StormSummaries({
+    store,
+    writer,
+    approverIds: approvers.ids,
+    debounceMs: SLACK_BOT_LIMITS.counterDebounceMs,
+    logger,
+  });
   const groupCounter = new GroupCounter({
     store,
     writer,
@@ -180,6 +200,7 @@ export async function createSlackBot(
     store,
     writer,
     counter: groupCounter,
+    storms,
     decisions,
     approverIds: approvers.ids,
     progressIntervalMs: SLACK_BOT_LIMITS.progressIntervalMs,
@@ -217,6 +238,9 @@ export async function createSlackBot(
         operator: runtime.operator,
         presenter,
         metrics,
+        // Alerts of one cause arriving within the alert group window fold into one parent.
+        fold: new Folding({ store, windowMs: config.ALERT_GROUP_WINDOW_MINUTES * 60_000, clock })
+          .check,
       }),
       [FOLLOW_UP]: new FollowUpJobs({
         store,
@@ -241,6 +265,15 @@ export async function createSlackBot(
     logger,
     onBusy: (running) => metrics.jobsQueued.set(running),
   });
+  const resolutions = new Resolutions({
+    store,
+    presenter,
+    // A resolved incident gets its postmortem draft, once.
+    onResolved: (incidentId) => postmortems.onResolved(incidentId),
+    lookbackMs: SLACK_BOT_LIMITS.alertLookbackMs,
+    logger,
+    clock,
+  });
   // The intake's presenter: the progress message goes out in the background, so an event is
   // acknowledged once it is stored, not once Slack has shown "Investigating…". The runner is woken
   // once the progress messages started before it are out, so a quick brief replaces its progress
@@ -262,6 +295,9 @@ export async function createSlackBot(
     repeated: (groupId) => presenter.repeated(groupId),
     expired: (outcome) => presenter.expired(outcome),
     reconciled: (outcome) => presenter.reconciled(outcome),
+    folded: (incidentId, route, folded) => presenter.folded(incidentId, route, folded),
+    stormGrew: (parentId) => presenter.stormGrew(parentId),
+    resolved: (incidentId, route) => presenter.resolved(incidentId, route),
   };
   const wakeAfterAnnounces = () => {
     if (announcing.size === 0) return runner.wake();
@@ -272,10 +308,12 @@ export async function createSlackBot(
     operator: runtime.operator,
     inventory: runtime.backends.inventory,
     presenter: intakePresenter,
+    resolutions,
     settings: {
       source: 'slack',
       groupWindowMs: config.ALERT_GROUP_WINDOW_MINUTES * 60_000,
       dedupeTtlMs: SLACK_BOT_LIMITS.dedupeTtlMs,
+      lookbackMs: SLACK_BOT_LIMITS.alertLookbackMs,
     },
     wake: wakeAfterAnnounces,
     metrics,
@@ -315,17 +353,32 @@ export async function createSlackBot(
   });
 
   const changes = runtime.changesWebhook;
+  const alertHooks =
+    config.ALERT_WEBHOOK_TOKEN && config.ALERT_WEBHOOK_CHANNEL
+      ? alertWebhookRoutes({
+          token: config.ALERT_WEBHOOK_TOKEN,
+          intake,
+          route: webhookRoute(config.ALERT_WEBHOOK_CHANNEL),
+          metrics,
+          logger,
+        })
+      : [];
   const routes = httpRoutes({
     store,
     metrics,
     readiness,
-    ...(changes
-      ? {
-          extra: [
-            { path: '/changes', method: ['POST'], handler: (req, res) => void changes(req, res) },
-          ],
-        }
-      : {}),
+    extra: [
+      ...(changes
+        ? [
+            {
+              path: '/changes',
+              method: ['POST'],
+              handler: (req: IncomingMessage, res: ServerResponse) => void changes(req, res),
+            },
+          ]
+        : []),
+      ...alertHooks,
+    ],
     describe: () => {
       metrics.slackWritesPending.set(writer.pending);
       return {
@@ -376,6 +429,7 @@ export async function createSlackBot(
     sweep,
     reconciler,
     groupCounter,
+    storms,
     port: () => bolt.port(),
     async start() {
       await bolt.start();
@@ -392,6 +446,7 @@ export async function createSlackBot(
       await runner.stop();
       await presenter.drained();
       await groupCounter.flushAll();
+      await storms.flushAll();
       await runtime.close();
     },
   };

@@ -2,17 +2,20 @@ import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { AlertGroup, Store } from '../store/ports.ts';
 import { slackDate } from './blocks/text.ts';
-import { decodeRef, encodeRef } from './thread.ts';
+import { decodeRef, encodeRef, threadOf } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
 export type GroupCounterDeps = {
-  store: Pick<Store, 'coordination'>;
+  store: Pick<Store, 'coordination' | 'incidents'>;
   writer: SlackWriter;
   /** Repeats arriving within this long are shown by one update, not one message each. */
   debounceMs: number;
   logger: Logger;
   clock: Clock;
 };
+
+/** How many debounce periods a counter waits for its incident's brief to give it a place. */
+const MAX_WAITS = 60;
 
 export function counterMessage(group: AlertGroup, at: Date): SlackMessage {
   const more = group.count - 1;
@@ -28,6 +31,10 @@ export function counterMessage(group: AlertGroup, at: Date): SlackMessage {
 export class GroupCounter {
   private readonly deps: GroupCounterDeps;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Groups whose incident folded into a storm: their repeats are not shown (bounded). */
+  private readonly folded = new Set<string>();
+  /** Groups still waiting for a place to show their counter in (their brief is not posted yet). */
+  private readonly waiting = new Map<string, number>();
   private stopped = false;
   private readonly now: () => Date;
 
@@ -37,7 +44,7 @@ export class GroupCounter {
   }
 
   bump(groupId: string): void {
-    if (this.stopped || this.timers.has(groupId)) return;
+    if (this.stopped || this.timers.has(groupId) || this.folded.has(groupId)) return;
     const timer = setTimeout(() => {
       this.timers.delete(groupId);
       this.flush(groupId).catch((error) =>
@@ -60,8 +67,28 @@ export class GroupCounter {
     const { store, writer } = this.deps;
     const group = await store.coordination.getAlertGroup(groupId);
     if (!group || group.count <= group.reportedCount) return;
-    const thread = decodeRef(group.place);
-    if (!thread) return;
+    if (group.incidentId) {
+      const storm = await store.coordination.stormOf(group.incidentId);
+      // One storm, one summary: a folded alert's repeats get no counter of their own (the
+      // parent's summary counts its servers; its own repeats have their counter there).
+      if (storm && storm.parentIncidentId !== group.incidentId) {
+        if (this.folded.size > 10_000) this.folded.clear();
+        this.folded.add(groupId);
+        return;
+      }
+    }
+    const thread = decodeRef(group.place ?? (await this.incidentPlace(group.incidentId)));
+    if (!thread) {
+      // A webhook alert's group has no place until its brief is posted: look again later, a while.
+      const tries = (this.waiting.get(groupId) ?? 0) + 1;
+      if (tries > MAX_WAITS) this.waiting.delete(groupId);
+      else {
+        this.waiting.set(groupId, tries);
+        this.bump(groupId);
+      }
+      return;
+    }
+    this.waiting.delete(groupId);
     const message = counterMessage(group, this.now());
     const counter = decodeRef(group.counter);
     if (group.counter && counter) {
@@ -83,5 +110,11 @@ export class GroupCounter {
     } else {
       this.bump(groupId);
     }
+  }
+
+  private async incidentPlace(incidentId: string | null): Promise<string | null> {
+    if (!incidentId) return null;
+    const thread = threadOf((await this.deps.store.incidents.get(incidentId))?.presentation);
+    return thread?.messageTs ? encodeRef(thread.channel, thread.threadTs) : null;
   }
 }

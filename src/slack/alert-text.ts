@@ -46,6 +46,9 @@ export function alertText(event: MessageEvent | AppMentionEvent, botUserId?: str
     for (const f of a.fields ?? []) parts.push([f.title, f.value].filter(Boolean).join(': '));
     if (!a.pretext && !a.title && !a.text && a.fallback) parts.push(a.fallback);
   }
+  // A file shared as the alert (a graph, a report) is named by its title.
+  const files = event.type === 'message' ? (event.files ?? []) : [];
+  for (const f of files) if (f.title && !parts.includes(f.title)) parts.push(f.title);
   // Blocks usually repeat `text`; only read them when they add something.
   const fromBlocks: string[] = [];
   blockTexts(event.blocks ?? [], fromBlocks);

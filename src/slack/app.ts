@@ -24,6 +24,11 @@ export const SLACK_BOT_LIMITS = {
   editBurst: 10,
   /** Repeats of an alert are shown at most this often per thread. */
   counterDebounceMs: 2_000,
+  /** Reactions (reactions.add, Tier 3) across replicas, and how many may go back to back. */
+  reactionsPerMinute: 50,
+  reactionBurst: 10,
+  /** How far back a recovery or a re-sent alert looks for its alert's group. */
+  alertLookbackMs: 24 * 60 * 60_000,
   /**
    * Progress is worth an edit only while an investigation is slow: the first update waits this
    * long, later ones at least as long apart. Edits are budgeted by Slack per workspace, so every

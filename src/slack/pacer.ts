@@ -17,6 +17,8 @@ export type PaceScope = 'per-channel' | 'workspace';
 
 export type PaceOptions = {
   scope?: PaceScope;
+  /** Which workspace budget a 'workspace' pace draws on (default `edits`; e.g. `reactions`). */
+  budget?: string;
   /**
    * Writes allowed back to back before the pace applies (a token bucket's size), so a quiet bot
    * answers at once and only a busy one is held to the rate.
@@ -25,8 +27,8 @@ export type PaceOptions = {
   now?: () => number;
 };
 
-function keyOf(scope: PaceScope, channel: string): string {
-  return scope === 'per-channel' ? `slack:${channel}` : 'slack:workspace-edits';
+function keyOf(scope: PaceScope, channel: string, budget = 'edits'): string {
+  return scope === 'per-channel' ? `slack:${channel}` : `slack:workspace-${budget}`;
 }
 
 /**
@@ -42,18 +44,20 @@ export class LocalPacer implements Pacer {
   private readonly nextAt = new Map<string, number>();
   private readonly intervalMs: number;
   private readonly scope: PaceScope;
+  private readonly budget: string | undefined;
   private readonly burst: number;
   private readonly now: () => number;
 
   constructor(intervalMs: number, options: PaceOptions = {}) {
     this.intervalMs = intervalMs;
     this.scope = options.scope ?? 'per-channel';
+    this.budget = options.budget;
     this.burst = Math.max(1, options.burst ?? 1);
     this.now = options.now ?? (() => Date.now());
   }
 
   async reserve(channel: string): Promise<number> {
-    const key = keyOf(this.scope, channel);
+    const key = keyOf(this.scope, channel, this.budget);
     const now = this.now();
     const slot = Math.max(this.nextAt.get(key) ?? 0, now);
     this.nextAt.set(key, slot + this.intervalMs);
@@ -61,7 +65,7 @@ export class LocalPacer implements Pacer {
   }
 
   async penalize(channel: string, ms: number): Promise<void> {
-    const key = keyOf(this.scope, channel);
+    const key = keyOf(this.scope, channel, this.budget);
     // Past the burst tolerance too, or the bucket would let writes straight through the pause.
     const until = this.now() + ms + (this.burst - 1) * this.intervalMs;
     this.nextAt.set(key, Math.max(this.nextAt.get(key) ?? 0, until));
@@ -76,6 +80,7 @@ export class StorePacer implements Pacer {
   private readonly store: Pick<Coordination, 'reserveSlot'>;
   private readonly intervalMs: number;
   private readonly scope: PaceScope;
+  private readonly budget: string | undefined;
   private readonly burst: number;
   private readonly local: LocalPacer;
   private readonly now: () => number;
@@ -88,6 +93,7 @@ export class StorePacer implements Pacer {
     this.store = store;
     this.intervalMs = intervalMs;
     this.scope = options.scope ?? 'per-channel';
+    this.budget = options.budget;
     this.burst = Math.max(1, options.burst ?? 1);
     this.now = options.now ?? (() => Date.now());
     this.local = new LocalPacer(intervalMs, { ...options, now: this.now });
@@ -97,7 +103,7 @@ export class StorePacer implements Pacer {
     if (this.intervalMs === 0) return this.now();
     try {
       const now = this.now();
-      const key = keyOf(this.scope, channel);
+      const key = keyOf(this.scope, channel, this.budget);
       const slot = (await this.store.reserveSlot(key, new Date(now), this.intervalMs)).getTime();
       return startOf(slot, now, this.intervalMs, this.burst);
     } catch {
@@ -110,7 +116,7 @@ export class StorePacer implements Pacer {
     // Reserving a slot as long as the pause (and the burst) makes every replica wait it out.
     const hold = ms + (this.burst - 1) * this.intervalMs;
     await this.store
-      .reserveSlot(keyOf(this.scope, channel), new Date(this.now()), hold)
+      .reserveSlot(keyOf(this.scope, channel, this.budget), new Date(this.now()), hold)
       .catch(() => {});
   }
 }

@@ -30,6 +30,10 @@ export const MessageEvent = z
     thread_ts: z.string().optional(),
     attachments: z.array(attachment).optional(),
     blocks: z.array(z.unknown()).optional(),
+    /** A `file_share` message's files: their titles often carry the alert (a graph, a report). */
+    files: z
+      .array(z.object({ title: z.string().optional(), name: z.string().optional() }).loose())
+      .optional(),
   })
   .loose();
 export type MessageEvent = z.infer<typeof MessageEvent>;

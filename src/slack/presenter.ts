@@ -4,7 +4,7 @@ import { errorCode } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { DecisionOutcome, ReconciledOutcome } from '../operator/approval/approval.ts';
-import type { Investigation } from '../operator/investigation/investigate.ts';
+import type { Folded, Investigation } from '../operator/investigation/investigate.ts';
 import { initialProgress, type ProgressState } from '../operator/investigation/progress.ts';
 import type { Presenter } from '../operator/presentation/presenter.ts';
 import type { IncidentRecord, Store } from '../store/ports.ts';
@@ -13,8 +13,11 @@ import { briefMessage } from './blocks/brief.ts';
 import { fullBriefMessage } from './blocks/full-brief.ts';
 import { preliminaryMessage } from './blocks/preliminary.ts';
 import { progressMessage } from './blocks/progress.ts';
+import { resolvedLine } from './blocks/state.ts';
+import { esc, escCut, link } from './blocks/text.ts';
 import type { Decisions } from './decisions.ts';
 import { postToResponseUrl } from './respond.ts';
+import { type StormSummaries, storedBriefMessage } from './storm-summary.ts';
 import {
   channelOnlyPresentation,
   decodeRoute,
@@ -37,10 +40,22 @@ const NOT_A_MEMBER = new Set([
   'restricted_action',
 ]);
 
+/** The reactions that answer alerts without a message. */
+export const ALERT_REACTIONS = {
+  /** Taken in, being investigated. */
+  investigating: 'eyes',
+  /** Folded into a storm's parent incident. */
+  folded: 'link',
+  /** Resolved (on the alert, and on the recovery message that resolved it). */
+  resolved: 'white_check_mark',
+} as const;
+
 export type SlackPresenterDeps = {
-  store: Pick<Store, 'incidents'>;
+  store: Pick<Store, 'incidents' | 'audit' | 'proposals' | 'coordination'>;
   writer: SlackWriter;
   counter: Pick<GroupCounter, 'bump'>;
+  /** A storm parent's live summary; absent = storms are not summarised. */
+  storms?: Pick<StormSummaries, 'bump'>;
   decisions: Pick<Decisions, 'showExpired' | 'showReconciled'>;
   /** The configured approvers, shown under the restart buttons. */
   approverIds: readonly string[];
@@ -82,6 +97,14 @@ export class SlackPresenter implements Presenter {
    * goes through the command's response_url; when Slack does not answer, the brief is posted itself.
    */
   async announce(incidentId: string, route: string): Promise<void> {
+    const { channel, replyTo, alert } = decodeRoute(route);
+    if (alert) {
+      // An alert's answer is cheap: a reaction now (none for a webhook alert, which has no message
+      // of its own), the brief — or a pointer to a storm's parent — when the investigation ends.
+      // Not awaited: reactions wait for their own budget, and an acknowledgement never waits for one.
+      if (replyTo) void this.react(channel, replyTo, ALERT_REACTIONS.investigating);
+      return;
+    }
     const announcing = this.postProgress(incidentId, route).finally(() =>
       this.announcing.delete(incidentId),
     );
@@ -146,6 +169,12 @@ export class SlackPresenter implements Presenter {
     });
     await this.deliver(incidentId, route, message);
     if (this.statusShown.delete(incidentId)) await this.setStatus(incidentId, '');
+    if (decodeRoute(route).alert) {
+      // In an alert channel every new message costs the channel's one a second that a storm
+      // needs for its briefs: the full brief stays behind the Full brief button there.
+      await this.summariseIfStorm(incidentId);
+      return;
+    }
     // Not awaited: the brief is shown; the thread copy waits its turn behind other channels' briefs.
     this.background(this.postFullBrief(incidentId, investigation.brief));
   }
@@ -197,6 +226,88 @@ export class SlackPresenter implements Presenter {
     }
   }
 
+  /** A brief posted for a storm's parent: its summary may be behind folds that came meanwhile. */
+  private async summariseIfStorm(incidentId: string): Promise<void> {
+    const storm = await this.deps.store.coordination.stormOf(incidentId).catch(() => null);
+    if (storm && storm.parentIncidentId === incidentId && storm.members > 1)
+      this.deps.storms?.bump(incidentId);
+  }
+
+  async folded(incidentId: string, route: string, folded: Folded): Promise<void> {
+    const { channel, replyTo } = decodeRoute(route);
+    // A webhook alert has no message of its own: the parent's live summary counts it.
+    if (!replyTo) return;
+    await this.react(channel, replyTo, ALERT_REACTIONS.folded);
+    const parent = threadOf((await this.deps.store.incidents.get(folded.parentId))?.presentation);
+    const permalink = parent?.messageTs
+      ? await this.deps.writer.permalink(parent.channel, parent.messageTs)
+      : null;
+    const where = permalink
+      ? link(permalink, `the brief of ${folded.parentId}`)
+      : esc(folded.parentId);
+    const text = `🔗 Same cause as ${esc(folded.parentId)} (${escCut(folded.cause, 200)}): handled there, with one escalation for every server — see ${where}. Nothing is restarted for this alert alone.`;
+    const message = {
+      text,
+      blocks: [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text }] }],
+    };
+    const current = await this.thread(incidentId);
+    if (current?.messageTs) {
+      await this.deps.writer.update(current.channel, current.messageTs, message, {
+        priority: 'low',
+      });
+      return;
+    }
+    const { ts } = await this.deps.writer.post(channel, message, {
+      threadTs: replyTo,
+      priority: 'low',
+    });
+    const thread = { channel, threadTs: replyTo, messageTs: ts };
+    if (!(await this.deps.store.incidents.claimPresentation(incidentId, presentationOf(thread))))
+      await this.deps.writer.delete(channel, ts).catch(() => {});
+  }
+
+  stormGrew(parentId: string): void {
+    this.deps.storms?.bump(parentId);
+  }
+
+  async resolved(incidentId: string, route: string | null): Promise<void> {
+    const { store, writer } = this.deps;
+    const recovery = route ? decodeRoute(route) : null;
+    if (recovery?.replyTo)
+      void this.react(recovery.channel, recovery.replyTo, ALERT_REACTIONS.resolved);
+    const thread = await this.thread(incidentId);
+    if (!thread) return;
+    const audit = await store.audit.list({ incidentId });
+    if (audit.some((e) => e.event === 'incident.linked' && e.details.relation === 'folded_into')) {
+      // A folded incident's brief is its parent's: its own alert just gets the mark.
+      await this.react(thread.channel, thread.threadTs, ALERT_REACTIONS.resolved);
+      return;
+    }
+    // Before the brief is posted there is nothing to edit: it will say resolved when it comes.
+    if (!thread.messageTs) return;
+    const stored = await storedBriefMessage(store, incidentId, this.deps.approverIds);
+    if (!stored) return;
+    await writer.update(thread.channel, thread.messageTs, stored.message);
+    const line = resolvedLine(stored.brief);
+    if (line)
+      await writer.post(
+        thread.channel,
+        { text: line, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: line } }] },
+        { threadTs: thread.threadTs, priority: 'low' },
+      );
+  }
+
+  /** A reaction, best effort: a missing scope or a deleted message never fails an answer. */
+  private async react(channel: string, ts: string, name: string): Promise<void> {
+    try {
+      await this.deps.writer.react(channel, ts, name);
+    } catch (error) {
+      const code = errorCode(error);
+      this.deps.metrics.slackErrors.inc({ error: code });
+      this.deps.logger.debug({ err: error, channel, ts, name }, 'could not add a reaction');
+    }
+  }
+
   async gaveUp(incidentId: string, route: string, why: string): Promise<void> {
     const text = `⚠️ The investigation of ${incidentId} was given up: ${why}. Nothing was restarted. Investigate by hand or run /triage again.`;
     await this.deliver(incidentId, route, { text });
@@ -214,8 +325,29 @@ export class SlackPresenter implements Presenter {
     return this.deps.decisions.showReconciled(outcome);
   }
 
-  /** Replaces the incident's message, or posts where it can. */
-  private async deliver(incidentId: string, route: string, message: SlackMessage): Promise<void> {
+  /** Deliveries in flight per incident in this replica: each waits for the one before it. */
+  private readonly delivering = new Map<string, Promise<void>>();
+
+  /**
+   * Replaces the incident's message, or posts where it can — one delivery at a time per incident,
+   * so a final brief edits the preliminary one it follows rather than racing it with a second post.
+   */
+  private deliver(incidentId: string, route: string, message: SlackMessage): Promise<void> {
+    const before = this.delivering.get(incidentId) ?? Promise.resolve();
+    const mine = before.catch(() => {}).then(() => this.deliverNow(incidentId, route, message));
+    this.delivering.set(incidentId, mine);
+    const forget = () => {
+      if (this.delivering.get(incidentId) === mine) this.delivering.delete(incidentId);
+    };
+    mine.then(forget, forget);
+    return mine;
+  }
+
+  private async deliverNow(
+    incidentId: string,
+    route: string,
+    message: SlackMessage,
+  ): Promise<void> {
     const { writer, store } = this.deps;
     const { channel, replyTo, responseUrl } = decodeRoute(route);
     // A progress post this replica is making lands in milliseconds; a new message instead would

@@ -73,6 +73,12 @@ export const SlackRoute = z.object({
   replyTo: z.string().nullable(),
   /** A slash command's response_url: the fallback when the bot is not in the channel. */
   responseUrl: z.url().nullable(),
+  /**
+   * An alert (a message in an alert channel, or a webhook alert posted into
+   * ALERT_WEBHOOK_CHANNEL): answered cheaply (a reaction, then the brief) rather than with a
+   * progress message, so a storm does not spend the channel's one message a second.
+   */
+  alert: z.boolean().optional(),
 });
 export type SlackRoute = z.infer<typeof SlackRoute>;
 
@@ -101,16 +107,28 @@ export function intakeRequest(delivery: {
   responseUrl?: string;
 }): IntakeRequest {
   const { channel, replyTo } = delivery;
+  const alert = delivery.origin === 'alert';
   return {
     origin: delivery.origin,
     text: delivery.text,
     actor: delivery.actor,
     place: replyTo ? encodeRef(channel, replyTo) : null,
-    route: encodeRoute({ channel, replyTo, responseUrl: delivery.responseUrl ?? null }),
+    route: encodeRoute({
+      channel,
+      replyTo,
+      responseUrl: delivery.responseUrl ?? null,
+      ...(alert ? { alert } : {}),
+    }),
+    ...(alert ? { alert: { via: 'slack' } } : {}),
     dedupeKeys: [
       ...(delivery.eventId ? [`event:${delivery.eventId}`] : []),
       ...(delivery.messageTs ? [`message:${channel}:${delivery.messageTs}`] : []),
       ...(delivery.triggerId ? [`command:${delivery.triggerId}`] : []),
     ],
   };
+}
+
+/** Where webhook alerts are triaged: new top-level messages in ALERT_WEBHOOK_CHANNEL. */
+export function webhookRoute(channel: string): string {
+  return encodeRoute({ channel, replyTo: null, responseUrl: null, alert: true });
 }

@@ -18,7 +18,7 @@ export type SlackMessage = {
 const REFUSED_BLOCKS = new Set(['invalid_blocks', 'invalid_blocks_format']);
 
 /** The Web API calls the writer makes; the Bolt app's WebClient satisfies it. */
-export type ChatClient = Pick<WebClient, 'chat'>;
+export type ChatClient = Pick<WebClient, 'chat'> & Partial<Pick<WebClient, 'reactions'>>;
 
 /**
  * What waits for what in a busy channel: a brief, a decision or an escalation ('high') goes
@@ -34,6 +34,11 @@ export type WriterOptions = {
    * minute). Unset = edits are not paced.
    */
   editPacer?: Pacer;
+  /**
+   * When each reaction may go out; Slack budgets reactions.add per workspace (Tier 3, about 50 a
+   * minute). Unset = reactions are not paced.
+   */
+  reactionPacer?: Pacer;
   /** Longest total wait for rate limits on one write before giving up on it. */
   maxRateLimitWaitMs: number;
   onRateLimited?: (channel: string, retryAfterSeconds: number) => void;
@@ -44,6 +49,10 @@ export type WriterOptions = {
 
 export class SlackWriteError extends OperatorError {}
 
+/** How late a new message may start after its slot before it takes a fresh one. */
+const LATE_SLOT_MS = 100;
+const MAX_SLOT_RETRIES = 2;
+
 type Task = {
   /** Updates of one message share a key: a queued update is replaced by a newer one. */
   key: string | null;
@@ -53,8 +62,8 @@ type Task = {
   waitedMs: number;
 };
 
-/** New messages wait for the channel's pace; edits of existing messages do not. */
-type LaneKind = 'posts' | 'edits';
+/** New messages wait for the channel's pace; edits of existing messages do not; reactions have their own. */
+type LaneKind = 'posts' | 'edits' | 'reactions';
 
 type Lane = { kind: LaneKind; channel: string; tasks: Task[]; busy: boolean; inFlight: boolean };
 
@@ -170,6 +179,24 @@ export class SlackWriter {
     );
   }
 
+  /**
+   * Adds a reaction to a message: the cheapest answer Slack has (no new message, no edit). Best
+   * effort: a reaction already there, or a message gone, is not an error.
+   */
+  async react(channel: string, ts: string, name: string): Promise<void> {
+    const reactions = this.client.reactions;
+    if (!reactions) return;
+    try {
+      await this.enqueue('reactions', channel, `react:${ts}:${name}`, 'low', () =>
+        reactions.add({ channel, timestamp: ts, name }),
+      );
+    } catch (error) {
+      if (['already_reacted', 'message_not_found', 'too_many_reactions'].includes(errorCode(error)))
+        return;
+      throw error;
+    }
+  }
+
   async ephemeral(
     channel: string,
     user: string,
@@ -225,6 +252,22 @@ export class SlackWriter {
     });
   }
 
+  /**
+   * Waits for the lane's next slot. A new message woken too late for its slot (a busy event loop
+   * or a slow store) takes a fresh one instead: posting late would land next to whoever holds the
+   * next slot — another replica, say — and break the channel's pace.
+   */
+  private async waitForSlot(pacer: Pacer, lane: Lane): Promise<void> {
+    let start = await pacer.reserve(lane.channel);
+    for (let tries = 0; ; tries++) {
+      const wait = start - this.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (lane.kind !== 'posts' || this.now() - start <= LATE_SLOT_MS || tries >= MAX_SLOT_RETRIES)
+        return;
+      start = await pacer.reserve(lane.channel);
+    }
+  }
+
   /** The next task: the first high-priority one, else the first. */
   private next(lane: Lane): Task | undefined {
     return lane.tasks.find((t) => t.priority === 'high') ?? lane.tasks[0];
@@ -235,10 +278,14 @@ export class SlackWriter {
     lane.busy = true;
     try {
       for (let task = this.next(lane); task; task = this.next(lane)) {
-        const pacer = lane.kind === 'posts' ? this.options.pacer : this.options.editPacer;
+        const pacer =
+          lane.kind === 'posts'
+            ? this.options.pacer
+            : lane.kind === 'edits'
+              ? this.options.editPacer
+              : this.options.reactionPacer;
         if (pacer) {
-          const wait = (await pacer.reserve(lane.channel)) - this.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          await this.waitForSlot(pacer, lane);
           // A more urgent task may have arrived while waiting; it takes this slot.
           task = this.next(lane) ?? task;
         }

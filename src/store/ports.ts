@@ -164,19 +164,45 @@ export interface JobQueue {
   get(id: string): Promise<Job | null>;
 }
 
-/** Repeats of one alert (same servers) within a window share one incident. */
+/**
+ * Repeats of one alert (same servers) within a window share one incident; so do repeats carrying
+ * one of its aliases (an alerting system's fingerprint or group key), however late, until the
+ * group's alert resolves.
+ */
 export type AlertGroup = {
   id: string;
   key: string;
   openedAt: string;
   /** Alerts seen in this group, the first included. */
   count: number;
-  /** Where the group's first alert is presented (opaque, like Presentation.place). */
-  place: string;
+  /**
+   * Where the group's first alert is presented (opaque, like Presentation.place); null when it
+   * arrived without a place of its own (a webhook alert), until its incident is presented.
+   */
+  place: string | null;
   incidentId: string | null;
   /** The "+N more alerts" message, once posted (opaque), and the count it shows. */
   counter: string | null;
   reportedCount: number;
+  /** When its alert resolved; a resolved group takes no more alerts. */
+  resolvedAt: string | null;
+};
+
+/**
+ * Incidents about several servers that share a cause (one failing dependency, one change, one
+ * signature), arriving close together: the first is the parent, the rest fold into it.
+ */
+export type Storm = {
+  id: string;
+  /** The cause's key, e.g. `dependency:elastic-cluster-main:9200`. */
+  cause: string;
+  openedAt: string;
+  parentIncidentId: string;
+  /** Incidents in it, the parent included. */
+  members: number;
+  /** Every server of every member, in joining order. */
+  servers: string[];
+  resolvedAt: string | null;
 };
 
 /** What replicas coordinate on: one-time claims, paced slots, alert groups. */
@@ -201,12 +227,58 @@ export interface Coordination {
     key: string;
     now: Date;
     windowMs: number;
-    place: string;
-  }): Promise<{ opened: boolean; group: AlertGroup }>;
+    place: string | null;
+    /**
+     * Other names of this alert (`fp:<fingerprint>`, `gk:<group key>`): an unresolved group holding
+     * one, opened within `lookbackMs`, is joined whatever its key and window. Added to the group.
+     */
+    aliases?: readonly string[];
+    /** How far back aliases and previous (resolved) groups are looked for; default 24 h. */
+    lookbackMs?: number;
+  }): Promise<{
+    opened: boolean;
+    group: AlertGroup;
+    /** For a new group: the latest resolved group of the same alert (key or alias), if any. */
+    previous?: AlertGroup | null;
+  }>;
+  /**
+   * Resolves the newest unresolved group holding one of `aliases`, else with `key`, opened within
+   * `lookbackMs`: atomic, so exactly one caller gets the group back; null when none was open.
+   */
+  resolveAlertGroup(input: {
+    key: string | null;
+    aliases: readonly string[];
+    now: Date;
+    lookbackMs: number;
+  }): Promise<AlertGroup | null>;
+  /** The unresolved group an incident answers, if any. */
+  openAlertGroupOf(incidentId: string): Promise<AlertGroup | null>;
   getAlertGroup(id: string): Promise<AlertGroup | null>;
   setAlertGroupIncident(groupId: string, incidentId: string): Promise<void>;
   /** Records the counter message and the count it shows; only raises reportedCount. */
   setAlertGroupCounter(groupId: string, counter: string, reportedCount: number): Promise<void>;
+  /**
+   * Joins the open storm for `cause` (opened less than `windowMs` ago, not resolved), or opens one
+   * with this incident as its parent. Atomic across replicas; an incident already in a storm gets
+   * that storm back unchanged (a retried investigation).
+   */
+  joinStorm(input: {
+    cause: string;
+    incidentId: string;
+    servers: readonly string[];
+    now: Date;
+    windowMs: number;
+  }): Promise<{ opened: boolean; storm: Storm }>;
+  /** The storm an incident belongs to (as parent or member), if any. */
+  stormOf(incidentId: string): Promise<Storm | null>;
+  /**
+   * Marks an incident's membership resolved; when every member is, the storm too. Returns the
+   * storm, how many members are still unresolved, and whether this call changed anything.
+   */
+  resolveStormMember(
+    incidentId: string,
+    now: Date,
+  ): Promise<{ storm: Storm; unresolved: number; changed: boolean } | null>;
 }
 
 export interface Store {

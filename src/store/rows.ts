@@ -4,7 +4,7 @@ import { Assessment, IncidentBrief } from '../domain/brief.ts';
 import { HealthReading } from '../domain/evidence.ts';
 import { IncidentSource } from '../domain/incident.ts';
 import { ProposalState } from '../domain/proposal.ts';
-import type { AlertGroup, IncidentRecord, Job } from './ports.ts';
+import type { AlertGroup, IncidentRecord, Job, Storm } from './ports.ts';
 
 /**
  * Row decoding shared by both backends. SQLite hands back text for times and JSON, PostgreSQL
@@ -150,10 +150,11 @@ export const AlertGroupRow = z
     key: z.string(),
     opened_at: time,
     count: int,
-    place: z.string(),
+    place: nullable(z.string()),
     incident_id: nullable(z.string()),
     counter_ref: nullable(z.string()),
     reported_count: int,
+    resolved_at: nullable(time),
   })
   .transform(
     (row): AlertGroup => ({
@@ -165,6 +166,33 @@ export const AlertGroupRow = z
       incidentId: row.incident_id,
       counter: row.counter_ref,
       reportedCount: row.reported_count,
+      resolvedAt: row.resolved_at,
+    }),
+  );
+
+/** How far back alert aliases and resolved groups are looked for, unless the caller says. */
+export const DEFAULT_LOOKBACK_MS = 24 * 60 * 60_000;
+
+/** A storms row joined with its members' count and servers (`members`, `servers` as JSON text or jsonb). */
+export const StormRow = z
+  .object({
+    id: z.string(),
+    cause: z.string(),
+    opened_at: time,
+    parent_incident_id: z.string(),
+    resolved_at: nullable(time),
+    members: int,
+    servers: json(z.array(z.array(z.string()))),
+  })
+  .transform(
+    (row): Storm => ({
+      id: row.id,
+      cause: row.cause,
+      openedAt: row.opened_at,
+      parentIncidentId: row.parent_incident_id,
+      members: row.members,
+      servers: [...new Set(row.servers.flat())],
+      resolvedAt: row.resolved_at,
     }),
   );
 

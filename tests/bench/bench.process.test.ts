@@ -89,8 +89,22 @@ describe('npm run bench', () => {
       'first brief, independent of model latency',
       '0 alerts lost',
       'investigations ≤ 2 × distinct servers',
+      // The webhook phases run on PostgreSQL: skipped here, their targets say so.
+      'first alert → parent brief p99',
+      'Slack new messages per storm',
+      'ceiling',
     ]);
-    for (const t of result.targets) expect(t.pass).toBeTypeOf('boolean');
+    expect(result.correlated).toBeNull();
+    expect(result.ceiling).toBeNull();
+    for (const t of result.targets) {
+      if (
+        ['first alert → parent brief p99', 'Slack new messages per storm', 'ceiling'].includes(
+          t.name,
+        )
+      )
+        expect(t).toMatchObject({ pass: null, note: expect.stringMatching(/did not run/) });
+      else expect(t.pass).toBeTypeOf('boolean');
+    }
   }, 150_000);
 
   it('names a bad flag and exits 2 without starting anything', async () => {

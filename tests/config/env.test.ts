@@ -190,3 +190,40 @@ describe('configuration', () => {
     ]);
   });
 });
+
+describe('alert webhook configuration', () => {
+  it('takes the token and the channel together', () => {
+    const config = parseConfig({
+      ALERT_WEBHOOK_TOKEN: 'a-long-enough-token-123',
+      ALERT_WEBHOOK_CHANNEL: 'C0HOOKS1',
+    });
+    expect(config).toMatchObject({
+      ALERT_WEBHOOK_TOKEN: 'a-long-enough-token-123',
+      ALERT_WEBHOOK_CHANNEL: 'C0HOOKS1',
+    });
+    expect(parseConfig({}).ALERT_WEBHOOK_TOKEN).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { ALERT_WEBHOOK_TOKEN: 'short', ALERT_WEBHOOK_CHANNEL: 'C0HOOKS1' },
+      /^ALERT_WEBHOOK_TOKEN: must be at least 16 characters/,
+    ],
+    [
+      { ALERT_WEBHOOK_TOKEN: 'a-long-enough-token-123', ALERT_WEBHOOK_CHANNEL: '#alerts' },
+      /^ALERT_WEBHOOK_CHANNEL: must be a channel ID/,
+    ],
+    [
+      { ALERT_WEBHOOK_TOKEN: 'a-long-enough-token-123' },
+      /^ALERT_WEBHOOK_CHANNEL: required with ALERT_WEBHOOK_TOKEN/,
+    ],
+    [
+      { ALERT_WEBHOOK_CHANNEL: 'C0HOOKS1' },
+      /^ALERT_WEBHOOK_TOKEN: required with ALERT_WEBHOOK_CHANNEL/,
+    ],
+  ])('names the variable to fix: %j', (env, message) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+});

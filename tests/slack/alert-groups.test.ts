@@ -181,6 +181,7 @@ describe('GroupCounter', () => {
             },
           },
         ),
+        incidents: store.incidents,
       },
       writer: parts.writer,
       debounceMs: 20,
@@ -220,6 +221,7 @@ describe('counterMessage', () => {
     incidentId: null,
     counter: null,
     reportedCount: 0,
+    resolvedAt: null,
   });
 
   it('counts the repeats beyond the first, singular and plural, in text and a context block', () => {

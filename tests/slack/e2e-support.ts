@@ -25,9 +25,15 @@ export function allButtonsOf(call: SlackCall): Record<string, unknown>[] {
     .flatMap((b) => b.elements ?? []);
 }
 
-/** The chat.update that put the brief with restart buttons on screen. */
+/**
+ * The write that put the brief with restart buttons on screen: the chat.update of a progress
+ * message, or the brief posted itself (an alert's, answered without a progress message).
+ */
 export function briefWithButtons(slack: FakeSlack): SlackCall | undefined {
-  return slack.callsTo('chat.update').find((c) => buttonsOf(c).length > 0);
+  return slack.calls.find(
+    (c) =>
+      (c.method === 'chat.update' || c.method === 'chat.postMessage') && buttonsOf(c).length > 0,
+  );
 }
 
 export async function waitForBriefWithButtons(

@@ -315,9 +315,11 @@ describe('the Slack bot end to end (HTTP mode, fake Slack Web API)', () => {
       h.slack.callsTo('chat.postMessage').find((c) => /more alert/.test(shown(c)))?.args.thread_ts,
     ).toBe('1700001100.000100');
     expect((await auditEvents(h)).filter((e) => e === 'incident.opened')).toHaveLength(1);
+    // An alert is answered with a reaction and its brief, never a progress message.
     expect(
       h.slack.callsTo('chat.postMessage').filter((c) => /Investigating/.test(shown(c))),
-    ).toHaveLength(1);
+    ).toHaveLength(0);
+    expect(h.slack.callsTo('reactions.add')).toHaveLength(1);
   });
 
   it('/triage is acknowledged at once, privately, while the investigation goes on', async () => {

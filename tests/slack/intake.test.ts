@@ -121,16 +121,18 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
 }
 
 describe('Intake.accept', () => {
-  it('an alert: incident and job stored first, then progress in its thread, then a wake', async () => {
+  it('an alert: incident and job stored first, then a reaction on it (no message), then a wake', async () => {
     const result = accepted(await intake().accept(alert('1700000000.000001')));
-    const [post] = slack.callsTo('chat.postMessage');
-    expect(post?.args).toMatchObject({ channel: ALERTS, thread_ts: '1700000000.000001' });
-    expect(String(post?.args.text)).toContain('Investigating');
-    const messageTs = String(post?.result?.ts);
+    // The cheap answer: 👀 on the alert (not awaited); the brief will be the thread's first message.
+    await slack.waitFor((s) => s.callsTo('reactions.add').length > 0, 2_000, 'the reaction');
+    expect(slack.callsTo('chat.postMessage')).toEqual([]);
+    expect(slack.callsTo('reactions.add').map((c) => c.args)).toEqual([
+      { channel: ALERTS, timestamp: '1700000000.000001', name: 'eyes' },
+    ]);
     expect(await threadOf(result)).toEqual({
       channel: ALERTS,
       threadTs: '1700000000.000001',
-      messageTs,
+      messageTs: null,
     });
 
     const incident = await parts.runtime.store.incidents.get(result.incidentId);
@@ -142,11 +144,14 @@ describe('Intake.accept', () => {
       actor: 'B0GRAFANA',
       route: expect.any(String),
       groupId: expect.any(String),
+      subject: PAYMENT_REPORT,
+      fold: true,
     });
     expect(await routeOf(result.jobId)).toEqual({
       channel: ALERTS,
       replyTo: '1700000000.000001',
       responseUrl: null,
+      alert: true,
     });
     expect(wakes).toBe(1);
     expect(await metric('lzo_intake_total', { origin: 'alert', result: 'accepted' })).toBe(1);
@@ -173,7 +178,10 @@ describe('Intake.accept', () => {
     });
     expect(await sut.accept({ ...command(), eventId: 'Ev-cmd' })).toEqual({ kind: 'duplicate' });
     expect(await incidentsOpened()).toBe(2);
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(2);
+    // The command's progress message and the alert's one reaction.
+    await slack.waitFor((s) => s.callsTo('reactions.add').length > 0, 2_000, 'the reaction');
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(slack.callsTo('reactions.add')).toHaveLength(1);
     expect(wakes).toBe(2);
     expect(grouped).toEqual([]);
     expect(await metric('lzo_intake_total', { origin: 'alert', result: 'duplicate' })).toBe(1);
@@ -216,13 +224,15 @@ describe('Intake.accept', () => {
     parts.clock.advanceMinutes(9);
     const third = await sut.accept(alert('1.000003', 'PAYMENT-SERVER-01 timeouts'));
     const groupId = groupOf(second);
-    expect(second).toEqual({ kind: 'grouped', groupId, count: 2 });
-    expect(third).toEqual({ kind: 'grouped', groupId, count: 3 });
+    expect(second).toEqual({ kind: 'grouped', groupId, count: 2, incidentId: first.incidentId });
+    expect(third).toEqual({ kind: 'grouped', groupId, count: 3, incidentId: first.incidentId });
     expect(grouped).toEqual([groupId, groupId]);
 
-    // Nothing new: one incident, one progress message, one job, one wake.
+    // Nothing new: one incident, one reaction and no message yet, one job, one wake.
+    await slack.waitFor((s) => s.callsTo('reactions.add').length > 0, 2_000, 'the reaction');
     expect(await incidentsOpened()).toBe(1);
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(slack.callsTo('reactions.add')).toHaveLength(1);
     expect(wakes).toBe(1);
     const group = await parts.runtime.store.coordination.getAlertGroup(groupId);
     expect(group).toMatchObject({

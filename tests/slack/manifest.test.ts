@@ -116,8 +116,10 @@ describe('manifest.json installs everything the bot uses', () => {
     expect(manifest.settings.event_subscriptions.bot_events).not.toContain('message.im');
   });
 
-  it('has the scopes for posting, updating and reading approver groups, and Socket Mode on', () => {
+  it('has the scopes for posting, updating, reacting to alerts and reading approver groups, and Socket Mode on', () => {
     expect(scopes).toContain('chat:write');
+    // Alerts are answered with reactions (reactions.add): taken in, folded, resolved.
+    expect(scopes).toContain('reactions:write');
     expect(scopes).toContain('usergroups:read');
     expect(manifest.settings.socket_mode_enabled).toBe(true);
   });

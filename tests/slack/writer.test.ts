@@ -226,6 +226,30 @@ describe('SlackWriter timing (fake timers)', () => {
   const texts = (calls: Call[], channel?: string) =>
     calls.filter((c) => !channel || c.args.channel === channel).map((c) => String(c.args.text));
 
+  it('a new message woken late for its slot takes a fresh one rather than land next to the next slot', async () => {
+    // A shared pace whose first slot the writer only reaches 600 ms late (a busy event loop):
+    // another replica holds the slot a second after it, so posting now would be 400 ms from it.
+    const slots: number[] = [];
+    let late = true;
+    const pacer = {
+      reserve: async () => {
+        const slot = late ? Date.now() - 600 : Date.now() + 1_000;
+        late = false;
+        slots.push(slot);
+        return slot;
+      },
+      penalize: async () => {},
+    };
+    const { writer, calls } = scripted({ pacer });
+    const posted = writer.post(C1, { text: 'one' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await posted;
+    expect(slots).toHaveLength(2);
+    expect(calls.map((c) => c.at)).toEqual([slots[1]]);
+  });
+
   it('spaces queued writes to one channel by minIntervalMs', async () => {
     const { writer, calls } = scripted();
     const all = Promise.all([

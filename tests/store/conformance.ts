@@ -570,6 +570,95 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect(Math.max(...joins.map((j) => j.group.count))).toBe(8);
     });
 
+    it('joins a group by an alias however late, resolves it once, and links the next firing to it', async () => {
+      const join = (at: Date, extra: { key?: string; aliases?: string[] } = {}) =>
+        store.coordination.joinAlertGroup({
+          key: extra.key ?? 'servers:web-1',
+          now: at,
+          windowMs: 15 * 60_000,
+          place: null,
+          aliases: extra.aliases ?? ['fp:abc'],
+        });
+      const first = await join(t0);
+      expect(first).toMatchObject({ opened: true, previous: null, group: { place: null } });
+      // Past the window, but the same fingerprint: still the same alert, still firing.
+      const late = await join(minutes(90));
+      expect(late).toMatchObject({ opened: false, group: { id: first.group.id, count: 2 } });
+      // An alias reaches the group even under another key (a label changed its servers).
+      const renamed = await join(minutes(91), { key: 'servers:web-2' });
+      expect(renamed.group.id).toBe(first.group.id);
+      await store.coordination.setAlertGroupIncident(first.group.id, 'INC-0000000A');
+      expect((await store.coordination.openAlertGroupOf('INC-0000000A'))?.id).toBe(first.group.id);
+
+      const resolving = () =>
+        store.coordination.resolveAlertGroup({
+          key: null,
+          aliases: ['fp:abc'],
+          now: minutes(100),
+          lookbackMs: 24 * 60 * 60_000,
+        });
+      const [a, b] = await Promise.all([resolving(), resolving()]);
+      expect([a, b].filter(Boolean)).toHaveLength(1);
+      expect((a ?? b)?.resolvedAt).toBe(minutes(100).toISOString());
+      expect(await resolving()).toBeNull();
+      expect(await store.coordination.openAlertGroupOf('INC-0000000A')).toBeNull();
+
+      // A resolved group takes no more alerts: the next firing opens a group linked to it.
+      const again = await join(minutes(110));
+      expect(again.opened).toBe(true);
+      expect(again.previous?.id).toBe(first.group.id);
+      // By key alone too, for alerts without a fingerprint.
+      await store.coordination.resolveAlertGroup({
+        key: 'servers:web-1',
+        aliases: [],
+        now: minutes(111),
+        lookbackMs: 60 * 60_000,
+      });
+      const third = await join(minutes(112), { aliases: [] });
+      expect(third.previous?.id).toBe(again.group.id);
+    });
+
+    it('folds incidents of one cause into one storm, once, and keeps causes apart', async () => {
+      const fold = (incidentId: string, cause = 'dependency:es:9200', at = t0) =>
+        store.coordination.joinStorm({
+          cause,
+          incidentId,
+          servers: [`srv-${incidentId}`],
+          now: at,
+          windowMs: 15 * 60_000,
+        });
+      const joins = await Promise.all(
+        ['INC-00000001', 'INC-00000002', 'INC-00000003', 'INC-00000004'].map((id) => fold(id)),
+      );
+      expect(joins.filter((j) => j.opened)).toHaveLength(1);
+      const parent = joins.find((j) => j.opened)?.storm.parentIncidentId;
+      expect(new Set(joins.map((j) => j.storm.id)).size).toBe(1);
+      expect(joins.every((j) => j.storm.parentIncidentId === parent)).toBe(true);
+      // A retried investigation gets its storm back unchanged.
+      const retry = await fold('INC-00000002');
+      expect(retry.storm).toMatchObject({ members: 4, parentIncidentId: parent });
+      expect(retry.storm.servers).toHaveLength(4);
+      // Another cause is another storm.
+      expect((await fold('INC-00000005', 'dependency:db:5432')).opened).toBe(true);
+      expect((await store.coordination.stormOf('INC-00000003'))?.parentIncidentId).toBe(parent);
+      expect(await store.coordination.stormOf('INC-0000FFFF')).toBeNull();
+
+      const resolved = [];
+      for (const id of ['INC-00000001', 'INC-00000002', 'INC-00000003'])
+        resolved.push(await store.coordination.resolveStormMember(id, minutes(5)));
+      expect(resolved.map((r) => r?.unresolved)).toEqual([3, 2, 1]);
+      expect(
+        (await store.coordination.resolveStormMember('INC-00000003', minutes(6)))?.changed,
+      ).toBe(false);
+      const last = await store.coordination.resolveStormMember('INC-00000004', minutes(7));
+      expect(last).toMatchObject({ unresolved: 0, changed: true });
+      expect(last?.storm.resolvedAt).toBe(minutes(7).toISOString());
+      // A resolved storm takes no new members; nor does one opened longer ago than the window.
+      expect((await fold('INC-00000007', 'dependency:es:9200', minutes(8))).opened).toBe(true);
+      expect((await fold('INC-00000008', 'dependency:es:9200', minutes(12))).opened).toBe(false);
+      expect((await fold('INC-00000009', 'dependency:es:9200', minutes(24))).opened).toBe(true);
+    });
+
     it('leases jobs oldest first, once, and hands an expired lease to another owner', async () => {
       const a = await store.jobs.enqueue({ kind: 'investigate', payload: { n: 1 }, now: t0 });
       const b = await store.jobs.enqueue({

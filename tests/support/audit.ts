@@ -18,6 +18,14 @@ const DEFAULT_DETAILS: { [E in AuditEventName]: AuditEntryOf<E>['details'] } = {
   'restart.verified': { ...proposal, recovered: true, before: null, after: null },
   'restart.failed': { ...proposal, error: 'boom' },
   'escalation.sent': { target: '#incidents', ref: null, reason: 'why', escalation: 'page_l1' },
+  'incident.resolved': { via: 'alertmanager', reason: 'the alert resolved', fingerprint: null },
+  'proposal.withdrawn': { ...proposal, reason: 'the alert resolved' },
+  'incident.linked': {
+    linked_incident_id: 'INC-2',
+    relation: 'recurrence_of',
+    reason: 'the same alert fired again',
+    servers: [],
+  },
   'followup.answered': {
     question: 'status',
     intent: 'status',

@@ -160,6 +160,7 @@ const ALREADY: Partial<Record<Proposal['state'], string>> = {
   unknown:
     'was approved, but the replica executing it stopped: whether it ran is unknown and the incident was escalated',
   cancelled: 'was approved but not performed (see the thread)',
+  withdrawn: 'was withdrawn: the alert resolved before anyone decided, so nothing is restarted',
 };
 
 function alreadyDecided(p: Proposal): string {

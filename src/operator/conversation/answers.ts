@@ -53,6 +53,7 @@ const PROPOSAL_WORDS: Record<Proposal['state'], string> = {
   restarting: 'approved, restarting',
   unknown: 'the replica executing the restart stopped; whether it ran is unknown (escalated)',
   cancelled: 'approved, but not performed',
+  withdrawn: 'withdrawn: the alert resolved before anyone decided',
 };
 
 function decisionLine(brief: IncidentBrief, proposal: Proposal | undefined): string {

@@ -15,6 +15,11 @@ export type PolicySettings = {
 export type PolicyInput = {
   draft: PlannerDraft;
   scope: readonly ServerInfo[];
+  /**
+   * Servers in scope that an alert names only in its description or runbook prose: investigated,
+   * never restarted (only what an alert is about may be).
+   */
+  contextOnly?: readonly string[];
   evidence: readonly Evidence[];
   signals: readonly Signal[];
   /** Restarts of a server within the budget window, from the store. */
@@ -28,6 +33,9 @@ async function restartRefusal(server: string, input: PolicyInput): Promise<strin
   if (!inScope) {
     const names = input.scope.map((s) => s.id).join(', ') || 'none';
     return `restart of ${server} refused: it is not in this incident's scope (servers in scope: ${names})`;
+  }
+  if (input.contextOnly?.includes(server)) {
+    return `restart of ${server} refused: the alert names ${server} only in its description, not as what it is about (its title, labels or host fields), so it is context, not a restart target`;
   }
   if (inScope.restartable === false) {
     return `restart of ${server} refused: ${inScope.restartRefusal ?? `the service catalog marks ${inScope.service ?? server} as not restartable by the bot`}`;

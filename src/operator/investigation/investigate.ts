@@ -32,6 +32,25 @@ import { assess, deriveBrief } from '../presentation/brief.ts';
 import { outOfScopeDraft, resolveScope, type Scope } from './scope.ts';
 import { highestEvidenceNumber, widenScope } from './widen.ts';
 
+/** An incident folded into the parent of a storm that shares its cause. */
+export type Folded = {
+  parentId: string;
+  /** The shared cause in words ("connection refused to elastic-cluster-main:9200"). */
+  cause: string;
+  causeKey: string;
+};
+
+/**
+ * Asked once the evidence is in, before any planning: does this incident share its cause with a
+ * storm it should fold into? Null = investigate it as its own incident.
+ */
+export type FoldCheck = (input: {
+  incidentId: string;
+  /** The servers the alert is about (context servers aside). */
+  servers: readonly string[];
+  signals: readonly Signal[];
+}) => Promise<Folded | null>;
+
 export type TriageRequest = {
   report: string;
   source: IncidentSource;
@@ -40,6 +59,13 @@ export type TriageRequest = {
   environment?: Environment;
   /** Where the incident is presented, when a presenter has a place for it already. */
   presentation?: Presentation;
+  /**
+   * For alerts: what the alert is about (its title, labels, host fields). Servers named only
+   * elsewhere in the report are context, never restarted. Absent: every server named is a subject.
+   */
+  subject?: string | null;
+  /** For alerts: may this incident fold into a storm of the same cause? */
+  fold?: FoldCheck;
 };
 
 /**
@@ -75,6 +101,8 @@ export type Investigation = {
   calledTools: string[];
   /** Time spent handing the escalation to its destinations (Slack, PagerDuty), ms. */
   escalationMs: number;
+  /** Set when the incident folded into a storm's parent: no proposal, no escalation of its own. */
+  folded: Folded | null;
 };
 
 export type InvestigationHooks = {
@@ -161,7 +189,7 @@ export class Operator {
     const known = await toolbox.inventory.listServers();
     // A re-assessment keeps what was looked at and adds what the follow-up names.
     const earlier = request.reassess ? incident.assessment : null;
-    const reportScope = resolveScope(report, known);
+    const reportScope = resolveScope(report, known, { subject: request.subject ?? null });
     const scope = request.reassess
       ? widenScope(
           reportScope,
@@ -220,6 +248,7 @@ export class Operator {
       applyPolicy({
         draft,
         scope: scope.servers,
+        contextOnly: scope.context,
         evidence: session.evidence,
         signals,
         recentRestarts: (server) => store.proposals.countRestarts(server, budgetSince),
@@ -248,7 +277,22 @@ export class Operator {
         ...(earlier ? { earlierEvidence: earlier.evidence } : {}),
       });
 
-    if (onPreliminary && this.deps.planner.name !== 'rules' && scope.servers.length > 0) {
+    const subjects = scope.servers.map((s) => s.id).filter((id) => !scope.context?.includes(id));
+    const folded =
+      request.fold && subjects.length > 0
+        ? await request.fold({
+            incidentId: incident.id,
+            servers: subjects,
+            signals: context.signals,
+          })
+        : null;
+
+    if (
+      onPreliminary &&
+      !folded &&
+      this.deps.planner.name !== 'rules' &&
+      scope.servers.length > 0
+    ) {
       // The rules need milliseconds; the model may need many seconds. Shown, never awaited.
       const rules = await this.rules.plan(context);
       const audit = await store.audit.list({ incidentId: incident.id });
@@ -264,13 +308,23 @@ export class Operator {
         .catch(() => {});
     }
 
+    // A folded incident's cause is the parent's to act on: the rules read its evidence for its
+    // own record (no model call), and it proposes and escalates nothing.
     const planned =
-      scope.servers.length === 0 ? this.outOfScope(scope) : await this.plan(context, onProgress);
+      scope.servers.length === 0
+        ? this.outOfScope(scope)
+        : folded
+          ? await this.rules.plan(context)
+          : await this.plan(context, onProgress);
     const draft = planned.draft;
     const plannerReport = { ...planned.report, toolMs: planned.report.toolMs + prefetchMs };
 
     const signals = signalsNow(context, prefetched);
-    const decision = await decide(draft, signals);
+    const guarded = await decide(draft, signals);
+    const foldedOrNot = folded ? foldedDecision(guarded, folded) : guarded;
+    // An alert that resolved while it was investigated needs no restart and pages nobody.
+    const resolvedAt = foldedOrNot.action === 'monitor' ? null : await this.resolvedAt(incident.id);
+    const decision = resolvedAt ? resolvedDecision(foldedOrNot, resolvedAt) : foldedOrNot;
     onProgress({ stage: 'decided', action: decision.action });
 
     const last =
@@ -325,7 +379,7 @@ export class Operator {
     let escalationMs = 0;
     // A chronic restart: the proposal stays, and the cause goes to an engineer alongside it.
     const chronic = decision.action === 'restart' ? chronicNote(memory) : null;
-    if (decision.action === 'escalate' || chronic) {
+    if ((decision.action === 'escalate' || chronic) && !folded) {
       // A retried investigation (its replica died after escalating) does not page twice.
       const alreadySent = audit.find((e) => e.event === 'escalation.sent');
       if (alreadySent) {
@@ -358,7 +412,13 @@ export class Operator {
     if (proposal && !calledTools.includes('restart_service')) calledTools.push('restart_service');
     if (escalation?.sent && !calledTools.includes('escalate_to_engineer'))
       calledTools.push('escalate_to_engineer');
-    return { brief, proposal, escalation, calledTools, escalationMs };
+    return { brief, proposal, escalation, calledTools, escalationMs, folded };
+  }
+
+  /** When the incident's alert resolved, if it has (a recovery can arrive mid-investigation). */
+  private async resolvedAt(incidentId: string): Promise<string | null> {
+    const audit = await this.deps.store.audit.list({ incidentId });
+    return audit.find((e) => e.event === 'incident.resolved')?.at ?? null;
   }
 
   /** Health, logs and changes for every server in scope, all at once, before any planning. */
@@ -447,6 +507,33 @@ function signalsNow(context: PlanContext, prefetched: number): readonly Signal[]
   return evidence.length === prefetched
     ? context.signals
     : detectSignals(evidence, context.signalOptions);
+}
+
+/** The decision for an alert that resolved before its investigation finished: nothing to do. */
+function resolvedDecision(decision: Decision, at: string): Decision {
+  return {
+    ...decision,
+    action: 'monitor',
+    escalation: 'hold',
+    restartServer: null,
+    policyNotes: [
+      ...decision.policyNotes,
+      `the alert resolved at ${at}, before this investigation finished: no restart is proposed and nobody is paged for it`,
+    ],
+  };
+}
+
+/** A folded incident's decision: no restart of its own, and the escalation is the parent's. */
+function foldedDecision(decision: Decision, folded: Folded): Decision {
+  return {
+    ...decision,
+    action: decision.action === 'restart' ? 'escalate' : decision.action,
+    restartServer: null,
+    policyNotes: [
+      ...decision.policyNotes,
+      `folded into ${folded.parentId}: it shares its cause (${folded.cause}) with the incidents there; ${folded.parentId} escalates for all of them, so this one restarts and pages nothing`,
+    ],
+  };
 }
 
 function restartReason(server: string, signals: readonly Signal[]): string {

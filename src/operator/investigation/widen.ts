@@ -19,11 +19,16 @@ export function widenScope(
   }
   for (const s of followUp.servers) servers.set(s.id, s);
   const all = [...servers.values()];
+  const kept = all.slice(0, MAX_SCOPE);
+  // What a person asks to check is a subject; what an alert named only as context stays context.
+  const asked = new Set(followUp.servers.map((s) => s.id));
   return {
-    servers: all.slice(0, MAX_SCOPE),
+    servers: kept,
     unknown: [...new Set([...report.unknown, ...followUp.unknown])],
     truncatedFrom: all.length > MAX_SCOPE ? all.length : null,
     known: report.known,
+    skipped: all.slice(MAX_SCOPE).map((s) => s.id),
+    context: (report.context ?? []).filter((id) => !asked.has(id) && kept.some((s) => s.id === id)),
   };
 }
 

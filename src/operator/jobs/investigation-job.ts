@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Metrics } from '../../metrics.ts';
 import type { Job, Store } from '../../store/ports.ts';
-import type { Investigation, Operator } from '../investigation/investigate.ts';
+import type { FoldCheck, Investigation, Operator } from '../investigation/investigate.ts';
 import { applyProgress, initialProgress } from '../investigation/progress.ts';
 import type { Presenter } from '../presentation/presenter.ts';
 import { type JobHandler, JobRejected } from './runner.ts';
@@ -17,6 +17,10 @@ export const InvestigationJob = z.object({
   route: z.string(),
   /** The alert group this incident answers, so repeats can point at it. */
   groupId: z.string().nullable(),
+  /** For alerts: what the alert is about (title, labels, host fields); the rest is context. */
+  subject: z.string().nullable().optional(),
+  /** For alerts: it may fold into a storm of incidents that share its cause. */
+  fold: z.boolean().optional(),
 });
 export type InvestigationJob = z.infer<typeof InvestigationJob>;
 
@@ -58,6 +62,8 @@ export type InvestigationJobsDeps = {
   operator: Operator;
   presenter: Presenter;
   metrics: Metrics;
+  /** How alerts fold into storms of one cause; absent = every alert is its own incident. */
+  fold?: FoldCheck;
 };
 
 /**
@@ -83,7 +89,11 @@ export class InvestigationJobs implements JobHandler {
     const started = performance.now();
     const investigation = await this.investigate(payload);
     const presenting = performance.now();
-    await this.deps.presenter.brief(payload.incidentId, payload.route, investigation);
+    const { presenter } = this.deps;
+    if (investigation.folded) {
+      await presenter.folded(payload.incidentId, payload.route, investigation.folded);
+      presenter.stormGrew(investigation.folded.parentId);
+    } else await presenter.brief(payload.incidentId, payload.route, investigation);
     const finished = performance.now();
     this.observe(investigation, (finished - started) / 1000, finished - presenting);
   }
@@ -110,6 +120,8 @@ export class InvestigationJobs implements JobHandler {
           source: incident.source,
           actor: payload.actor,
           incidentId: incident.id,
+          subject: payload.subject ?? null,
+          ...(payload.fold && this.deps.fold ? { fold: this.deps.fold } : {}),
         },
         {
           onProgress: (event) => {
@@ -148,5 +160,6 @@ export class InvestigationJobs implements JobHandler {
     if (fallbackReason) metrics.plannerFallbacks.inc();
     if (investigation.escalation)
       metrics.escalations.inc({ sent: String(investigation.escalation.sent) });
+    if (investigation.folded) metrics.folds.inc();
   }
 }

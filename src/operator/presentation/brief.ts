@@ -6,6 +6,7 @@ import type {
   Decision,
   Fact,
   IncidentBrief,
+  IncidentLink,
   Memory,
   Ownership,
   PlannerDraft,
@@ -224,6 +225,10 @@ export function assess(input: AssessmentInput): Assessment {
       subject: sig.subject,
       detail: sig.detail.slice(0, ASSESSMENT_LIMITS.detailChars),
     })),
+    scopeNotes: {
+      skipped: [...(input.scope.skipped ?? [])],
+      context: [...(input.scope.context ?? [])],
+    },
     ...(input.scope.truncatedFrom !== null
       ? { serversSkipped: input.scope.truncatedFrom - input.scope.servers.length }
       : {}),
@@ -256,9 +261,13 @@ const LIFECYCLE: Record<AuditEntry['event'], number> = {
   'restart.cancelled': 5,
   'restart.verified': 6,
   'escalation.sent': 7,
+  'incident.linked': 1,
   // A re-assessment comes before the proposal it may lead to; an answer after what it reports.
   'incident.reassessed': 0.5,
   'followup.answered': 8,
+  // A resolution, then the restart it withdraws, then the postmortem drafted on it.
+  'incident.resolved': 8.5,
+  'proposal.withdrawn': 8.6,
   'postmortem.drafted': 9,
 };
 
@@ -301,10 +310,31 @@ function actionOf(entry: AuditEntry): string | null {
       return `Restart of ${entry.details.server_id} NOT performed: ${entry.details.reason}`;
     case 'escalation.sent':
       return `Escalated to ${entry.details.target}`;
+    case 'proposal.withdrawn':
+      return `Restart proposal for ${entry.details.server_id} withdrawn: ${entry.details.reason}`;
     default:
       return null;
   }
 }
+
+/** What a lifecycle entry adds to the timeline without being an action the bot took. */
+function eventOf(entry: AuditEntry): string | null {
+  switch (entry.event) {
+    case 'incident.resolved':
+      return `Resolved (${entry.details.via}): ${entry.details.reason}`;
+    case 'incident.linked':
+      return `${RELATION_WORDS[entry.details.relation]} ${entry.details.linked_incident_id}: ${entry.details.reason}`;
+    default:
+      return null;
+  }
+}
+
+const RELATION_WORDS: Record<IncidentLink['relation'], string> = {
+  recurrence_of: 'Recurrence of',
+  recurred_as: 'Fired again as',
+  folded_into: 'Folded into',
+  folded_from: 'Folded in',
+};
 
 /** The actions a human may rely on, from the audit log alone. Nothing else is a source. */
 export function actionsTaken(audit: readonly AuditEntry[]): ActionTaken[] {
@@ -330,6 +360,11 @@ function initialBrief(
     createdAt: incident.createdAt,
     report: incident.report,
     restart: null,
+    state: 'open',
+    resolution: null,
+    links: [],
+    lastRestart: null,
+    scopeNotes: assessment.scopeNotes ?? { skipped: [], context: [] },
     escalationPackage: {
       impact,
       timeline,
@@ -343,6 +378,18 @@ function initialBrief(
 /** One audit entry folded into the brief: the only way a brief learns what happened. */
 export function foldEntry(brief: IncidentBrief, entry: AuditEntry): IncidentBrief {
   const action = actionOf(entry);
+  const event = eventOf(entry);
+  const withEvent: IncidentBrief = event
+    ? {
+        ...brief,
+        escalationPackage: {
+          ...brief.escalationPackage,
+          timeline: [...brief.escalationPackage.timeline, { at: entry.at, event }].sort((a, b) =>
+            a.at.localeCompare(b.at),
+          ),
+        },
+      }
+    : brief;
   const withAction: IncidentBrief = action
     ? {
         ...brief,
@@ -372,6 +419,44 @@ export function foldEntry(brief: IncidentBrief, entry: AuditEntry): IncidentBrie
         : withAction;
     case 'escalation.sent':
       return { ...withAction, escalation: entry.details.escalation };
+    case 'restart.executed':
+      return {
+        ...withAction,
+        state: withAction.state === 'resolved' ? 'resolved' : 'mitigating',
+        lastRestart: {
+          serverId: entry.details.server_id,
+          by: entry.details.approved_by,
+          at: entry.at,
+        },
+      };
+    case 'incident.resolved':
+      // The first resolution counts; a repeat (another replica, a re-sent webhook) changes nothing.
+      if (withEvent.state === 'resolved') return brief;
+      return {
+        ...withEvent,
+        state: 'resolved',
+        resolution: {
+          at: entry.at,
+          via: entry.details.via,
+          reason: entry.details.reason,
+          afterMs: Math.max(0, Date.parse(entry.at) - Date.parse(brief.createdAt)),
+          restart: withEvent.lastRestart ?? null,
+        },
+      };
+    case 'incident.linked':
+      return {
+        ...withEvent,
+        links: [
+          ...(withEvent.links ?? []),
+          {
+            incidentId: entry.details.linked_incident_id,
+            relation: entry.details.relation,
+            reason: entry.details.reason,
+            at: entry.at,
+            servers: entry.details.servers,
+          },
+        ],
+      };
     case 'followup.answered': {
       // Evidence gathered for an answer joins the incident's evidence; its ids are new ones.
       const known = new Set(withAction.evidence.map((e) => e.id));

@@ -1,7 +1,7 @@
 import type { IncidentBrief } from '../../domain/brief.ts';
 import type { IncidentRecord } from '../../store/ports.ts';
 import type { DecisionOutcome, ReconciledOutcome } from '../approval/approval.ts';
-import type { Investigation } from '../investigation/investigate.ts';
+import type { Folded, Investigation } from '../investigation/investigate.ts';
 import type { ProgressState } from '../investigation/progress.ts';
 
 /**
@@ -38,4 +38,17 @@ export interface Presenter {
    * thread the truth (restarted, failed, not performed, or unknown) where the brief is.
    */
   reconciled(outcome: ReconciledOutcome): Promise<void>;
+  /**
+   * The investigation folded into a storm's parent: a cheap answer where the alert is (a
+   * reaction, at most one short line pointing to the parent), instead of a brief. Throws when it
+   * could not, so the job is retried.
+   */
+  folded(incidentId: string, route: string, folded: Folded): Promise<void>;
+  /** A storm grew (or a member resolved): its parent's live summary follows, debounced. */
+  stormGrew(parentId: string): void;
+  /**
+   * The incident resolved: its brief is edited in place and its thread told once. `route` is where
+   * the recovery itself arrived, when it arrived somewhere (an alert channel message).
+   */
+  resolved(incidentId: string, route: string | null): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { chronicNote, memorySummary } from '../../operator/memory/words.ts';
 import { type Dropped, section } from './fit.ts';
 import { ACTION_IDS, BLOCK_IDS, blockId } from './ids.ts';
 import { MESSAGE_BUDGET, SLACK_LIMITS } from './limits.ts';
+import { stateBlocks } from './state.ts';
 import {
   cut,
   cutMrkdwn,
@@ -72,6 +73,7 @@ const PROPOSAL_STATE_TEXT: Record<ProposalState, string> = {
   restarting: 'approved, restarting',
   unknown: 'restart outcome unknown',
   cancelled: 'approved, not performed',
+  withdrawn: 'withdrawn, the alert resolved',
 };
 
 export const sev = (s: Severity) => s.toUpperCase();
@@ -360,6 +362,7 @@ export function briefMessage(brief: IncidentBrief, options: BriefMessageOptions)
   const context = contextLine(brief);
   const blocks: KnownBlock[] = [
     briefHeader(brief),
+    ...stateBlocks(brief),
     decisionFields(brief, state),
     summaryAndFacts(brief),
     ...(context ? [context] : []),

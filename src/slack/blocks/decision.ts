@@ -73,6 +73,8 @@ function fromState(p: Proposal, message: string): string {
       return `❌ Denied by ${by(p)} — nothing was restarted`;
     case 'expired':
       return `⌛ Expired at ${slackDate(p.expiresAt)} — nobody decided; nothing was restarted`;
+    case 'withdrawn':
+      return '↩️ Withdrawn — the alert resolved before anyone decided; nothing was restarted';
     case 'pending':
       return `ℹ️ ${escCut(message, DETAIL_CHARS)}`;
   }

@@ -34,6 +34,7 @@ import { type Entry, fitBlocks, section } from './fit.ts';
 import { VIEW_IDS } from './ids.ts';
 import { MESSAGE_BUDGET, SLACK_LIMITS } from './limits.ts';
 import { md, mdCut, mdLink, mdSection } from './markdown.ts';
+import { stateBlocks } from './state.ts';
 import { cutMrkdwn, esc, escCut, link, mrkdwn, plain } from './text.ts';
 
 /**
@@ -420,6 +421,7 @@ export function fullBriefModal(
         kind: 'fixed',
         blocks: [
           briefHeader(brief),
+          ...stateBlocks(brief),
           ...(options.notice ? [section(cutMrkdwn(options.notice, SLACK_LIMITS.sectionText))] : []),
           decisionFields(brief, state),
           section(cutMrkdwn(escCut(brief.summary || brief.title, 2500), SLACK_LIMITS.sectionText)),

@@ -181,6 +181,20 @@ export class PostgresDatabase {
     return result.rows[0] ?? null;
   }
 
+  /**
+   * The first row of a hot statement, prepared once per connection under `name` (parsed and
+   * planned once, not on every call): for the statements every alert runs.
+   */
+  async prepared(
+    name: string,
+    sql: string,
+    params: unknown[],
+    db: Queryable = this.pool,
+  ): Promise<{ row: Row | null; count: number }> {
+    const result = await db.query<Row>({ name, text: sql, values: params });
+    return { row: result.rows[0] ?? null, count: result.rowCount ?? 0 };
+  }
+
   async all(sql: string, params: unknown[]): Promise<Row[]> {
     return (await this.pool.query<Row>(sql, params)).rows;
   }

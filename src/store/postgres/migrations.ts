@@ -150,6 +150,41 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
     `,
   },
   {
+    // Alerts as they really arrive: a group resolves (and a new firing opens a new one), takes
+    // repeats by its alerting system's fingerprint or group key, and may start without a place
+    // (a webhook alert). Storms fold incidents that share a cause into one parent.
+    version: 4,
+    sql: `
+      ALTER TABLE alert_groups ADD COLUMN resolved_at timestamptz,
+        ALTER COLUMN place DROP NOT NULL;
+      CREATE INDEX alert_groups_incident ON alert_groups (incident_id);
+      CREATE INDEX alert_groups_open_key ON alert_groups (key, opened_at DESC) WHERE resolved_at IS NULL;
+      CREATE TABLE alert_aliases (
+        alias text NOT NULL,
+        group_id text NOT NULL REFERENCES alert_groups(id),
+        opened_at timestamptz NOT NULL,
+        PRIMARY KEY (alias, group_id)
+      );
+      CREATE INDEX alert_aliases_alias ON alert_aliases (alias, opened_at DESC);
+      CREATE TABLE storms (
+        id text PRIMARY KEY,
+        cause text NOT NULL,
+        opened_at timestamptz NOT NULL,
+        parent_incident_id text NOT NULL,
+        resolved_at timestamptz
+      );
+      CREATE INDEX storms_cause ON storms (cause, opened_at DESC);
+      CREATE TABLE storm_members (
+        incident_id text PRIMARY KEY,
+        storm_id text NOT NULL REFERENCES storms(id),
+        servers jsonb NOT NULL,
+        joined_at timestamptz NOT NULL,
+        resolved_at timestamptz
+      );
+      CREATE INDEX storm_members_storm ON storm_members (storm_id);
+    `,
+  },
+  {
     // Approvals one by one, for APPROVALS_REQUIRED (two distinct people): one row per approver and
     // proposal, so a second click by the same person counts once. Restarts in flight are few and
     // found by the reconciler through a partial index.

@@ -142,6 +142,39 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
+    // Alerts as they really arrive: a group resolves (and a new firing opens a new one), takes
+    // repeats by its alerting system's fingerprint or group key, and may start without a place
+    // (a webhook alert). Storms fold incidents that share a cause into one parent.
+    version: 6,
+    sql: `
+      ALTER TABLE alert_groups ADD COLUMN resolved_at TEXT;
+      CREATE INDEX alert_groups_incident ON alert_groups(incident_id);
+      CREATE TABLE alert_aliases (
+        alias TEXT NOT NULL,
+        group_id TEXT NOT NULL REFERENCES alert_groups(id),
+        opened_at TEXT NOT NULL,
+        PRIMARY KEY (alias, group_id)
+      );
+      CREATE INDEX alert_aliases_alias ON alert_aliases(alias, opened_at);
+      CREATE TABLE storms (
+        id TEXT PRIMARY KEY,
+        cause TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        parent_incident_id TEXT NOT NULL,
+        resolved_at TEXT
+      );
+      CREATE INDEX storms_cause ON storms(cause, opened_at);
+      CREATE TABLE storm_members (
+        incident_id TEXT PRIMARY KEY,
+        storm_id TEXT NOT NULL REFERENCES storms(id),
+        servers TEXT NOT NULL,
+        joined_at TEXT NOT NULL,
+        resolved_at TEXT
+      );
+      CREATE INDEX storm_members_storm ON storm_members(storm_id);
+    `,
+  },
+  {
     // Approvals one by one, for APPROVALS_REQUIRED (two distinct people): one row per approver and
     // proposal, so a second click by the same person counts once. Restarts in flight are found by
     // the reconciler through the (state, decided_at) index.

@@ -430,6 +430,57 @@ describe('operator, end to end with the rules planner', () => {
       ).rejects.toThrow(/INC-FFFFFFFF does not exist/);
     });
   });
+
+  describe('alerts', () => {
+    it('an alert that resolved before its investigation finished proposes and pages nothing', async () => {
+      const rt = await testRuntime();
+      const report = 'The payment-server-01 is extremely slow and timing out.';
+      const incident = await rt.operator.open({
+        report,
+        source: 'webhook',
+        actor: 'alertmanager:x',
+      });
+      await rt.store.audit.append({
+        at: rt.clock.now().toISOString(),
+        incident_id: incident.id,
+        event: 'incident.resolved',
+        actor: 'operator',
+        details: { via: 'alertmanager', reason: 'the alert resolved', fingerprint: 'fp' },
+      });
+      const done = await rt.operator.investigate({
+        report,
+        source: 'webhook',
+        actor: 'alertmanager:x',
+        incidentId: incident.id,
+      });
+      expect(done.proposal).toBeNull();
+      expect(done.brief).toMatchObject({
+        action: 'monitor',
+        escalation: 'hold',
+        state: 'resolved',
+      });
+      expect(done.brief.policyNotes.at(-1)).toMatch(
+        /the alert resolved at .* no restart is proposed/,
+      );
+      expect(await rt.store.proposals.forIncident(incident.id)).toEqual([]);
+    });
+
+    it("a server named only outside the alert's subject is context: investigated, never restarted", async () => {
+      const rt = await testRuntime();
+      const done = await rt.operator.investigate({
+        report: 'Disk alert on db-node-02\nrunbook: if the API is slow, check payment-server-01',
+        source: 'webhook',
+        actor: 'alertmanager:x',
+        subject: 'Disk alert on db-node-02',
+      });
+      expect(done.brief.servers).toEqual(['db-node-02', 'payment-server-01']);
+      expect(done.brief.scopeNotes).toEqual({ skipped: [], context: ['payment-server-01'] });
+      expect(done.proposal).toBeNull();
+      expect(done.brief.policyNotes.join(' ')).toMatch(
+        /restart of payment-server-01 refused: the alert names payment-server-01 only in its description/,
+      );
+    });
+  });
 });
 
 describe('a preliminary brief while a model plans', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alertSubject,
   describeOutOfScope,
   listKnown,
   MAX_SCOPE,
@@ -101,5 +102,78 @@ describe('scope', () => {
   it('shortens a long inventory list', () => {
     const many = Array.from({ length: 25 }, (_, i) => info(`node-${String(i).padStart(2, '0')}`));
     expect(listKnown(many, 3)).toBe('node-00, node-01, node-02 and 22 more');
+  });
+});
+
+describe('scope, names as real systems write them', () => {
+  const fleet: ServerInfo[] = [
+    info('web-01.prod.example.com', 'web'),
+    info('db-node-02', 'orders-db'),
+    info('i-0a1b2c3d4e5f67890', 'billing-worker'),
+    info('payment-server-01', 'payments'),
+  ];
+  const found = (report: string, subject?: string) => {
+    const scope = resolveScope(report, fleet, subject ? { subject } : {});
+    return { ids: scope.servers.map((s) => s.id), unknown: scope.unknown, context: scope.context };
+  };
+
+  it('matches a short host name to its FQDN and an FQDN to its short name, never one FQDN to another', () => {
+    expect(found('web-01 is slow').ids).toEqual(['web-01.prod.example.com']);
+    expect(found('db-node-02.prod.example.com is slow').ids).toEqual(['db-node-02']);
+    expect(found('WEB-01.PROD.EXAMPLE.COM').ids).toEqual(['web-01.prod.example.com']);
+    expect(found('web-01.staging.example.com is slow').ids).toEqual([]);
+  });
+
+  it('finds an id inside a compound name, but not a known id inside another server-shaped name', () => {
+    expect(found('ALARM: "awsec2-i-0a1b2c3d4e5f67890-High-CPUUtilization"').ids).toEqual([
+      'i-0a1b2c3d4e5f67890',
+    ]);
+    expect(found('payment-server-01-cpu-high').ids).toEqual(['payment-server-01']);
+    expect(found('orders-db-CPUUtilization-High').ids).toEqual(['db-node-02']);
+    // "old-db-node-02" is another host, not db-node-02 with a prefix.
+    expect(found('old-db-node-02 is down')).toMatchObject({ ids: [], unknown: ['old-db-node-02'] });
+  });
+
+  it('reads nothing inside URLs and query strings, but a URL host may name a known server', () => {
+    expect(
+      found('see https://grafana.example.com/d/x?var-host=payment-server-01&orgId=1').ids,
+    ).toEqual([]);
+    expect(found('probe https://web-01.prod.example.com/healthz failed').ids).toEqual([
+      'web-01.prod.example.com',
+    ]);
+    expect(found('Source: http://prometheus-0:9090/graph?g0.expr=up').unknown).toEqual([]);
+  });
+
+  it('does not report regions, zones, clusters, namespaces or tickets as unknown servers', () => {
+    const { unknown } = found(
+      'db-node-02 in us-east-1 (us-east-1a), europe-west1, cluster=prod-eu-1, namespace: shop-2, ticket OPS-1234, INC-0042, eks-cluster-7',
+    );
+    expect(unknown).toEqual([]);
+    expect(found('web-node-99 and cart-7').unknown).toEqual(['web-node-99', 'cart-7']);
+  });
+
+  it("with an alert's subject, servers named elsewhere are context; subjects come first", () => {
+    const report = 'HighCPU on payment-server-01\ndescription: failover goes to db-node-02';
+    expect(found(report, 'HighCPU on payment-server-01')).toMatchObject({
+      ids: ['payment-server-01', 'db-node-02'],
+      context: ['db-node-02'],
+    });
+    expect(found(report).context).toEqual([]);
+  });
+
+  it('names the servers it skipped over the limit', () => {
+    const many = Array.from({ length: 14 }, (_, i) => info(`node-${i + 1}`, 'grid'));
+    const scope = resolveScope('grid is down', many);
+    expect(scope.servers).toHaveLength(MAX_SCOPE);
+    expect(scope.skipped).toEqual(['node-11', 'node-12', 'node-13', 'node-14']);
+  });
+
+  it('reads the subject of a text alert from its title and host fields, not its prose', () => {
+    const subject = alertSubject(
+      '[FIRING:1] HighLoad (prod)\n - instance = web-01:9100\nDescription: compare with db-node-02\nHost: payment-server-01',
+    );
+    expect(subject).toContain('web-01:9100');
+    expect(subject).toContain('payment-server-01');
+    expect(subject).not.toContain('db-node-02');
   });
 });

@@ -152,4 +152,76 @@ describe('brief', () => {
     const monitor = { ...sampleAssessment(), action: 'monitor' as const };
     expect(deriveBrief(incident, monitor, [created]).restart).toBeNull();
   });
+
+  it('folds the lifecycle: open, mitigating once a restart ran, resolved once its alert resolved', () => {
+    const incident = {
+      id: 'INC-1',
+      createdAt: '2025-03-01T10:28:00.000Z',
+      source: 'webhook' as const,
+      report: 'r',
+    };
+    const opened = deriveBrief(incident, sampleAssessment(), []);
+    expect(opened).toMatchObject({ state: 'open', resolution: null, links: [] });
+    const restarted = entry(
+      'restart.executed',
+      'operator',
+      { server_id: 'payment-server-01', approved_by: 'U0APPROVER' },
+      '2025-03-01T10:31:00.000Z',
+    );
+    const mitigating = deriveBrief(incident, sampleAssessment(), [restarted]);
+    expect(mitigating.state).toBe('mitigating');
+    const resolved = entry(
+      'incident.resolved',
+      'operator',
+      { via: 'alertmanager', reason: 'the alert resolved: HighCPU' },
+      '2025-03-01T10:42:00.000Z',
+    );
+    const done = deriveBrief(incident, sampleAssessment(), [resolved, restarted]);
+    expect(done.state).toBe('resolved');
+    expect(done.resolution).toEqual({
+      at: '2025-03-01T10:42:00.000Z',
+      via: 'alertmanager',
+      reason: 'the alert resolved: HighCPU',
+      afterMs: 14 * 60_000,
+      restart: { serverId: 'payment-server-01', by: 'U0APPROVER', at: '2025-03-01T10:31:00.000Z' },
+    });
+    // Resolution is an event in the timeline, not an action the bot took.
+    expect(done.escalationPackage.actionsTaken.map((a) => a.action)).toEqual([
+      'Restarted payment-server-01',
+    ]);
+    expect(done.escalationPackage.timeline.at(-1)?.event).toBe(
+      'Resolved (alertmanager): the alert resolved: HighCPU',
+    );
+    // A second resolution (a re-sent webhook on another replica) changes nothing.
+    const again = { ...resolved, at: '2025-03-01T11:00:00.000Z' };
+    expect(deriveBrief(incident, sampleAssessment(), [restarted, resolved, again])).toEqual(done);
+  });
+
+  it('records a withdrawn proposal as an action and links as what they are', () => {
+    const incident = { id: 'INC-1', createdAt: T, source: 'webhook' as const, report: 'r' };
+    const brief = deriveBrief(incident, sampleAssessment(), [
+      entry('proposal.withdrawn', 'operator', { server_id: 's-1', reason: 'the alert resolved' }),
+      entry('incident.linked', 'operator', {
+        linked_incident_id: 'INC-P',
+        relation: 'folded_into',
+        reason: 'connection refused to es:9200',
+        servers: ['search-01'],
+      }),
+    ]);
+    expect(brief.escalationPackage.actionsTaken.map((a) => a.action)).toEqual([
+      'Restart proposal for s-1 withdrawn: the alert resolved',
+    ]);
+    expect(brief.links).toEqual([
+      {
+        incidentId: 'INC-P',
+        relation: 'folded_into',
+        reason: 'connection refused to es:9200',
+        at: T,
+        servers: ['search-01'],
+      },
+    ]);
+    expect(brief.escalationPackage.timeline.map((t) => t.event)).toContain(
+      'Folded into INC-P: connection refused to es:9200',
+    );
+  });
 });

@@ -5,8 +5,15 @@ import { EventEnvelope, MessageEvent } from '../../payloads.ts';
 import { intakeRequest } from '../../thread.ts';
 import type { ListenerDeps } from '../deps.ts';
 
-/** Message subtypes that are alerts: plain messages and integrations posting as bots. */
-const ALERT_SUBTYPES: ReadonlySet<string | undefined> = new Set([undefined, 'bot_message']);
+/**
+ * Message subtypes that are alerts: plain messages, integrations posting as bots, and messages
+ * that share a file (an integration posting a graph or a report with its alert).
+ */
+const ALERT_SUBTYPES: ReadonlySet<string | undefined> = new Set([
+  undefined,
+  'bot_message',
+  'file_share',
+]);
 
 /** Why a message in an alert channel is not an alert, or null when it is one. */
 export function notAnAlert(

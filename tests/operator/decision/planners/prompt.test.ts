@@ -31,6 +31,8 @@ const scope = {
   unknown: ['paymnt-server-1'],
   truncatedFrom: null,
   known: [],
+  skipped: [],
+  context: [],
 } as const;
 
 describe('prompt', () => {

@@ -74,6 +74,25 @@ describe('alertMessage listener', () => {
     ]);
   });
 
+  it('a file_share message (an integration posting a graph with its alert) is triaged like any other', async () => {
+    const rec = await deliver(
+      human({
+        subtype: 'file_share',
+        user: undefined,
+        bot_id: 'B0ZABBIX',
+        text: 'Problem: High CPU utilization\nHost: payment-server-01',
+        files: [{ id: 'F1', name: 'graph.png', title: 'CPU utilization, last hour' }],
+      }),
+    );
+    expect(rec.accepted).toEqual([
+      expect.objectContaining({
+        text: 'Problem: High CPU utilization\nHost: payment-server-01\nCPU utilization, last hour',
+        actor: 'B0ZABBIX',
+        replyTo: TS,
+      }),
+    ]);
+  });
+
   it('without an event id in the body, none is passed on', async () => {
     const rec = await deliver(human(), { body: { type: 'event_callback' } });
     expect(rec.accepted).toHaveLength(1);
