@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { describeError } from '../domain/errors.ts';
@@ -14,6 +13,7 @@ import {
   type WebhookAlert,
   type WebhookKind,
 } from '../operator/intake/webhooks.ts';
+import { bearerMatches, problemsOf, readBody, sendJson as send } from './json.ts';
 import type { HttpRoute } from './routes.ts';
 
 /**
@@ -53,55 +53,6 @@ export type AlertWebhookOptions = {
   /** Requests worked on at once before answering 503 (default ALERT_WEBHOOK_LIMITS.maxInFlight). */
   maxInFlight?: number;
 };
-
-function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-/** Compares fixed-length digests: the time taken says nothing about the token. */
-export function tokenMatches(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-/** The body, or null when too large (drained up to a point, so the 413 reaches the sender). */
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > ALERT_WEBHOOK_LIMITS.maxBodyBytes * 4) {
-      req.destroy();
-      return null;
-    }
-    if (size <= ALERT_WEBHOOK_LIMITS.maxBodyBytes) chunks.push(buffer);
-  }
-  return size > ALERT_WEBHOOK_LIMITS.maxBodyBytes ? null : Buffer.concat(chunks).toString('utf8');
-}
-
-/** Each failing field once, as `alerts[0].labels: …`; for a union, the closest shape's problems. */
-export function problemsOf(error: z.ZodError): string[] {
-  const out = new Set<string>();
-  const visit = (issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]) => {
-    for (const issue of issues) {
-      const path = [...prefix, ...issue.path];
-      if (issue.code === 'invalid_union') {
-        const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0];
-        if (closest) visit(closest, path);
-        continue;
-      }
-      const where = path
-        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-        .join('')
-        .replace(/^\./, '');
-      out.add(`${where || 'body'}: ${issue.message}`);
-    }
-  };
-  visit(error.issues, []);
-  return [...out].slice(0, 20);
-}
 
 const SHAPES: Record<WebhookKind, string> = {
   alertmanager:
@@ -159,8 +110,7 @@ function handler(kind: WebhookKind, options: AlertWebhookOptions, load: Load) {
         send(res, 405, { error: 'use POST' }, { allow: 'POST' });
         return;
       }
-      const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-      if (!match?.[1] || !tokenMatches(match[1].trim(), options.token)) {
+      if (!bearerMatches(req, options.token)) {
         options.metrics.webhookRequests.inc({ kind, status: '401' });
         send(
           res,
@@ -202,7 +152,7 @@ async function take(
   res: ServerResponse,
   options: AlertWebhookOptions,
 ): Promise<void> {
-  const text = await readBody(req);
+  const text = await readBody(req, ALERT_WEBHOOK_LIMITS.maxBodyBytes);
   if (text === null) {
     send(res, 413, { error: `body larger than ${ALERT_WEBHOOK_LIMITS.maxBodyBytes} bytes` });
     return;

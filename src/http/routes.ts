@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from '../metrics.ts';
 import type { Store } from '../store/ports.ts';
+import { sendJson as json } from './json.ts';
 import type { StoreReadiness } from './readiness.ts';
 
 /** One HTTP route beside the chat platform's own (Bolt mounts these as its custom routes). */
@@ -19,10 +20,6 @@ export type RouteDeps = {
   /** Extra routes from configured backends (e.g. POST /changes for the deploy log). */
   extra?: HttpRoute[];
 };
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
 
 /**
  * GET /healthz (liveness: the process answers and its store reads), GET /readyz (readiness: the

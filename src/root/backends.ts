@@ -3,6 +3,7 @@ import { backendConfigProblems } from '../config/backends.ts';
 import { type Config, ConfigError } from '../config/env.ts';
 import type { Clock } from '../domain/clock.ts';
 import { errorCode } from '../domain/errors.ts';
+import { createChangesWebhook } from '../http/changes-webhook.ts';
 import type {
   Backends,
   Escalator,
@@ -16,7 +17,7 @@ import { ServiceCatalog } from '../tools/catalog/catalog.ts';
 import { loadCatalog } from '../tools/catalog/load.ts';
 import { DeployLogChanges } from '../tools/changes/deploy-log.ts';
 import { DeployLogError } from '../tools/changes/format.ts';
-import { createChangesWebhook, JsonLinesChangeSink } from '../tools/changes/webhook.ts';
+import { JsonLinesChangeSink } from '../tools/changes/sink.ts';
 import { ToolError } from '../tools/errors.ts';
 import { loadDemoFleet, loadFleet } from '../tools/fleet/load.ts';
 import { SimulatedFleet } from '../tools/fleet/simulated.ts';

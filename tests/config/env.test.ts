@@ -12,7 +12,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 }
 
 describe('configuration', () => {
-  it('starts with nothing set, with the defaults DESIGN.md gives', () => {
+  it('starts with nothing set, with the documented defaults', () => {
     const config = parseConfig({});
     for (const unset of [
       'SLACK_BOT_TOKEN',

@@ -2,7 +2,7 @@ import type { Backends } from '../../src/tools/backends.ts';
 import type { FleetFile, ServerSpec } from '../../src/tools/fleet/format.ts';
 import type { SimulatedFleet } from '../../src/tools/fleet/simulated.ts';
 
-/** The five seed servers of DESIGN.md, exactly, without the demo fleet's extras. */
+/** The five seed servers, exactly, without the demo fleet's extras. */
 export const SEED_SERVERS = {
   'payment-server-01': {
     service: 'payments',

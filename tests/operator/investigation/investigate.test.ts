@@ -23,7 +23,7 @@ import { backendsOf, fleetOf, SEED_SERVERS, seedFleet, server } from '../../supp
 import { ScriptedPlanner } from '../../support/planners.ts';
 import { APPROVER, ApproverList, testRuntime } from '../../support/runtime.ts';
 
-/** The seed reports of DESIGN.md and what the operator must decide for each. */
+/** The five seed reports and what the operator must decide for each. */
 const SEEDS = [
   {
     report: 'The payment-server-01 is extremely slow and timing out.',

@@ -44,7 +44,7 @@ describe('scenario and fleet files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lzo-fleet-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads the scenario format of DESIGN.md, with its defaults', () => {
+  it('reads the documented scenario format, with its defaults', () => {
     const [scenario] = parseScenarios(GOOD_SCENARIO);
     expect(scenario).toMatchObject({
       id: 'payment-cpu-saturation',

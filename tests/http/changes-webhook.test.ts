@@ -1,17 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Change } from '../../../src/domain/evidence.ts';
-import { DeployLogChanges } from '../../../src/tools/changes/deploy-log.ts';
-import {
-  type ChangeSink,
-  createChangesWebhook,
-  JsonLinesChangeSink,
-} from '../../../src/tools/changes/webhook.ts';
-import { ManualClock } from '../../../testing/clock.ts';
-import { tempDir } from '../../support/temp-files.ts';
+import type { Change } from '../../src/domain/evidence.ts';
+import { createChangesWebhook } from '../../src/http/changes-webhook.ts';
+import type { ChangeSink } from '../../src/tools/changes/sink.ts';
+import { ManualClock } from '../../testing/clock.ts';
 
 /** The POST /changes handler mounted on a plain node:http server, as the HTTP server will mount it. */
 
@@ -130,29 +123,5 @@ describe('POST /changes', () => {
     expect(await res.json()).toEqual({
       error: 'could not record the change; nothing was recorded, retry later',
     });
-  });
-});
-
-describe('JsonLinesChangeSink', () => {
-  it('creates the file, appends concurrent posts whole, and the deploy log reads them', async () => {
-    const file = join(tempDir(), 'sub', 'deploys.jsonl');
-    const sink = new JsonLinesChangeSink(file);
-    await sink.ensure();
-    expect(await readFile(file, 'utf8')).toBe('');
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        sink.append([
-          {
-            service: 'payments',
-            at: `2025-03-01T08:${String(i).padStart(2, '0')}:00.000Z`,
-            description: `deploy ${i}`,
-          },
-        ]),
-      ),
-    );
-    const log = new DeployLogChanges({ file, lookbackHours: 24, clock });
-    const changes = await log.listChanges('payments');
-    expect(changes).toHaveLength(20);
-    expect(changes[0]?.description).toBe('deploy 19');
   });
 });
