@@ -157,15 +157,19 @@ class Names {
 
   /**
    * The server a whole name means: its id; a short name for a server known by its FQDN; an FQDN
-   * for a server known by its short name. Two different FQDNs never match each other.
+   * for a server known by its short name; a Kubernetes pod name for its Deployment or DaemonSet.
+   * Two different FQDNs never match each other.
    */
   server(name: string): ServerInfo | null {
     const key = name.toLowerCase();
     const exact = this.byId.get(key);
     if (exact) return exact;
     const short = shortName(key);
-    if (short === key) return this.byShort.get(key) ?? null;
-    return this.byId.get(short) ?? null;
+    if (short !== key) return this.byId.get(short) ?? null;
+    const byShort = this.byShort.get(key);
+    if (byShort) return byShort;
+    const workload = workloadOfPod(key);
+    return workload ? (this.byId.get(workload) ?? null) : null;
   }
 
   service(name: string): ServerInfo[] | null {
@@ -210,6 +214,21 @@ class Names {
     }
     return found;
   }
+}
+
+/**
+ * Kubernetes names a Deployment's pods `<deployment>-<pod-template-hash>-<5 random>` and a
+ * DaemonSet's or ReplicaSet's `<name>-<5 random>`, both drawn from the API machinery's
+ * "safe" alphabet (k8s.io/apimachinery/pkg/util/rand: no vowels, no 0, 1 or 3), so an ordinary
+ * word or a host number (web-01) never looks like one.
+ */
+const POD_OF_DEPLOYMENT =
+  /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+const POD_OF_SET = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+
+/** The workload a pod name belongs to (payments-api for payments-api-7c9d8f6b5d-x2kqz), or null. */
+function workloadOfPod(name: string): string | null {
+  return POD_OF_DEPLOYMENT.exec(name)?.[1] ?? POD_OF_SET.exec(name)?.[1] ?? null;
 }
 
 /** The first label of a host name (not of an IP address). */

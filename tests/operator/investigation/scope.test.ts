@@ -124,6 +124,20 @@ describe('scope, names as real systems write them', () => {
     expect(found('web-01.staging.example.com is slow').ids).toEqual([]);
   });
 
+  it('maps a Kubernetes pod name to its Deployment or DaemonSet, never an ordinary or numbered name', () => {
+    const workloads = [info('payments-api', 'payments'), info('node-exporter'), info('web')];
+    const pods = (report: string) => resolveScope(report, workloads);
+    expect(pods('pod payments-api-7c9d8f6b5d-x2kqz is CrashLoopBackOff').servers).toMatchObject([
+      { id: 'payments-api' },
+    ]);
+    expect(pods('KubePodNotReady: node-exporter-b7x2q').servers).toMatchObject([
+      { id: 'node-exporter' },
+    ]);
+    // Vowels, 0, 1 and 3 never appear in the generated suffixes: these are other names.
+    expect(pods('web-admin is down; web-01 is down').servers).toEqual([]);
+    expect(pods('payments-api-canary-x2kqz').servers).toEqual([]);
+  });
+
   it('finds an id inside a compound name, but not a known id inside another server-shaped name', () => {
     expect(found('ALARM: "awsec2-i-0a1b2c3d4e5f67890-High-CPUUtilization"').ids).toEqual([
       'i-0a1b2c3d4e5f67890',
