@@ -330,6 +330,7 @@ export async function createSlackBot(
     approvals: runtime.approvals,
     presenter,
     intervalMs: SLACK_BOT_LIMITS.expirySweepMs,
+    claims: { coordination: store.coordination, clock },
     metrics,
     logger,
   });

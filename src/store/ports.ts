@@ -215,6 +215,11 @@ export interface Coordination {
   /** Whether someone holds `key` now (a live claim); reads only. */
   held(key: string, now: Date): Promise<boolean>;
   /**
+   * Deletes up to `max` claims expired at `now` (an expired claim means what a missing one does),
+   * so the table holds what is live rather than every delivery ever seen. Returns how many.
+   */
+  forgetExpiredClaims(now: Date, max: number): Promise<number>;
+  /**
    * Reserves the next free slot of a paced resource (a chat channel's writes), at least
    * `intervalMs` after the previous one, shared by every replica. Returns when the slot starts.
    */

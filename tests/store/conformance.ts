@@ -515,6 +515,16 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect(await store.coordination.claim('delivery:2', t0, 60_000)).toBe(true);
     });
 
+    it('forgets expired claims, in bounded batches, and keeps live ones', async () => {
+      for (const key of ['a', 'b', 'c']) await store.coordination.claim(`old:${key}`, t0, 60_000);
+      await store.coordination.claim('live', minutes(1), 60_000);
+      expect(await store.coordination.forgetExpiredClaims(minutes(0.5), 10)).toBe(0);
+      expect(await store.coordination.forgetExpiredClaims(minutes(1), 2)).toBe(2);
+      expect(await store.coordination.forgetExpiredClaims(minutes(1), 10)).toBe(1);
+      expect(await store.coordination.held('live', minutes(1.5))).toBe(true);
+      expect(await store.coordination.claim('old:a', minutes(1), 60_000)).toBe(true);
+    });
+
     it('groups repeats of an alert within the window and opens a new group after it', async () => {
       const place = (ts: string) => `thread-${ts}`;
       const join = (at: Date, ts: string) =>

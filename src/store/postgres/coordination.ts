@@ -59,6 +59,15 @@ export class PostgresCoordination implements Coordination {
     return row !== null;
   }
 
+  async forgetExpiredClaims(now: Date, max: number): Promise<number> {
+    // SKIP LOCKED: replicas sweeping at once delete different rows instead of waiting on each other.
+    return this.db.changed(
+      `DELETE FROM claims WHERE key IN (
+         SELECT key FROM claims WHERE expires_at <= $1::timestamptz LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [now.toISOString(), max],
+    );
+  }
+
   async reserveSlot(key: string, now: Date, intervalMs: number): Promise<Date> {
     // Whole milliseconds, as the SQLite store's Date arithmetic keeps them.
     const step = Math.trunc(intervalMs);

@@ -200,4 +200,9 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
         WHERE state IN ('approved', 'restarting', 'executed');
     `,
   },
+  {
+    // Expired claims are forgotten in batches by the periodic sweep; found by their expiry.
+    version: 6,
+    sql: 'CREATE INDEX claims_expiry ON claims (expires_at);',
+  },
 ];

@@ -35,6 +35,15 @@ export class SqliteCoordination implements Coordination {
     return row !== undefined;
   }
 
+  async forgetExpiredClaims(now: Date, max: number): Promise<number> {
+    const result = this.db
+      .prepare(
+        'DELETE FROM claims WHERE key IN (SELECT key FROM claims WHERE expires_at <= ? LIMIT ?)',
+      )
+      .run(now.toISOString(), max);
+    return Number(result.changes);
+  }
+
   async reserveSlot(key: string, now: Date, intervalMs: number): Promise<Date> {
     return this.database.transaction(() => {
       const row = this.db.prepare('SELECT next_at FROM pacing WHERE key = ?').get(key);

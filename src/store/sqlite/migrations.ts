@@ -189,4 +189,9 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX proposals_in_flight ON proposals(state, decided_at);
     `,
   },
+  {
+    // Expired claims are forgotten in batches by the periodic sweep; found by their expiry.
+    version: 8,
+    sql: 'CREATE INDEX claims_expiry ON claims(expires_at);',
+  },
 ];
