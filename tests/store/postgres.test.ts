@@ -15,6 +15,7 @@ import {
   TEST_DATABASE_URL,
   withClient,
 } from '../support/postgres.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 import { describeStoreConformance } from './conformance.ts';
 import { describeMemoryConformance } from './conformance-memory.ts';
 
@@ -391,5 +392,30 @@ describe('openStore with DATABASE_URL', () => {
     expect((await refusal('postgres://postgres:s3cret-pw@[::1/test')).message).toBe(
       'the PostgreSQL URL is not a valid postgres:// URL: check DATABASE_URL',
     );
+  });
+});
+
+describe('PostgresStore: a partition that drops packets', () => {
+  it('fails a query that goes unanswered instead of waiting for the kernel, and works again once the network heals', async () => {
+    const { schema } = await freshPostgresSchema();
+    const target = new URL(TEST_DATABASE_URL);
+    const proxy = await TcpProxy.start({
+      host: target.hostname,
+      port: Number(target.port || 5432),
+    });
+    const via = new URL(TEST_DATABASE_URL);
+    via.host = `127.0.0.1:${proxy.port}`;
+    const store = await PostgresStore.open(via.toString(), { schema, queryTimeoutMs: 500 });
+    try {
+      const incident = await store.incidents.create({ source: 'cli', report: 'x', now: t0 });
+      proxy.stall();
+      await expect(store.incidents.get(incident.id)).rejects.toThrow(/timeout/i);
+      proxy.restore();
+      expect((await store.incidents.get(incident.id))?.report).toBe('x');
+      expect(await store.coordination.claim('event:after-partition', t0, 60_000)).toBe(true);
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
   });
 });

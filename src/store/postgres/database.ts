@@ -18,7 +18,28 @@ export type PostgresStoreOptions = {
   /** Connections this process may hold (pg's default is 10). */
   poolSize?: number;
   applicationName?: string;
+  /** How long a query may go unanswered before it fails (default POSTGRES_LIMITS.queryTimeoutMs). */
+  queryTimeoutMs?: number;
 };
+
+export const POSTGRES_LIMITS = {
+  /**
+   * A partitioned network drops packets without closing connections: without a bound, a query on
+   * such a connection waits for the kernel to give up (about 15 minutes on Linux). Every query
+   * the bot runs is short; one unanswered this long fails, and its connection is discarded.
+   */
+  queryTimeoutMs: 15_000,
+  /** Migrations may wait for another replica's migration, or build an index on a large table. */
+  migrationTimeoutMs: 10 * 60_000,
+} as const;
+
+/** pg honours a per-query `query_timeout`; its types only declare it for the connection. */
+type TimedQuery = pg.QueryConfig & { query_timeout: number };
+const migrationQuery = (text: string, values: unknown[] = []): TimedQuery => ({
+  text,
+  values,
+  query_timeout: POSTGRES_LIMITS.migrationTimeoutMs,
+});
 
 export type Row = Record<string, unknown>;
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -111,6 +132,9 @@ export class PostgresDatabase {
       application_name: options.applicationName ?? 'level-zero-operator',
       // pg waits forever by default; a blackholed host should fail the start, not hang it.
       connectionTimeoutMillis: 10_000,
+      query_timeout: options.queryTimeoutMs ?? POSTGRES_LIMITS.queryTimeoutMs,
+      // TCP keepalives find a dead peer on an idle connection before a query needs it.
+      keepAlive: true,
       // A validated identifier, quoted so that reserved words (e.g. "user") work too.
       ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
     });
@@ -136,22 +160,29 @@ export class PostgresDatabase {
     }
     await this.run(client, async (tx) => {
       // Replicas starting together take turns here: each migration is applied exactly once.
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('lzo:migrate:' || $1))`, [
-        schema ?? '',
-      ]);
-      if (schema !== undefined) await tx.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       await tx.query(
-        `CREATE TABLE IF NOT EXISTS schema_migrations (
-           version integer PRIMARY KEY,
-           applied_at timestamptz NOT NULL DEFAULT now()
-         )`,
+        migrationQuery(`SELECT pg_advisory_xact_lock(hashtext('lzo:migrate:' || $1))`, [
+          schema ?? '',
+        ]),
       );
-      const applied = await tx.query<Row>('SELECT version FROM schema_migrations');
+      if (schema !== undefined)
+        await tx.query(migrationQuery(`CREATE SCHEMA IF NOT EXISTS "${schema}"`));
+      await tx.query(
+        migrationQuery(
+          `CREATE TABLE IF NOT EXISTS schema_migrations (
+             version integer PRIMARY KEY,
+             applied_at timestamptz NOT NULL DEFAULT now()
+           )`,
+        ),
+      );
+      const applied = await tx.query<Row>(migrationQuery('SELECT version FROM schema_migrations'));
       const done = new Set(applied.rows.map((r) => Number(r.version)));
       for (const m of POSTGRES_MIGRATIONS) {
         if (done.has(m.version)) continue;
-        await tx.query(m.sql);
-        await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+        await tx.query(migrationQuery(m.sql));
+        await tx.query(
+          migrationQuery('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]),
+        );
       }
     });
   }
