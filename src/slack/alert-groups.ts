@@ -2,6 +2,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { AlertGroup, Store } from '../store/ports.ts';
 import { slackDate } from './blocks/text.ts';
+import { KeyedDebounce } from './debounce.ts';
 import { decodeRef, encodeRef, threadOf } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
@@ -30,37 +31,31 @@ export function counterMessage(group: AlertGroup, at: Date): SlackMessage {
  */
 export class GroupCounter {
   private readonly deps: GroupCounterDeps;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly debounce: KeyedDebounce;
   /** Groups whose incident folded into a storm: their repeats are not shown (bounded). */
   private readonly folded = new Set<string>();
   /** Groups still waiting for a place to show their counter in (their brief is not posted yet). */
   private readonly waiting = new Map<string, number>();
-  private stopped = false;
   private readonly now: () => Date;
 
   constructor(deps: GroupCounterDeps) {
     this.deps = deps;
     this.now = () => deps.clock.now();
+    this.debounce = new KeyedDebounce({
+      delayMs: deps.debounceMs,
+      flush: (groupId) => this.flush(groupId),
+      onError: (error, groupId) =>
+        deps.logger.warn({ err: error, group: groupId }, 'could not update an alert counter'),
+    });
   }
 
   bump(groupId: string): void {
-    if (this.stopped || this.timers.has(groupId) || this.folded.has(groupId)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(groupId);
-      this.flush(groupId).catch((error) =>
-        this.deps.logger.warn({ err: error, group: groupId }, 'could not update an alert counter'),
-      );
-    }, this.deps.debounceMs);
-    this.timers.set(groupId, timer);
+    if (!this.folded.has(groupId)) this.debounce.bump(groupId);
   }
 
   /** Writes what is pending now and takes no more (shutdown). */
-  async flushAll(): Promise<void> {
-    this.stopped = true;
-    const ids = [...this.timers.keys()];
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    await Promise.allSettled(ids.map((id) => this.flush(id)));
+  flushAll(): Promise<void> {
+    return this.debounce.flushAll();
   }
 
   async flush(groupId: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import { readBrief } from '../operator/presentation/brief.ts';
 import type { Store } from '../store/ports.ts';
 import { briefMessage } from './blocks/brief.ts';
+import { KeyedDebounce } from './debounce.ts';
 import { threadOf } from './thread.ts';
 import type { SlackMessage, SlackWriter } from './writer.ts';
 
@@ -40,36 +41,26 @@ export type StormSummariesDeps = {
  */
 export class StormSummaries {
   private readonly deps: StormSummariesDeps;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly debounce: KeyedDebounce;
   /** What each parent's brief last showed (written by this replica): an unchanged one is not edited again. */
   private readonly shown = new Map<string, string>();
-  private stopped = false;
-
   constructor(deps: StormSummariesDeps) {
     this.deps = deps;
+    this.debounce = new KeyedDebounce({
+      delayMs: deps.debounceMs,
+      flush: (parentId) => this.flush(parentId),
+      onError: (error, parentId) =>
+        deps.logger.warn({ err: error, incident: parentId }, 'could not update a storm summary'),
+    });
   }
 
   bump(parentId: string): void {
-    if (this.stopped || this.timers.has(parentId)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(parentId);
-      this.flush(parentId).catch((error) =>
-        this.deps.logger.warn(
-          { err: error, incident: parentId },
-          'could not update a storm summary',
-        ),
-      );
-    }, this.deps.debounceMs);
-    this.timers.set(parentId, timer);
+    this.debounce.bump(parentId);
   }
 
   /** Writes what is pending now and takes no more (shutdown). */
-  async flushAll(): Promise<void> {
-    this.stopped = true;
-    const ids = [...this.timers.keys()];
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    await Promise.allSettled(ids.map((id) => this.flush(id)));
+  flushAll(): Promise<void> {
+    return this.debounce.flushAll();
   }
 
   async flush(parentId: string): Promise<void> {
