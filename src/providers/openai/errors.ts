@@ -109,6 +109,96 @@ function quoted(said: string | null): string {
   return said ? `: "${said}"` : '';
 }
 
+/** The innermost error object of a body: `{error: {…}}`, Gemini's `[{error: {…}}]`, or the body. */
+function innermost(body: unknown): Record<string, unknown> | null {
+  if (Array.isArray(body)) return innermost(body[0]);
+  if (!body || typeof body !== 'object') return null;
+  const record = body as Record<string, unknown>;
+  return record.error && typeof record.error === 'object' ? innermost(record.error) : record;
+}
+
+/** The error's machine-readable words (code, type, status), lower-cased, for classification. */
+function codesOf(body: unknown): string {
+  const record = innermost(body);
+  if (!record) return '';
+  return [record.code, record.type, record.status]
+    .filter((v) => typeof v === 'string')
+    .join(' ')
+    .toLowerCase();
+}
+
+/**
+ * Google's RetryInfo (`details[].retryDelay: "37s"`), which Gemini's OpenAI endpoint sends in the
+ * body of a 429 instead of a Retry-After header (ai.google.dev/gemini-api/docs/rate-limits;
+ * google.rpc.RetryInfo).
+ */
+function retryDelayInBody(body: unknown): number | null {
+  const details = innermost(body)?.details;
+  if (!Array.isArray(details)) return null;
+  for (const detail of details) {
+    const delay = (detail as { retryDelay?: unknown } | null)?.retryDelay;
+    const m = typeof delay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(delay.trim()) : null;
+    if (m) return Number(m[1]) * 1000;
+  }
+  return null;
+}
+
+/**
+ * Out of money rather than out of breath: waiting will not help. OpenAI's insufficient_quota
+ * (platform.openai.com/docs/guides/error-codes), OpenRouter's 402 "requires more credits"
+ * (openrouter.ai/docs/api-reference/errors), DeepSeek's 402 "Insufficient Balance"
+ * (api-docs.deepseek.com/quick_start/error_codes). Gemini words its per-minute limits the same
+ * way but says when to retry, so a 429 that gives a delay is not counted here.
+ */
+const OUT_OF_CREDIT =
+  /insufficient[_ ](?:quota|balance|credits?|funds)|requires more credits|exceeded your current quota|credit balance is too low|billing/i;
+
+/**
+ * The prompt does not fit the model's context window: OpenAI's context_length_exceeded, vLLM's
+ * "maximum context length is N tokens", llama.cpp's exceed_context_size_error, Anthropic's
+ * "prompt is too long", Groq's "Please reduce the length of the messages".
+ */
+const CONTEXT_TOO_LONG =
+  /context[_ ]length[_ ]exceeded|exceed_context_size|maximum context length|context (?:window|size|length)[^.]{0,40}(?:exceed|too|limit)|exceeds the available context|prompt is too long|input is too long|reduce the length of the messages|too many (?:input )?tokens/i;
+
+/** A model the endpoint does not serve (DeepSeek "Model Not Exist", LiteLLM "Invalid model name"). */
+const UNKNOWN_MODEL =
+  /model_not_found|deploymentnotfound|\bmodel\b[^.]{0,80}\b(?:not found|does not exist|not exist|is not a valid)|\b(?:invalid|unknown|no such) model\b|not a valid model/i;
+
+/** A key refused with a status other than 401 (Gemini answers a bad key with 400 API_KEY_INVALID). */
+const BAD_KEY =
+  /api[ _-]?key[^.]{0,40}\b(?:not valid|invalid|expired|incorrect)|api_key_invalid|invalid[ _]api[ _]key|incorrect api key/i;
+
+const CONTEXT_ADVICE =
+  'the investigation does not fit the model’s context window: lower TOOL_RESULT_MAX_CHARS or PLANNER_MAX_TURNS, or use a model with a larger context';
+
+/** An error inside a 200 answer or a stream (OpenRouter, vLLM, OpenAI mid-stream errors). */
+export function errorInBody(error: unknown, where: string): ModelCallError {
+  const said = messageOf(error) ?? JSON.stringify(error);
+  const record = innermost(error);
+  const code = record?.code;
+  const status =
+    typeof code === 'number' && code >= 100 && code < 600
+      ? code
+      : typeof code === 'string' && /^[1-5]\d\d$/.test(code)
+        ? Number(code)
+        : null;
+  const words = `${codesOf(error)} ${said}`;
+  const kind =
+    status === 429 || /rate[_ ]limit/i.test(words)
+      ? 'rate_limited'
+      : (status !== null && status >= 500) ||
+          /server_error|internal|unavailable|overloaded|timeout|disconnected/i.test(words)
+        ? 'server'
+        : 'bad_request';
+  const provider = (record?.metadata as { provider_name?: unknown } | undefined)?.provider_name;
+  return new ModelCallError(
+    kind,
+    `model endpoint answered HTTP 200 with an error ${where}${status ? ` (code ${status})` : ''}${typeof provider === 'string' ? ` from ${provider}` : ''}: "${clip(said)}"`,
+    { status, serverMessage: said, retryable: kind !== 'bad_request' },
+  );
+}
+
 function groqCode(error: InstanceType<typeof OpenAI.APIError>): string | null {
   return typeof error.code === 'string' ? error.code : null;
 }
@@ -153,9 +243,10 @@ export function toModelCallError(
     const common = {
       status,
       serverMessage: said,
-      retryAfterMs: retryAfterMs(error.headers, context.nowMs),
+      retryAfterMs: retryAfterMs(error.headers, context.nowMs) ?? retryDelayInBody(error.error),
       cause: error,
     };
+    const words = `${codesOf(error.error)} ${said ?? ''}`;
     if (refusedFeature(said) === 'tools')
       return new ModelCallError(
         'bad_request',
@@ -168,15 +259,26 @@ export function toModelCallError(
         `the model wrote a tool call the server could not read (HTTP ${status} tool_use_failed${quoted(said)})`,
         { ...common, retryable: true },
       );
+    if (
+      (status === 402 || status === 429) &&
+      OUT_OF_CREDIT.test(words) &&
+      !(status === 429 && common.retryAfterMs !== null)
+    )
+      return new ModelCallError(
+        status === 429 ? 'rate_limited' : 'bad_request',
+        `the model account is out of quota or credit (HTTP ${status})${quoted(said)}: add credit or raise the quota with the provider, or use another OPENAI_API_KEY`,
+        { ...common, retryable: false },
+      );
     if (status === 429)
       return new ModelCallError(
         'rate_limited',
         `model rate-limited (HTTP 429)${quoted(said)}`,
         common,
       );
-    if (status >= 500)
+    // 408 and 409 are worth another attempt, as the SDK's own retry policy has it.
+    if (status >= 500 || status === 408 || status === 409)
       return new ModelCallError('server', `model returned HTTP ${status}${quoted(said)}`, common);
-    if (status === 401 || status === 403) {
+    if (status === 401 || status === 403 || BAD_KEY.test(words)) {
       const check = hints.azure
         ? 'check OPENAI_API_KEY (the Azure resource key or an Entra token) and OPENAI_BASE_URL'
         : 'check OPENAI_API_KEY';
@@ -186,11 +288,34 @@ export function toModelCallError(
         common,
       );
     }
+    if (CONTEXT_TOO_LONG.test(words))
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP ${status}${quoted(said)}: ${CONTEXT_ADVICE}`,
+        common,
+      );
+    const modelHint = `check OPENAI_MODEL (the ${hints.azure ? 'Azure deployment' : 'model'} name)`;
+    if (status !== 404 && UNKNOWN_MODEL.test(words))
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP ${status}${quoted(said)}: ${modelHint}`,
+        common,
+      );
+    if (hints.azure && /api[- ]version/i.test(words))
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP ${status}${quoted(said)}: check OPENAI_API_VERSION (an api-version this Azure resource offers, e.g. 2024-10-21)`,
+        common,
+      );
     if (status === 404) {
       const aboutModel = said !== null && /model|deployment/i.test(said);
+      // Azure answers a bare "Resource not found" for an api-version the resource does not have
+      // as well as for a wrong endpoint path (learn.microsoft.com/azure/ai-services/openai/reference).
       const check = aboutModel
-        ? `check OPENAI_MODEL (the ${hints.azure ? 'Azure deployment' : 'model'} name)`
-        : `check OPENAI_BASE_URL (${hints.endpoint}; OpenAI-compatible servers usually end in /v1)`;
+        ? modelHint
+        : hints.azure
+          ? `check OPENAI_BASE_URL (${hints.endpoint}) and OPENAI_API_VERSION (an api-version this resource offers)`
+          : `check OPENAI_BASE_URL (${hints.endpoint}; OpenAI-compatible servers usually end in /v1)`;
       return new ModelCallError(
         'bad_request',
         `model returned HTTP 404${quoted(said)}: ${check}`,
@@ -203,6 +328,9 @@ export function toModelCallError(
       common,
     );
   }
+  // An error event inside a stream: the SDK throws it as an APIError without a status.
+  if (error instanceof OpenAI.APIError && error.error !== undefined)
+    return errorInBody(error.error, 'in the stream');
   if (error instanceof SyntaxError)
     return new ModelCallError(
       'invalid_response',
