@@ -1,11 +1,12 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import { zodFunction, zodResponseFormat } from 'openai/helpers/zod';
+import { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
 import type {
-  ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionFunctionTool,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
+import { Stream } from 'openai/streaming';
 import type { StructuredOutputMode } from '../../config/model.ts';
 import { type Clock, systemClock } from '../../domain/clock.ts';
 import type {
@@ -19,7 +20,7 @@ import { ModelCallError } from '../../operator/decision/planners/model/chat-mode
 import { displayUrl } from '../../tools/http.ts';
 import type { ToolSpec } from '../../tools/registry.ts';
 import { failedGeneration, type Hints, refusedFeature, toModelCallError } from './errors.ts';
-import { type MessageLayout, parseCompletion, toWire } from './wire.ts';
+import { type MessageLayout, parseCompletion, StreamRepair, toWire } from './wire.ts';
 
 export type OpenAiChatModelOptions = {
   model: string;
@@ -157,7 +158,7 @@ export class OpenAiChatModel implements ChatModel {
     for (let attempt = 0; ; attempt++) {
       const params = this.params(request);
       try {
-        const { turn, usage } = parseCompletion(await this.send(params, options));
+        const { turn, usage } = parseCompletion(await this.send(params, options, notes));
         return { turn: this.unwrapSubmission(turn, notes), usage, notes };
       } catch (error) {
         const recovered = failedGeneration(error);
@@ -264,34 +265,64 @@ export class OpenAiChatModel implements ChatModel {
   }
 
   /** One request, streamed or not; resolves to whatever body came back. */
-  private async send(params: Params, options: CallOptions): Promise<unknown> {
+  private async send(params: Params, options: CallOptions, notes: string[]): Promise<unknown> {
     const requestOptions = { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 };
     if (!this.options.stream) return this.client.chat.completions.create(params, requestOptions);
-    // The stream helper accumulates content and tool calls; a trickling stream is still bounded.
+    // A trickling stream is still bounded: the whole stream, not each read, has the timeout.
     const timer = this.clock.timeout(options.timeoutMs);
     const signal = AbortSignal.any([options.signal, timer]);
-    const stream = this.client.chat.completions.stream(
-      { ...params, stream: true, stream_options: { include_usage: true } },
-      { ...requestOptions, signal },
-    );
-    // Reasoning arrives in pieces the helper keeps only the last of; collect it whole.
-    const reasoning = new Map<string, string>();
-    stream.on('chunk', (chunk: ChatCompletionChunk) => {
-      const delta = chunk.choices?.[0]?.delta as Record<string, unknown> | undefined;
-      for (const key of ['reasoning_content', 'reasoning'])
-        if (typeof delta?.[key] === 'string')
-          reasoning.set(key, (reasoning.get(key) ?? '') + delta[key]);
-    });
     try {
-      const completion = await stream.finalChatCompletion();
+      const { data: raw, response } = await this.client.chat.completions
+        .create(
+          { ...params, stream: true, stream_options: { include_usage: true } },
+          { ...requestOptions, signal },
+        )
+        .withResponse();
+      // A server that ignores `stream: true` answers with one JSON body (the SDK would read it
+      // as an event stream without events).
+      if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
+        notes.push(
+          'the server answered with one JSON body although a stream was asked for: OPENAI_STREAM=true is not needed',
+        );
+        return await response.text();
+      }
+      // The SDK's accumulator does the assembling; the chunks are repaired on the way in.
+      const repair = new StreamRepair();
+      const chunks = async function* () {
+        for await (const chunk of raw) {
+          const repaired = repair.repair(chunk);
+          if (repaired) yield repaired;
+        }
+        yield* repair.end();
+      };
+      const repaired = new Stream(chunks, raw.controller);
+      const completion = await ChatCompletionStream.fromReadableStream(
+        repaired.toReadableStream(),
+      ).finalChatCompletion();
+      if (repair.empty)
+        throw new ModelCallError(
+          'invalid_response',
+          'the model endpoint’s stream ended without an answer (no chunks before it closed); if the server does not stream, unset OPENAI_STREAM',
+        );
+      if (repair.unfinished)
+        notes.push('the stream ended without a finish_reason: the answer may have been cut short');
       const message = completion.choices[0]?.message as Record<string, unknown> | undefined;
-      if (message) for (const [key, text] of reasoning) message[key] = text;
+      if (message) for (const [key, text] of repair.reasoning) message[key] = text;
       return completion;
     } catch (error) {
       if (timer.aborted && !options.signal.aborted)
         throw new ModelCallError('timeout', `model call timed out after ${options.timeoutMs} ms`, {
           cause: error,
         });
+      if (
+        error instanceof OpenAI.OpenAIError &&
+        /ended without sending any chunks/.test(error.message)
+      )
+        throw new ModelCallError(
+          'invalid_response',
+          'the model endpoint’s stream ended without an answer (no chunks before it closed); if the server does not stream, unset OPENAI_STREAM',
+          { cause: error },
+        );
       throw error;
     }
   }
