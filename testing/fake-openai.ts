@@ -24,6 +24,11 @@ export type FakeReply = {
   delayMs?: number;
   /** Never answer; the connection stays open until the client gives up or the server closes. */
   hang?: boolean;
+  /**
+   * Sent as these separate writes (after the headers), each in its own tick, instead of `body`:
+   * a stream whose events and lines are split across network reads as real servers' are.
+   */
+  bodyParts?: readonly string[];
 };
 
 /** The parts of a chat completions request tests look at; everything else is kept too. */
@@ -292,6 +297,18 @@ export class FakeOpenAi {
 
   private send(res: ServerResponse, reply: FakeReply): void {
     if (res.destroyed) return;
+    if (reply.bodyParts) {
+      res.writeHead(reply.status, { 'content-type': 'text/event-stream', ...reply.headers });
+      void (async () => {
+        for (const part of reply.bodyParts ?? []) {
+          if (res.destroyed) return;
+          res.write(part);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        res.end();
+      })();
+      return;
+    }
     const text =
       reply.body === undefined
         ? ''
