@@ -118,6 +118,10 @@ export class OpenAiChatModel implements ChatModel {
   private readonly hints: Hints;
   private readonly layout: MessageLayout;
   private responseFormatUsable: boolean;
+  /** Optional fields this server refused, learned once each. */
+  private readonly refusedFields = new Set<
+    'reasoning_effort' | 'max_completion_tokens' | 'stream_options'
+  >();
 
   constructor(options: OpenAiChatModelOptions) {
     this.model = options.model;
@@ -179,7 +183,7 @@ export class OpenAiChatModel implements ChatModel {
           };
         }
         const mapped = this.mapError(error, options);
-        if (attempt < 3 && this.learn(mapped, params, notes)) continue;
+        if (attempt < 6 && this.learn(mapped, params, notes)) continue;
         throw mapped;
       }
     }
@@ -218,6 +222,26 @@ export class OpenAiChatModel implements ChatModel {
           'the server refuses response_format (structured output): sent without it (set OPENAI_STRUCTURED_OUTPUT=off)',
         );
         return true;
+      case 'reasoning_effort':
+        if (!sent.reasoning_effort || this.refusedFields.has('reasoning_effort')) return false;
+        this.refusedFields.add('reasoning_effort');
+        notes.push(
+          'the server refuses reasoning_effort: sent without it (unset OPENAI_REASONING_EFFORT)',
+        );
+        return true;
+      case 'max_completion_tokens':
+        if (!sent.max_completion_tokens || this.refusedFields.has('max_completion_tokens'))
+          return false;
+        this.refusedFields.add('max_completion_tokens');
+        notes.push(
+          'the server refuses max_completion_tokens: the cap was sent as max_tokens, the older name',
+        );
+        return true;
+      case 'stream_options':
+        if (!this.options.stream || this.refusedFields.has('stream_options')) return false;
+        this.refusedFields.add('stream_options');
+        notes.push('the server refuses stream_options: streamed without usage figures');
+        return true;
       default:
         return false;
     }
@@ -244,11 +268,13 @@ export class OpenAiChatModel implements ChatModel {
       messages: toWire(request.messages, this.layout),
       ...(tools.length ? { tools } : {}),
       ...extra,
-      ...(options.reasoningEffort
+      ...(options.reasoningEffort && !this.refusedFields.has('reasoning_effort')
         ? { reasoning_effort: options.reasoningEffort as Params['reasoning_effort'] }
         : {}),
       ...(options.maxCompletionTokens
-        ? { max_completion_tokens: options.maxCompletionTokens }
+        ? this.refusedFields.has('max_completion_tokens')
+          ? { max_tokens: options.maxCompletionTokens }
+          : { max_completion_tokens: options.maxCompletionTokens }
         : {}),
     };
   }
@@ -274,7 +300,13 @@ export class OpenAiChatModel implements ChatModel {
     try {
       const { data: raw, response } = await this.client.chat.completions
         .create(
-          { ...params, stream: true, stream_options: { include_usage: true } },
+          {
+            ...params,
+            stream: true,
+            ...(this.refusedFields.has('stream_options')
+              ? {}
+              : { stream_options: { include_usage: true } }),
+          },
           { ...requestOptions, signal },
         )
         .withResponse();

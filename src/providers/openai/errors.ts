@@ -37,6 +37,22 @@ const REFUSALS: ReadonlyArray<[RefusedFeature, RegExp]> = [
     /\b(?:tools?|tool use|tool calling|function calling) (?:is |are )?not (?:supported|enabled)/i,
   ],
   ['tools', /does not support (?:tool|function)[ _-]?call/i],
+  // Optional fields a server does not take: OpenAI's "Unsupported parameter: 'reasoning_effort' is
+  // not supported with this model" (code unsupported_parameter), Azure's older api-versions'
+  // "Unrecognized request argument supplied: max_completion_tokens" / "stream_options", Mistral's
+  // 422 "Extra inputs are not permitted" naming the field.
+  [
+    'reasoning_effort',
+    /(?:unsupported|unrecognized|unknown|not supported|not permitted|extra inputs|invalid)[^.]{0,80}reasoning_effort|reasoning_effort[^.]{0,60}(?:not supported|unsupported|not permitted|unrecognized|not allowed)/i,
+  ],
+  [
+    'max_completion_tokens',
+    /(?:unsupported|unrecognized|unknown|not supported|not permitted|extra inputs|invalid)[^.]{0,80}max_completion_tokens|max_completion_tokens[^.]{0,60}(?:not supported|unsupported|not permitted|unrecognized|not allowed)/i,
+  ],
+  [
+    'stream_options',
+    /(?:unsupported|unrecognized|unknown|not supported|not permitted|extra inputs|invalid)[^.]{0,80}stream_options|stream_options[^.]{0,60}(?:not supported|unsupported|not permitted|unrecognized|not allowed)/i,
+  ],
   ['user_after_tool', /unexpected role '?user'? after role '?tool/i],
   ['user_after_tool', /roles must alternate/i],
   ['system_role', /system (?:role|message)s? (?:is |are )?not supported/i],
@@ -51,7 +67,14 @@ const REFUSALS: ReadonlyArray<[RefusedFeature, RegExp]> = [
   ],
 ];
 
-export type RefusedFeature = 'tools' | 'user_after_tool' | 'system_role' | 'response_format';
+export type RefusedFeature =
+  | 'tools'
+  | 'user_after_tool'
+  | 'system_role'
+  | 'response_format'
+  | 'reasoning_effort'
+  | 'max_completion_tokens'
+  | 'stream_options';
 
 export function refusedFeature(message: string | null): RefusedFeature | null {
   if (!message) return null;
