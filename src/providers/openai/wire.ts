@@ -225,7 +225,9 @@ export function parseCompletion(answer: unknown): ParsedCompletion {
   }
   if (choice.finish_reason === 'error' || (choice.error !== undefined && choice.error !== null))
     throw errorInBody(choice.error ?? 'generation failed', 'in the middle of the answer');
-  const message = choice.message;
+  // Azure's output filter can stop a choice before it has a message: the filter is the news.
+  const message =
+    choice.message ?? (finishOf(choice.finish_reason) === 'content_filter' ? {} : null);
   if (!message)
     throw new ModelCallError('invalid_response', 'model returned a response without a message');
   const state = pick(message, MESSAGE_STATE_KEYS);
@@ -423,6 +425,14 @@ export class StreamRepair {
     const delta = asRecord(choice.delta);
     if (!delta) return { ...choice, index };
     const repaired: ChunkRecord = { ...delta };
+    // Mistral streams reasoning models' content as arrays of `thinking` and `text` chunks
+    // (docs.mistral.ai/capabilities/reasoning); the accumulator concatenates strings only.
+    if (Array.isArray(delta.content))
+      repaired.content = delta.content
+        .map((part) => asRecord(part))
+        .filter((part) => part && (part.type ?? 'text') === 'text' && typeof part.text === 'string')
+        .map((part) => part?.text as string)
+        .join('');
     if (typeof delta.role === 'string' && delta.role) state.role = true;
     else if (!state.role) {
       repaired.role = 'assistant';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { IncidentBrief } from '../../../src/domain/brief.ts';
-import type { FakeReply, FakeStep } from '../../../testing/fake-openai.ts';
+import type { FakeReply, FakeStep, RecordedRequest } from '../../../testing/fake-openai.ts';
 import {
   closeHarnesses,
   PAYMENT_REPORT,
@@ -39,6 +39,8 @@ type Shape = {
   always?: FakeStep;
   env?: Record<string, string>;
   expect: Expect;
+  /** What the requests must show (a refused field dropped on the next attempt…). */
+  requests?: (requests: RecordedRequest[]) => void;
 };
 
 // ---------- building blocks ----------
@@ -1132,6 +1134,112 @@ const SHAPES: Shape[] = [
     expect: { model: true, tools: ['fetch_recent_logs', 'get_server_health'] },
   },
   {
+    name: 'stream: Mistral reasoning model, content as arrays of thinking and text chunks',
+    source: 'docs.mistral.ai/capabilities/reasoning (content chunks of type thinking and text)',
+    env: STREAM,
+    script: [
+      sse([
+        chunk({
+          role: 'assistant',
+          content: [{ type: 'thinking', thinking: [{ type: 'text', text: 'CPU {98%}' }] }],
+        }),
+        chunk({ content: [{ type: 'text', text: PAYMENT_JSON.slice(0, 60) }] }),
+        chunk({ content: PAYMENT_JSON.slice(60) }),
+        chunk({}, 'stop'),
+      ]),
+    ],
+    expect: { model: true },
+  },
+  {
+    name: 'Azure: a choice stopped by the output filter, without a message',
+    source:
+      'learn.microsoft.com/azure/ai-services/openai/concepts/content-filter (finish_reason content_filter)',
+    env: { OPENAI_API_VERSION: '2024-10-21' },
+    script: [
+      ok({
+        ...chatBody({ content: null }),
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'content_filter',
+            content_filter_results: { violence: { filtered: true, severity: 'medium' } },
+          },
+        ],
+      }),
+    ],
+    expect: { fallback: /content filter/, requests: 1 },
+  },
+  {
+    name: 'the draft wrapped in one key named after the schema',
+    source:
+      'models echoing response_format json_schema.name (Ollama/vLLM guided decoding without strict)',
+    env: { OPENAI_STRUCTURED_OUTPUT: 'json_schema', OPENAI_TOOLS: 'off' },
+    script: [answer(JSON.stringify({ incident_brief: PAYMENT_DRAFT }))],
+    expect: { model: true },
+  },
+  {
+    name: 'OpenAI 400 unsupported_parameter reasoning_effort: sent again without it',
+    source: 'platform.openai.com/docs/guides/reasoning (reasoning_effort only on reasoning models)',
+    env: { OPENAI_REASONING_EFFORT: 'low' },
+    script: [
+      fail(400, {
+        error: {
+          message: "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+          type: 'invalid_request_error',
+          param: 'reasoning_effort',
+          code: 'unsupported_parameter',
+        },
+      }),
+      answer(),
+    ],
+    expect: { model: true, note: /refuses reasoning_effort.*OPENAI_REASONING_EFFORT/ },
+    requests: ([first, second]) => {
+      expect(first?.body.reasoning_effort).toBe('low');
+      expect(second?.body).not.toHaveProperty('reasoning_effort');
+    },
+  },
+  {
+    name: 'Azure (older api-version) refuses max_completion_tokens: sent as max_tokens',
+    source:
+      'learn.microsoft.com/azure/ai-services/openai/how-to/reasoning (max_completion_tokens needs 2024-09-01-preview+)',
+    env: { OPENAI_API_VERSION: '2024-06-01', OPENAI_MAX_COMPLETION_TOKENS: '3000' },
+    script: [
+      fail(400, {
+        error: {
+          message: 'Unrecognized request argument supplied: max_completion_tokens',
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      }),
+      answer(),
+    ],
+    expect: { model: true, note: /max_tokens/ },
+    requests: ([, second]) => {
+      expect(second?.body.max_tokens).toBe(3000);
+      expect(second?.body).not.toHaveProperty('max_completion_tokens');
+    },
+  },
+  {
+    name: 'a server that refuses stream_options: streamed without it',
+    source:
+      'Azure OpenAI api-versions before 2024-09-01-preview ("Unrecognized request argument supplied: stream_options")',
+    env: { ...STREAM, OPENAI_API_VERSION: '2024-06-01' },
+    script: [
+      fail(400, {
+        error: {
+          message: 'Unrecognized request argument supplied: stream_options',
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      }),
+      streamedAnswer(),
+    ],
+    expect: { model: true, note: /stream_options/ },
+    requests: ([, second]) => expect(second?.body).not.toHaveProperty('stream_options'),
+  },
+  {
     name: 'OpenRouter 408 request timed out, then an answer',
     source: 'openrouter.ai/docs/api-reference/errors (408)',
     script: [fail(408, { error: { code: 408, message: 'Your request timed out' } }), answer()],
@@ -1192,6 +1300,7 @@ describe('real provider response shapes', () => {
       throw error;
     }
     check(shape, brief, fake.requests.length);
+    shape.requests?.(fake.requests);
     tally.handled++;
     if ('fallback' in shape.expect) tally.fellBack++;
   });
