@@ -2,7 +2,14 @@ import { PlannerDraft } from '../../../../domain/brief.ts';
 import { describeError } from '../../../../domain/errors.ts';
 import type { ToolSession } from '../../../../tools/session.ts';
 import type { AnswerFormat } from './chat-model.ts';
-import { fencedBlocks, isRecord, jsonSpans, tryJson, withoutReasoning } from './json-text.ts';
+import {
+  fencedBlocks,
+  isRecord,
+  jsonSpans,
+  parseJson,
+  tryJson,
+  withoutReasoning,
+} from './json-text.ts';
 
 const DRAFT_KEYS = Object.keys(PlannerDraft.shape);
 
@@ -58,7 +65,7 @@ export function checkDraft(
   if (!content?.trim()) return { ok: false, problems: ['the answer was empty; send the JSON'] };
   let json: unknown;
   try {
-    json = unwrapDraft(JSON.parse(extractJson(content)));
+    json = unwrapDraft(parseJson(extractJson(content)));
   } catch (error) {
     return { ok: false, problems: [`the answer is not valid JSON (${describeError(error)})`] };
   }
