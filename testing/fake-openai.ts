@@ -29,6 +29,8 @@ export type FakeReply = {
    * a stream whose events and lines are split across network reads as real servers' are.
    */
   bodyParts?: readonly string[];
+  /** With `bodyParts`: the connection is cut after the last part instead of the body ending. */
+  cut?: boolean;
 };
 
 /** The parts of a chat completions request tests look at; everything else is kept too. */
@@ -305,7 +307,8 @@ export class FakeOpenAi {
           res.write(part);
           await new Promise((resolve) => setImmediate(resolve));
         }
-        res.end();
+        if (reply.cut) res.destroy();
+        else res.end();
       })();
       return;
     }

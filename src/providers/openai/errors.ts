@@ -192,6 +192,10 @@ const UNKNOWN_MODEL =
 const BAD_KEY =
   /api[ _-]?key[^.]{0,40}\b(?:not valid|invalid|expired|incorrect)|api_key_invalid|invalid[ _]api[ _]key|incorrect api key/i;
 
+/** The output cap is above what the model allows (OpenAI "max_tokens is too large", Anthropic "max_tokens: N > M"). */
+const OUTPUT_CAP_TOO_HIGH =
+  /max_(?:completion_)?tokens[^.]{0,80}(?:too large|exceeds|greater than|maximum|at most|>\s*\d)/i;
+
 const CONTEXT_ADVICE =
   'the investigation does not fit the model’s context window: lower TOOL_RESULT_MAX_CHARS or PLANNER_MAX_TURNS, or use a model with a larger context';
 
@@ -235,6 +239,22 @@ export function failedGeneration(error: unknown): string | null {
       ? (body as Record<string, unknown>).failed_generation
       : undefined;
   return typeof text === 'string' && text.trim() ? text : null;
+}
+
+/** Socket failures once the answer has begun (undici's "terminated", a reset), as text; else null. */
+function droppedConnection(error: unknown): string | null {
+  const codes = /^(?:UND_ERR_SOCKET|UND_ERR_CLOSED|ECONNRESET|EPIPE|ECONNABORTED)$/;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && codes.test(code)) return `${code}: ${current.message}`;
+    if (current instanceof TypeError && current.message === 'terminated') {
+      const cause = current.cause instanceof Error ? current.cause.message : null;
+      return cause ? `terminated: ${cause}` : 'terminated';
+    }
+    current = current.cause;
+  }
+  return null;
 }
 
 /** An error the OpenAI SDK threw, as the neutral model-call error the loop decides on. */
@@ -311,6 +331,18 @@ export function toModelCallError(
         common,
       );
     }
+    if (OUTPUT_CAP_TOO_HIGH.test(words))
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP ${status}${quoted(said)}: lower OPENAI_MAX_COMPLETION_TOKENS to what the model allows, or leave it unset`,
+        common,
+      );
+    if (status === 413)
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP 413${quoted(said)}: the request is larger than the server or a proxy in front of it accepts; lower TOOL_RESULT_MAX_CHARS, or raise the proxy's body limit`,
+        common,
+      );
     if (CONTEXT_TOO_LONG.test(words))
       return new ModelCallError(
         'bad_request',
@@ -351,6 +383,13 @@ export function toModelCallError(
       common,
     );
   }
+  const dropped = droppedConnection(error);
+  if (dropped !== null)
+    return new ModelCallError(
+      'connection',
+      `the connection to the model endpoint dropped mid-answer (${dropped}); a proxy's idle or response timeout in front of ${hints.endpoint} is the usual cause`,
+      { cause: error },
+    );
   // An error event inside a stream: the SDK throws it as an APIError without a status.
   if (error instanceof OpenAI.APIError && error.error !== undefined)
     return errorInBody(error.error, 'in the stream');

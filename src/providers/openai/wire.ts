@@ -221,6 +221,14 @@ export function parseCompletion(answer: unknown): ParsedCompletion {
   if (!choice) {
     if (body.error !== undefined && body.error !== null)
       throw errorInBody(body.error, 'instead of an answer');
+    // An error in vLLM's shape ({"object": "error", "message": …}) or FastAPI's ({"detail": …})
+    // relayed with status 200 by a gateway: its words, not "no message".
+    if (
+      body.object === 'error' ||
+      typeof body.message === 'string' ||
+      typeof body.detail === 'string'
+    )
+      throw errorInBody(body, 'instead of an answer');
     throw new ModelCallError('invalid_response', 'model returned a response without a message');
   }
   if (choice.finish_reason === 'error' || (choice.error !== undefined && choice.error !== null))
@@ -314,6 +322,14 @@ export function toWire(
 
 type ChunkRecord = Record<string, unknown>;
 
+function tryParse(text: string): unknown {
+  try {
+    return text.trim() ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function asRecord(value: unknown): ChunkRecord | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as ChunkRecord)
@@ -329,6 +345,8 @@ type ChoiceState = {
   wireToCall: Map<number, number>;
   next: number;
   last: number | null;
+  /** Arguments text per call so far, to tell a finished call from one still arriving. */
+  args: Map<number, string>;
 };
 
 /**
@@ -412,6 +430,7 @@ export class StreamRepair {
         wireToCall: new Map(),
         next: 0,
         last: null,
+        args: new Map(),
       };
       this.choices.set(index, state);
     }
@@ -454,10 +473,17 @@ export class StreamRepair {
     const id = typeof call.id === 'string' && call.id ? call.id : null;
     let index: number | undefined;
     if (id !== null) index = state.byId.get(id);
+    const fn = asRecord(call.function);
     if (index === undefined && wire !== null && state.wireToCall.has(wire)) {
       const known = state.byWire.get(wire) ?? null;
-      // The same index with another id is another call (QuantumNous/new-api#2701).
-      if (id === null || known === null || known === id) index = state.wireToCall.get(wire);
+      const current = state.wireToCall.get(wire);
+      // The same index with another id and a name of its own, after a call whose arguments are
+      // complete, is another call (QuantumNous/new-api#2701); otherwise a server that changes the
+      // id mid-call is still sending the same one.
+      const header = typeof fn?.name === 'string' && fn.name !== '';
+      const finished =
+        current !== undefined && tryParse(state.args.get(current) ?? '') !== undefined;
+      if (id === null || known === null || known === id || !header || !finished) index = current;
     }
     if (index === undefined && id === null && wire === null) index = state.last ?? undefined;
     if (index === undefined) index = state.next++;
@@ -467,7 +493,6 @@ export class StreamRepair {
     }
     if (id !== null) state.byId.set(id, index);
     state.last = index;
-    const fn = asRecord(call.function);
     const repaired: ChunkRecord = { ...call, index };
     if (!repaired.type) {
       if (fn) repaired.type = 'function';
@@ -481,6 +506,8 @@ export class StreamRepair {
       typeof fn.arguments !== 'string'
     )
       repaired.function = { ...fn, arguments: JSON.stringify(fn.arguments) };
+    const piece = asRecord(repaired.function)?.arguments;
+    if (typeof piece === 'string') state.args.set(index, (state.args.get(index) ?? '') + piece);
     return repaired;
   }
 }

@@ -1240,6 +1240,125 @@ const SHAPES: Shape[] = [
     requests: ([, second]) => expect(second?.body).not.toHaveProperty('stream_options'),
   },
   {
+    name: 'JSON with raw newlines inside strings and a trailing comma (local models)',
+    source: 'common slips of Llama/Qwen/Mistral 7B-class models without structured output',
+    script: [
+      answer(
+        JSON.stringify(PAYMENT_DRAFT, null, 2)
+          .replace(PAYMENT_DRAFT.impact, 'Payments are slow\nand timing out for customers.')
+          .replace(/\n}$/, ',\n}'),
+      ),
+    ],
+    expect: { model: true },
+  },
+  {
+    name: 'a vLLM-shaped error relayed with status 200 by a gateway',
+    source: 'vllm-project/vllm ErrorResponse {"object":"error",…}; gateways that flatten statuses',
+    script: [
+      ok({
+        object: 'error',
+        message: 'The model `qwen-72b` does not exist.',
+        type: 'NotFoundError',
+        param: null,
+        code: 404,
+      }),
+    ],
+    expect: { fallback: /HTTP 200 with an error.*does not exist/, requests: 1 },
+  },
+  {
+    name: 'LM Studio: an unknown path answered 200 with an error string',
+    source: 'LM Studio server ("Unexpected endpoint or method. … Returning 200 anyway")',
+    script: [
+      ok({
+        error: 'Unexpected endpoint or method. (POST /v1/chat/completions). Returning 200 anyway',
+      }),
+    ],
+    expect: { fallback: /Unexpected endpoint or method/, requests: 1 },
+  },
+  {
+    name: 'nginx 413 Request Entity Too Large',
+    source: 'nginx client_max_body_size default error page',
+    script: [html(413, '413 Request Entity Too Large')],
+    expect: { fallback: /HTTP 413.*TOOL_RESULT_MAX_CHARS/, requests: 1 },
+  },
+  {
+    name: 'OpenAI 400 max_tokens is too large',
+    source: 'platform.openai.com/docs/guides/error-codes (invalid_value on max_tokens)',
+    env: { OPENAI_MAX_COMPLETION_TOKENS: '100000' },
+    script: [
+      fail(400, {
+        error: {
+          message:
+            'max_tokens is too large: 100000. This model supports at most 16384 completion tokens, whereas you provided 100000.',
+          type: 'invalid_request_error',
+          param: 'max_tokens',
+          code: 'invalid_value',
+        },
+      }),
+    ],
+    expect: { fallback: /too large.*lower OPENAI_MAX_COMPLETION_TOKENS/, requests: 1 },
+  },
+  {
+    name: 'Anthropic 400 max_tokens above the model’s output limit',
+    source: 'docs.anthropic.com/en/api/errors (invalid_request_error)',
+    env: { OPENAI_MAX_COMPLETION_TOKENS: '100000' },
+    script: [
+      fail(400, {
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message:
+            'max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-sonnet-4-5',
+        },
+      }),
+    ],
+    expect: { fallback: /max_tokens: 100000 > 64000.*OPENAI_MAX_COMPLETION_TOKENS/, requests: 1 },
+  },
+  {
+    name: 'stream: the connection drops mid-answer, then a whole stream on the retry',
+    source: 'load balancers and proxies cutting long streams (idle timeouts)',
+    env: STREAM,
+    script: [
+      {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        bodyParts: [`data: ${JSON.stringify(chunk({ role: 'assistant', content: CUT }))}\n\n`],
+        cut: true,
+      },
+      streamedAnswer(),
+    ],
+    expect: { model: true },
+  },
+  {
+    name: 'stream: a tool call whose id changes from chunk to chunk',
+    source: 'gateways that mint an id per chunk (BerriAI/litellm streaming tool-call id issues)',
+    env: STREAM,
+    script: [
+      sse([
+        chunk({
+          role: 'assistant',
+          tool_calls: [
+            {
+              index: 0,
+              id: 'call_x1',
+              type: 'function',
+              function: { name: 'fetch_recent_logs', arguments: '' },
+            },
+          ],
+        }),
+        chunk({
+          tool_calls: [{ index: 0, id: 'call_x2', function: { arguments: ARGS.slice(0, 10) } }],
+        }),
+        chunk({
+          tool_calls: [{ index: 0, id: 'call_x3', function: { arguments: ARGS.slice(10) } }],
+        }),
+        chunk({}, 'tool_calls'),
+      ]),
+      streamedAnswer(),
+    ],
+    expect: { model: true, toolRan: true },
+  },
+  {
     name: 'OpenRouter 408 request timed out, then an answer',
     source: 'openrouter.ai/docs/api-reference/errors (408)',
     script: [fail(408, { error: { code: 408, message: 'Your request timed out' } }), answer()],
