@@ -31,6 +31,8 @@ export type FakeReply = {
   bodyParts?: readonly string[];
   /** With `bodyParts`: the connection is cut after the last part instead of the body ending. */
   cut?: boolean;
+  /** With `bodyParts`: the body never ends after the last part (a server that stalls mid-answer). */
+  stall?: boolean;
 };
 
 /** The parts of a chat completions request tests look at; everything else is kept too. */
@@ -301,6 +303,10 @@ export class FakeOpenAi {
     if (res.destroyed) return;
     if (reply.bodyParts) {
       res.writeHead(reply.status, { 'content-type': 'text/event-stream', ...reply.headers });
+      if (reply.stall) {
+        this.hanging.add(res);
+        res.once('close', () => this.hanging.delete(res));
+      }
       void (async () => {
         for (const part of reply.bodyParts ?? []) {
           if (res.destroyed) return;
@@ -308,7 +314,7 @@ export class FakeOpenAi {
           await new Promise((resolve) => setImmediate(resolve));
         }
         if (reply.cut) res.destroy();
-        else res.end();
+        else if (!reply.stall) res.end();
       })();
       return;
     }

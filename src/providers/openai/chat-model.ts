@@ -331,6 +331,9 @@ export class OpenAiChatModel implements ChatModel {
       const completion = await ChatCompletionStream.fromReadableStream(
         repaired.toReadableStream(),
       ).finalChatCompletion();
+      // An aborted stream ends quietly (the SDK treats the abort as the end): a stream cut by the
+      // timeout or the deadline is not an answer.
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
       if (repair.empty)
         throw new ModelCallError(
           'invalid_response',

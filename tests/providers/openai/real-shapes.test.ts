@@ -1359,6 +1359,33 @@ const SHAPES: Shape[] = [
     expect: { model: true, toolRan: true },
   },
   {
+    name: 'a server that sends half a JSON body, then stalls',
+    source:
+      'overloaded local servers and proxies that stop mid-body (headers sent, body never ends)',
+    script: [],
+    always: {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      bodyParts: [JSON.stringify(chatBody({ content: PAYMENT_JSON })).slice(0, 80)],
+      stall: true,
+    },
+    env: { PLANNER_CALL_TIMEOUT_MS: '300' },
+    expect: { fallback: /timed out after 300 ms/ },
+  },
+  {
+    name: 'stream: a stream that stalls after its first chunk',
+    source: 'a stuck generation behind a gateway keeping the connection open',
+    env: { ...STREAM, PLANNER_CALL_TIMEOUT_MS: '300' },
+    script: [],
+    always: {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      bodyParts: [`data: ${JSON.stringify(chunk({ role: 'assistant', content: '{' }))}\n\n`],
+      stall: true,
+    },
+    expect: { fallback: /timed out after 300 ms/ },
+  },
+  {
     name: 'OpenRouter 408 request timed out, then an answer',
     source: 'openrouter.ai/docs/api-reference/errors (408)',
     script: [fail(408, { error: { code: 408, message: 'Your request timed out' } }), answer()],
