@@ -174,7 +174,7 @@ function retryDelayInBody(body: unknown): number | null {
  * way but says when to retry, so a 429 that gives a delay is not counted here.
  */
 const OUT_OF_CREDIT =
-  /insufficient[_ ](?:quota|balance|credits?|funds)|requires more credits|exceeded your current quota|credit balance is too low|billing/i;
+  /insufficient[_ ](?:quota|balance|credits?|funds)|requires more credits|exceeded your current quota|credit balance is too low|billing|budget(?:_| has been )exceeded/i;
 
 /**
  * The prompt does not fit the model's context window: OpenAI's context_length_exceeded, vLLM's
@@ -182,11 +182,11 @@ const OUT_OF_CREDIT =
  * "prompt is too long", Groq's "Please reduce the length of the messages".
  */
 const CONTEXT_TOO_LONG =
-  /context[_ ]length[_ ]exceeded|exceed_context_size|maximum context length|context (?:window|size|length)[^.]{0,40}(?:exceed|too|limit)|exceeds the available context|prompt is too long|input is too long|reduce the length of the messages|too many (?:input )?tokens/i;
+  /context[_ ]length[_ ]exceeded|contextwindowexceeded|tokens \+ `?max_new_tokens`? must be <=|exceed_context_size|maximum context length|context (?:window|size|length)[^.]{0,40}(?:exceed|too|limit)|exceeds the available context|prompt is too long|input is too long|reduce the length of the messages|too many (?:input )?tokens/i;
 
 /** A model the endpoint does not serve (DeepSeek "Model Not Exist", LiteLLM "Invalid model name"). */
 const UNKNOWN_MODEL =
-  /model_not_found|deploymentnotfound|\bmodel\b[^.]{0,80}\b(?:not found|does not exist|not exist|is not a valid)|\b(?:invalid|unknown|no such) model\b|not a valid model/i;
+  /model_not_found|deploymentnotfound|\bmodel\b[^.]{0,80}\b(?:not found|does not exist|not exist|is not a valid)|\b(?:invalid|unknown|unsupported|no such) model\b|not a valid model/i;
 
 /** A key refused with a status other than 401 (Gemini answers a bad key with 400 API_KEY_INVALID). */
 const BAD_KEY =
@@ -195,6 +195,10 @@ const BAD_KEY =
 /** The output cap is above what the model allows (OpenAI "max_tokens is too large", Anthropic "max_tokens: N > M"). */
 const OUTPUT_CAP_TOO_HIGH =
   /max_(?:completion_)?tokens[^.]{0,80}(?:too large|exceeds|greater than|maximum|at most|>\s*\d)/i;
+
+/** 403s that are not about the key. */
+const FORBIDDEN_NOT_KEY =
+  /flagged|moderation|content (?:policy|management)|guardrail|country|region|territory/i;
 
 const CONTEXT_ADVICE =
   'the investigation does not fit the model’s context window: lower TOOL_RESULT_MAX_CHARS or PLANNER_MAX_TURNS, or use a model with a larger context';
@@ -303,7 +307,7 @@ export function toModelCallError(
         { ...common, retryable: true },
       );
     if (
-      (status === 402 || status === 429) &&
+      [400, 402, 403, 429].includes(status) &&
       OUT_OF_CREDIT.test(words) &&
       !(status === 429 && common.retryAfterMs !== null)
     )
@@ -321,6 +325,14 @@ export function toModelCallError(
     // 408 and 409 are worth another attempt, as the SDK's own retry policy has it.
     if (status >= 500 || status === 408 || status === 409)
       return new ModelCallError('server', `model returned HTTP ${status}${quoted(said)}`, common);
+    // A 403 about the input or the account, not the key: OpenRouter's moderation ("Input flagged",
+    // openrouter.ai/docs/api-reference/errors), OpenAI's unsupported_country_region_territory.
+    if (status === 403 && FORBIDDEN_NOT_KEY.test(words))
+      return new ModelCallError(
+        'bad_request',
+        `model endpoint refused the request (HTTP 403)${quoted(said)}: the key was accepted; the provider will not serve this request (its moderation, the account's region or the model's access)`,
+        common,
+      );
     if (status === 401 || status === 403 || BAD_KEY.test(words)) {
       const check = hints.azure
         ? 'check OPENAI_API_KEY (the Azure resource key or an Entra token) and OPENAI_BASE_URL'
@@ -335,6 +347,14 @@ export function toModelCallError(
       return new ModelCallError(
         'bad_request',
         `model returned HTTP ${status}${quoted(said)}: lower OPENAI_MAX_COMPLETION_TOKENS to what the model allows, or leave it unset`,
+        common,
+      );
+    // Groq answers 413 for one request above the tier's tokens per minute
+    // (console.groq.com/docs/rate-limits: "Request too large … on tokens per minute").
+    if (status === 413 && /tokens per minute|\bTPM\b/i.test(words))
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP 413${quoted(said)}: one investigation is more than this tier's tokens per minute; lower TOOL_RESULT_MAX_CHARS or PLANNER_MAX_TURNS, or raise the tier`,
         common,
       );
     if (status === 413)

@@ -1386,6 +1386,93 @@ const SHAPES: Shape[] = [
     expect: { fallback: /timed out after 300 ms/ },
   },
   {
+    name: 'OpenRouter 403 moderation: input flagged (not a key problem)',
+    source: 'openrouter.ai/docs/api-reference/errors (403 moderation, metadata.reasons)',
+    script: [
+      fail(403, {
+        error: {
+          code: 403,
+          message:
+            'openai/gpt-4o requires moderation on OpenAI. Your input was flagged for "violence".',
+          metadata: {
+            reasons: ['violence'],
+            flagged_input: 'kill the process…',
+            provider_name: 'OpenAI',
+          },
+        },
+      }),
+    ],
+    expect: { fallback: /HTTP 403.*flagged.*key was accepted/, requests: 1 },
+  },
+  {
+    name: 'LiteLLM 400 budget exceeded (not retried)',
+    source: 'docs.litellm.ai/docs/proxy/users (budget_exceeded)',
+    script: [],
+    always: fail(400, {
+      error: {
+        message: 'Budget has been exceeded! Current cost: 10.02, Max budget: 10.0',
+        type: 'budget_exceeded',
+        param: null,
+        code: '400',
+      },
+    }),
+    expect: { fallback: /Budget has been exceeded.*add credit or raise the quota/, requests: 1 },
+  },
+  {
+    name: 'LiteLLM 400 ContextWindowExceededError',
+    source: 'docs.litellm.ai/docs/exception_mapping (ContextWindowExceededError)',
+    script: [
+      fail(400, {
+        error: {
+          message:
+            'litellm.ContextWindowExceededError: litellm.BadRequestError: ContextWindowExceededError: OpenAIException - Error code: 400',
+          type: null,
+          param: null,
+          code: '400',
+        },
+      }),
+    ],
+    expect: { fallback: /ContextWindowExceededError.*TOOL_RESULT_MAX_CHARS/, requests: 1 },
+  },
+  {
+    name: 'text-generation-inference 422 inputs + max_new_tokens too long',
+    source: 'huggingface/text-generation-inference router validation error',
+    script: [
+      fail(422, {
+        error:
+          'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. Given: 9000 `inputs` tokens and 1000 `max_new_tokens`',
+        error_type: 'validation',
+      }),
+    ],
+    expect: { fallback: /must be <= 8192.*TOOL_RESULT_MAX_CHARS/, requests: 1 },
+  },
+  {
+    name: 'Groq 413 request above the tier’s tokens per minute',
+    source: 'console.groq.com/docs/rate-limits (413 Request too large … tokens per minute)',
+    script: [
+      fail(413, {
+        error: {
+          message:
+            'Request too large for model `llama-3.3-70b-versatile` in organization `org_1` service tier `on_demand` on tokens per minute (TPM): Limit 6000, Requested 9100, please reduce your message size and try again.',
+          type: 'tokens',
+          code: 'rate_limit_exceeded',
+        },
+      }),
+    ],
+    expect: { fallback: /HTTP 413.*tokens per minute.*raise the tier/, requests: 1 },
+  },
+  {
+    name: 'Bedrock Access Gateway 400 unsupported model (FastAPI detail)',
+    source: 'aws-samples/bedrock-access-gateway (HTTPException detail)',
+    script: [
+      fail(400, {
+        detail:
+          'Unsupported model anthropic.claude-9, get the list of supported models from /models API.',
+      }),
+    ],
+    expect: { fallback: /Unsupported model.*OPENAI_MODEL/, requests: 1 },
+  },
+  {
     name: 'OpenRouter 408 request timed out, then an answer',
     source: 'openrouter.ai/docs/api-reference/errors (408)',
     script: [fail(408, { error: { code: 408, message: 'Your request timed out' } }), answer()],
