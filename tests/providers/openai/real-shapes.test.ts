@@ -1473,6 +1473,49 @@ const SHAPES: Shape[] = [
     expect: { fallback: /Unsupported model.*OPENAI_MODEL/, requests: 1 },
   },
   {
+    name: 'Mistral tool calls left in the text: [TOOL_CALLS][…]',
+    source:
+      'mistralai/mistral-common (pre-v11 tokenizer); vllm-project/vllm mistral_tool_parser.py',
+    script: [
+      ok(
+        chatBody({ content: `[TOOL_CALLS][{"name": "fetch_recent_logs", "arguments": ${ARGS}}]` }),
+      ),
+      answer(),
+    ],
+    expect: { model: true, toolRan: true },
+  },
+  {
+    name: 'Mistral tool calls left in the text: [TOOL_CALLS]NAME[ARGS]{…}',
+    source: 'mistralai/mistral-common (v11+ tokenizer); vllm-project/vllm mistral_tool_parser.py',
+    script: [ok(chatBody({ content: `[TOOL_CALLS]fetch_recent_logs[ARGS]${ARGS}` })), answer()],
+    expect: { model: true, toolRan: true },
+  },
+  {
+    name: 'DeepSeek tool-call tokens left in the text',
+    source: 'deepseek-ai/DeepSeek-V3 chat template; vllm-project/vllm deepseekv3_tool_parser.py',
+    script: [
+      ok(
+        chatBody({
+          content: `<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>fetch_recent_logs\n\`\`\`json\n${ARGS}\n\`\`\`<｜tool▁call▁end｜><｜tool▁calls▁end｜>`,
+        }),
+      ),
+      answer(),
+    ],
+    expect: { model: true, toolRan: true },
+  },
+  {
+    name: 'Magistral [THINK]…[/THINK] with an unbalanced brace, then the JSON',
+    source: 'docs.mistral.ai/capabilities/reasoning (Magistral [THINK] blocks in raw output)',
+    script: [answer(`[THINK]The brief needs { title, summary… CPU 98%.[/THINK]\n${PAYMENT_JSON}`)],
+    expect: { model: true },
+  },
+  {
+    name: 'Kimi ◁think▷…◁/think▷ with an unbalanced brace, then the JSON',
+    source: 'MoonshotAI/Kimi-VL (thinking output format)',
+    script: [answer(`◁think▷Start with { "title"…◁/think▷${PAYMENT_JSON}`)],
+    expect: { model: true },
+  },
+  {
     name: 'OpenRouter 408 request timed out, then an answer',
     source: 'openrouter.ai/docs/api-reference/errors (408)',
     script: [fail(408, { error: { code: 408, message: 'Your request timed out' } }), answer()],

@@ -3,9 +3,16 @@
  * blocks, and sometimes show an example before the real thing.
  */
 
-/** The text without reasoning blocks (`<think>…</think>`, `<thinking>…</thinking>`). */
+/**
+ * The text without reasoning blocks: `<think>…</think>`, `<thinking>…</thinking>`, Magistral's
+ * `[THINK]…[/THINK]` (docs.mistral.ai/capabilities/reasoning), Kimi's `◁think▷…◁/think▷`
+ * (MoonshotAI Kimi-VL-Thinking) and Seed-OSS's `<seed:think>…</seed:think>`.
+ */
 export function withoutReasoning(text: string): string {
-  let out = text.replace(/<(think|thinking|reasoning)>[\s\S]*?<\/\1>/gi, '');
+  let out = text
+    .replace(/<(think|thinking|reasoning|seed:think)>[\s\S]*?<\/\1>/gi, '')
+    .replace(/\[THINK\][\s\S]*?\[\/THINK\]/g, '')
+    .replace(/◁think▷[\s\S]*?◁\/think▷/g, '');
   // Some reasoning models (DeepSeek R1 distills) omit the opening tag: drop up to a lone closer.
   const closer = /<\/(?:think|thinking|reasoning)>/i.exec(out);
   if (closer) out = out.slice(closer.index + closer[0].length);
