@@ -382,6 +382,14 @@ export function toModelCallError(
         `model returned HTTP ${status}${quoted(said)}: check OPENAI_API_VERSION (an api-version this Azure resource offers, e.g. 2024-10-21)`,
         common,
       );
+    // Something other than a chat-completions API answered at the URL (a web site, a static
+    // file server), e.g. nginx's 405 Not Allowed for a POST.
+    if (status === 405)
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP 405${quoted(said)}: check OPENAI_BASE_URL (${hints.endpoint}; OpenAI-compatible servers usually end in /v1)`,
+        common,
+      );
     if (status === 404) {
       const aboutModel = said !== null && /model|deployment/i.test(said);
       // Azure answers a bare "Resource not found" for an api-version the resource does not have

@@ -1516,6 +1516,30 @@ const SHAPES: Shape[] = [
     expect: { model: true },
   },
   {
+    name: 'Ollama without /v1 in the base URL: 404 page not found (text/plain)',
+    source: 'ollama/ollama docs/openai.md (the OpenAI API is under /v1); Go net/http NotFound',
+    script: [
+      {
+        status: 404,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: '404 page not found',
+      },
+    ],
+    expect: { fallback: /HTTP 404.*404 page not found.*check OPENAI_BASE_URL.*\/v1/, requests: 1 },
+  },
+  {
+    name: 'vLLM without /v1 in the base URL: FastAPI 404 {"detail":"Not Found"}',
+    source: 'vllm-project/vllm (FastAPI app; routes under /v1)',
+    script: [fail(404, { detail: 'Not Found' })],
+    expect: { fallback: /HTTP 404.*check OPENAI_BASE_URL/, requests: 1 },
+  },
+  {
+    name: 'a web server at the base URL: nginx 405 Not Allowed',
+    source: 'nginx answering POST to a static site',
+    script: [html(405, '405 Not Allowed')],
+    expect: { fallback: /HTTP 405.*check OPENAI_BASE_URL/, requests: 1 },
+  },
+  {
     name: 'OpenRouter 408 request timed out, then an answer',
     source: 'openrouter.ai/docs/api-reference/errors (408)',
     script: [fail(408, { error: { code: 408, message: 'Your request timed out' } }), answer()],
