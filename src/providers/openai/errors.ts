@@ -322,6 +322,14 @@ export function toModelCallError(
         `model rate-limited (HTTP 429)${quoted(said)}`,
         common,
       );
+    // A prompt too long for the model is not transient, whatever the status says (some servers
+    // answer it with a 500): retrying sends the same prompt.
+    if (status >= 500 && CONTEXT_TOO_LONG.test(words))
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP ${status}${quoted(said)}: ${CONTEXT_ADVICE}`,
+        { ...common, retryable: false },
+      );
     // 408 and 409 are worth another attempt, as the SDK's own retry policy has it.
     if (status >= 500 || status === 408 || status === 409)
       return new ModelCallError('server', `model returned HTTP ${status}${quoted(said)}`, common);

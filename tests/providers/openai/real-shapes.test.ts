@@ -1540,6 +1540,20 @@ const SHAPES: Shape[] = [
     expect: { fallback: /HTTP 405.*check OPENAI_BASE_URL/, requests: 1 },
   },
   {
+    name: 'a context overflow answered with HTTP 500 (not retried)',
+    source:
+      'servers that report prompt overflow as an internal error (LocalAI, older llama.cpp server builds)',
+    script: [],
+    always: fail(500, {
+      error: {
+        code: 500,
+        message: 'the request exceeds the available context size, try increasing it',
+        type: 'server_error',
+      },
+    }),
+    expect: { fallback: /exceeds the available context size.*TOOL_RESULT_MAX_CHARS/, requests: 1 },
+  },
+  {
     name: 'OpenRouter 408 request timed out, then an answer',
     source: 'openrouter.ai/docs/api-reference/errors (408)',
     script: [fail(408, { error: { code: 408, message: 'Your request timed out' } }), answer()],
