@@ -1554,6 +1554,64 @@ const SHAPES: Shape[] = [
     expect: { fallback: /exceeds the available context size.*TOOL_RESULT_MAX_CHARS/, requests: 1 },
   },
   {
+    name: 'stream: Gemini call split into indexless deltas, then a metadata-only delta',
+    source:
+      'open-webui/computer#224 (indexless argument deltas; standalone thought-signature delta)',
+    env: STREAM,
+    script: [
+      sse([
+        chunk({
+          role: 'assistant',
+          tool_calls: [
+            {
+              id: 'function-call-1',
+              type: 'function',
+              function: { name: 'fetch_recent_logs', arguments: ARGS.slice(0, 15) },
+            },
+          ],
+        }),
+        chunk({ tool_calls: [{ function: { arguments: ARGS.slice(15) } }] }),
+        chunk({
+          tool_calls: [
+            { id: 'function-call-1', extra_content: { google: { thought_signature: 'sig' } } },
+          ],
+        }),
+        chunk({}, 'stop'),
+      ]),
+      streamedAnswer(),
+    ],
+    expect: { model: true, toolRan: true },
+    requests: ([, second]) => {
+      const echoed = second?.body.messages.find((m) => m.role === 'assistant') as unknown as {
+        tool_calls: Array<Record<string, unknown>>;
+      };
+      expect(echoed.tool_calls[0]?.extra_content).toEqual({ google: { thought_signature: 'sig' } });
+    },
+  },
+  {
+    name: 'stream: a tool call whose arguments arrive as an object',
+    source:
+      'ollama/ollama (native tool_calls carry arguments as objects; some relays stream them so)',
+    env: STREAM,
+    script: [
+      sse([
+        chunk({
+          role: 'assistant',
+          tool_calls: [
+            {
+              index: 0,
+              id: 'call_o',
+              function: { name: 'fetch_recent_logs', arguments: LOGS_ARGS },
+            },
+          ],
+        }),
+        chunk({}, 'tool_calls'),
+      ]),
+      streamedAnswer(),
+    ],
+    expect: { model: true, toolRan: true },
+  },
+  {
     name: 'OpenRouter 408 request timed out, then an answer',
     source: 'openrouter.ai/docs/api-reference/errors (408)',
     script: [fail(408, { error: { code: 408, message: 'Your request timed out' } }), answer()],
