@@ -109,6 +109,20 @@ export function messageOf(body: unknown): string | null {
     if (typeof record.message === 'string' && record.message.trim()) return record.message;
     if (record.error !== undefined) return messageOf(record.error);
     if (typeof record.detail === 'string') return record.detail;
+    // Validation errors in FastAPI's shape ({"detail": [{"loc": […], "msg": …}]}), bare or, as
+    // Mistral sends them, under `message` (docs.mistral.ai/api: 422 invalid_request_error).
+    if (Array.isArray(record.detail)) {
+      const problems = record.detail.flatMap((item) => {
+        const entry = item as { loc?: unknown; msg?: unknown } | null;
+        if (typeof entry?.msg !== 'string') return [];
+        const where = Array.isArray(entry.loc)
+          ? entry.loc.filter((p) => p !== 'body').join('.')
+          : '';
+        return [where ? `${where}: ${entry.msg}` : entry.msg];
+      });
+      if (problems.length) return problems.join('; ');
+    }
+    if (record.message && typeof record.message === 'object') return messageOf(record.message);
   }
   return null;
 }
@@ -375,6 +389,14 @@ export function toModelCallError(
       return new ModelCallError(
         'bad_request',
         `model returned HTTP ${status}${quoted(said)}: ${CONTEXT_ADVICE}`,
+        common,
+      );
+    // Azure's content filter refused the prompt (code content_filter, innererror
+    // ResponsibleAIPolicyViolation; openai/openai-python#331): logs quoted in an incident can trip it.
+    if (/\bcontent_filter\b|responsibleaipolicyviolation/i.test(words))
+      return new ModelCallError(
+        'bad_request',
+        `model returned HTTP ${status}${quoted(said)}: the provider's content filter refused the prompt (the evidence quoted in it can trip the filter); review the deployment's content filter policy`,
         common,
       );
     const modelHint = `check OPENAI_MODEL (the ${hints.azure ? 'Azure deployment' : 'model'} name)`;

@@ -678,7 +678,10 @@ const SHAPES: Shape[] = [
         },
       }),
     ],
-    expect: { fallback: /content management policy/, requests: 1 },
+    expect: {
+      fallback: /content management policy.*content filter refused the prompt/,
+      requests: 1,
+    },
   },
   {
     name: 'Azure 404 Resource not found (an api-version the resource does not have)',
@@ -801,7 +804,10 @@ const SHAPES: Shape[] = [
         code: null,
       }),
     ],
-    expect: { fallback: /HTTP 422.*Extra inputs are not permitted/, requests: 1 },
+    expect: {
+      fallback: /HTTP 422: "reasoning_effort: Extra inputs are not permitted"/,
+      requests: 1,
+    },
   },
   {
     name: 'DeepSeek 402 Insufficient Balance',
