@@ -24,6 +24,15 @@ export type FakeReply = {
   delayMs?: number;
   /** Never answer; the connection stays open until the client gives up or the server closes. */
   hang?: boolean;
+  /**
+   * Sent as these separate writes (after the headers), each in its own tick, instead of `body`:
+   * a stream whose events and lines are split across network reads as real servers' are.
+   */
+  bodyParts?: readonly string[];
+  /** With `bodyParts`: the connection is cut after the last part instead of the body ending. */
+  cut?: boolean;
+  /** With `bodyParts`: the body never ends after the last part (a server that stalls mid-answer). */
+  stall?: boolean;
 };
 
 /** The parts of a chat completions request tests look at; everything else is kept too. */
@@ -292,6 +301,23 @@ export class FakeOpenAi {
 
   private send(res: ServerResponse, reply: FakeReply): void {
     if (res.destroyed) return;
+    if (reply.bodyParts) {
+      res.writeHead(reply.status, { 'content-type': 'text/event-stream', ...reply.headers });
+      if (reply.stall) {
+        this.hanging.add(res);
+        res.once('close', () => this.hanging.delete(res));
+      }
+      void (async () => {
+        for (const part of reply.bodyParts ?? []) {
+          if (res.destroyed) return;
+          res.write(part);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (reply.cut) res.destroy();
+        else if (!reply.stall) res.end();
+      })();
+      return;
+    }
     const text =
       reply.body === undefined
         ? ''

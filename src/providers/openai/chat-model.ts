@@ -1,11 +1,12 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import { zodFunction, zodResponseFormat } from 'openai/helpers/zod';
+import { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
 import type {
-  ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionFunctionTool,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
+import { Stream } from 'openai/streaming';
 import type { StructuredOutputMode } from '../../config/model.ts';
 import { type Clock, systemClock } from '../../domain/clock.ts';
 import type {
@@ -19,7 +20,7 @@ import { ModelCallError } from '../../operator/decision/planners/model/chat-mode
 import { displayUrl } from '../../tools/http.ts';
 import type { ToolSpec } from '../../tools/registry.ts';
 import { failedGeneration, type Hints, refusedFeature, toModelCallError } from './errors.ts';
-import { type MessageLayout, parseCompletion, toWire } from './wire.ts';
+import { type MessageLayout, parseCompletion, StreamRepair, toWire } from './wire.ts';
 
 export type OpenAiChatModelOptions = {
   model: string;
@@ -117,6 +118,10 @@ export class OpenAiChatModel implements ChatModel {
   private readonly hints: Hints;
   private readonly layout: MessageLayout;
   private responseFormatUsable: boolean;
+  /** Optional fields this server refused, learned once each. */
+  private readonly refusedFields = new Set<
+    'reasoning_effort' | 'max_completion_tokens' | 'stream_options'
+  >();
 
   constructor(options: OpenAiChatModelOptions) {
     this.model = options.model;
@@ -157,7 +162,7 @@ export class OpenAiChatModel implements ChatModel {
     for (let attempt = 0; ; attempt++) {
       const params = this.params(request);
       try {
-        const { turn, usage } = parseCompletion(await this.send(params, options));
+        const { turn, usage } = parseCompletion(await this.send(params, options, notes));
         return { turn: this.unwrapSubmission(turn, notes), usage, notes };
       } catch (error) {
         const recovered = failedGeneration(error);
@@ -178,7 +183,7 @@ export class OpenAiChatModel implements ChatModel {
           };
         }
         const mapped = this.mapError(error, options);
-        if (attempt < 3 && this.learn(mapped, params, notes)) continue;
+        if (attempt < 6 && this.learn(mapped, params, notes)) continue;
         throw mapped;
       }
     }
@@ -217,6 +222,26 @@ export class OpenAiChatModel implements ChatModel {
           'the server refuses response_format (structured output): sent without it (set OPENAI_STRUCTURED_OUTPUT=off)',
         );
         return true;
+      case 'reasoning_effort':
+        if (!sent.reasoning_effort || this.refusedFields.has('reasoning_effort')) return false;
+        this.refusedFields.add('reasoning_effort');
+        notes.push(
+          'the server refuses reasoning_effort: sent without it (unset OPENAI_REASONING_EFFORT)',
+        );
+        return true;
+      case 'max_completion_tokens':
+        if (!sent.max_completion_tokens || this.refusedFields.has('max_completion_tokens'))
+          return false;
+        this.refusedFields.add('max_completion_tokens');
+        notes.push(
+          'the server refuses max_completion_tokens: the cap was sent as max_tokens, the older name',
+        );
+        return true;
+      case 'stream_options':
+        if (!this.options.stream || this.refusedFields.has('stream_options')) return false;
+        this.refusedFields.add('stream_options');
+        notes.push('the server refuses stream_options: streamed without usage figures');
+        return true;
       default:
         return false;
     }
@@ -243,11 +268,13 @@ export class OpenAiChatModel implements ChatModel {
       messages: toWire(request.messages, this.layout),
       ...(tools.length ? { tools } : {}),
       ...extra,
-      ...(options.reasoningEffort
+      ...(options.reasoningEffort && !this.refusedFields.has('reasoning_effort')
         ? { reasoning_effort: options.reasoningEffort as Params['reasoning_effort'] }
         : {}),
       ...(options.maxCompletionTokens
-        ? { max_completion_tokens: options.maxCompletionTokens }
+        ? this.refusedFields.has('max_completion_tokens')
+          ? { max_tokens: options.maxCompletionTokens }
+          : { max_completion_tokens: options.maxCompletionTokens }
         : {}),
     };
   }
@@ -264,34 +291,73 @@ export class OpenAiChatModel implements ChatModel {
   }
 
   /** One request, streamed or not; resolves to whatever body came back. */
-  private async send(params: Params, options: CallOptions): Promise<unknown> {
+  private async send(params: Params, options: CallOptions, notes: string[]): Promise<unknown> {
     const requestOptions = { signal: options.signal, timeout: options.timeoutMs, maxRetries: 0 };
     if (!this.options.stream) return this.client.chat.completions.create(params, requestOptions);
-    // The stream helper accumulates content and tool calls; a trickling stream is still bounded.
+    // A trickling stream is still bounded: the whole stream, not each read, has the timeout.
     const timer = this.clock.timeout(options.timeoutMs);
     const signal = AbortSignal.any([options.signal, timer]);
-    const stream = this.client.chat.completions.stream(
-      { ...params, stream: true, stream_options: { include_usage: true } },
-      { ...requestOptions, signal },
-    );
-    // Reasoning arrives in pieces the helper keeps only the last of; collect it whole.
-    const reasoning = new Map<string, string>();
-    stream.on('chunk', (chunk: ChatCompletionChunk) => {
-      const delta = chunk.choices?.[0]?.delta as Record<string, unknown> | undefined;
-      for (const key of ['reasoning_content', 'reasoning'])
-        if (typeof delta?.[key] === 'string')
-          reasoning.set(key, (reasoning.get(key) ?? '') + delta[key]);
-    });
     try {
-      const completion = await stream.finalChatCompletion();
+      const { data: raw, response } = await this.client.chat.completions
+        .create(
+          {
+            ...params,
+            stream: true,
+            ...(this.refusedFields.has('stream_options')
+              ? {}
+              : { stream_options: { include_usage: true } }),
+          },
+          { ...requestOptions, signal },
+        )
+        .withResponse();
+      // A server that ignores `stream: true` answers with one JSON body (the SDK would read it
+      // as an event stream without events).
+      if (/\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
+        notes.push(
+          'the server answered with one JSON body although a stream was asked for: OPENAI_STREAM=true is not needed',
+        );
+        return await response.text();
+      }
+      // The SDK's accumulator does the assembling; the chunks are repaired on the way in.
+      const repair = new StreamRepair();
+      const chunks = async function* () {
+        for await (const chunk of raw) {
+          const repaired = repair.repair(chunk);
+          if (repaired) yield repaired;
+        }
+        yield* repair.end();
+      };
+      const repaired = new Stream(chunks, raw.controller);
+      const completion = await ChatCompletionStream.fromReadableStream(
+        repaired.toReadableStream(),
+      ).finalChatCompletion();
+      // An aborted stream ends quietly (the SDK treats the abort as the end): a stream cut by the
+      // timeout or the deadline is not an answer.
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      if (repair.empty)
+        throw new ModelCallError(
+          'invalid_response',
+          'the model endpoint’s stream ended without an answer (no chunks before it closed); if the server does not stream, unset OPENAI_STREAM',
+        );
+      if (repair.unfinished)
+        notes.push('the stream ended without a finish_reason: the answer may have been cut short');
       const message = completion.choices[0]?.message as Record<string, unknown> | undefined;
-      if (message) for (const [key, text] of reasoning) message[key] = text;
+      if (message) for (const [key, text] of repair.reasoning) message[key] = text;
       return completion;
     } catch (error) {
       if (timer.aborted && !options.signal.aborted)
         throw new ModelCallError('timeout', `model call timed out after ${options.timeoutMs} ms`, {
           cause: error,
         });
+      if (
+        error instanceof OpenAI.OpenAIError &&
+        /ended without sending any chunks/.test(error.message)
+      )
+        throw new ModelCallError(
+          'invalid_response',
+          'the model endpoint’s stream ended without an answer (no chunks before it closed); if the server does not stream, unset OPENAI_STREAM',
+          { cause: error },
+        );
       throw error;
     }
   }

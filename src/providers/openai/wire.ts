@@ -14,7 +14,7 @@ import {
   type ProviderState,
   type ToolCall,
 } from '../../operator/decision/planners/model/chat-model.ts';
-import { looksLikeHtml, messageOf } from './errors.ts';
+import { errorInBody, looksLikeHtml } from './errors.ts';
 
 /**
  * The chat-completions wire format, both ways, read leniently: compatible servers differ in
@@ -120,25 +120,6 @@ function finishOf(reason: string | null | undefined): FinishReason {
   }
 }
 
-/** A 200 whose body is an error (OpenRouter reports provider failures this way). */
-function errorInBody(error: unknown, where: string): ModelCallError {
-  const said = messageOf(error) ?? JSON.stringify(error);
-  const code =
-    error && typeof error === 'object' ? (error as Record<string, unknown>).code : undefined;
-  const status = typeof code === 'number' && code >= 100 && code < 600 ? code : null;
-  const kind =
-    status === 429 ? 'rate_limited' : status !== null && status >= 500 ? 'server' : 'bad_request';
-  const provider =
-    error && typeof error === 'object'
-      ? ((error as { metadata?: { provider_name?: unknown } }).metadata?.provider_name ?? null)
-      : null;
-  return new ModelCallError(
-    kind,
-    `model endpoint answered HTTP 200 with an error ${where}${status ? ` (code ${status})` : ''}${typeof provider === 'string' ? ` from ${provider}` : ''}: "${said.slice(0, 300)}"`,
-    { status, serverMessage: said, retryable: kind !== 'bad_request' },
-  );
-}
-
 /** A body that is text, not JSON: an HTML page, an event stream, or something else. */
 function notJson(text: string): ModelCallError {
   if (looksLikeHtml(text))
@@ -165,6 +146,27 @@ function syntheticId(): string {
   return `call${String(synthetic).padStart(5, '0')}`;
 }
 
+/**
+ * Arguments as JSON text. An object is serialised (text-generation-inference, Ollama's native
+ * shape); JSON text that holds JSON text — arguments encoded twice, as some gateways relay them
+ * (BerriAI/litellm issues on double-encoded tool arguments) — is unwrapped once.
+ */
+function argumentsText(raw: unknown): string {
+  if (typeof raw !== 'string') return raw ? JSON.stringify(raw) : '';
+  const trimmed = raw.trim();
+  if (!trimmed.startsWith('"')) return raw;
+  try {
+    const inner: unknown = JSON.parse(trimmed);
+    if (typeof inner === 'string' && /^\s*\{/.test(inner)) {
+      JSON.parse(inner);
+      return inner;
+    }
+  } catch {
+    // Not JSON text holding JSON: left as the model wrote it, for the loop to report.
+  }
+  return raw;
+}
+
 function toolCallsOf(calls: z.infer<typeof WireToolCall>[]): ToolCall[] {
   const seen = new Set<string>();
   return calls.map((call) => {
@@ -179,12 +181,7 @@ function toolCallsOf(calls: z.infer<typeof WireToolCall>[]): ToolCall[] {
     return {
       id,
       name: (custom ? custom.name : call.function?.name) ?? '',
-      arguments:
-        typeof rawArguments === 'string'
-          ? rawArguments
-          : rawArguments
-            ? JSON.stringify(rawArguments)
-            : '',
+      arguments: argumentsText(rawArguments),
       ...(state ? { providerState: state } : {}),
     };
   });
@@ -193,8 +190,21 @@ function toolCallsOf(calls: z.infer<typeof WireToolCall>[]): ToolCall[] {
 export type ParsedCompletion = { turn: AssistantTurn; usage: ChatUsage };
 
 /** A chat completion body (anything the SDK handed back) as a neutral turn, or why it is not one. */
-export function parseCompletion(raw: unknown): ParsedCompletion {
-  if (typeof raw === 'string') throw notJson(raw);
+export function parseCompletion(answer: unknown): ParsedCompletion {
+  let raw = answer;
+  // The SDK hands back text when the content-type is not JSON; a proxy that mislabels a JSON
+  // body (text/plain) still sent a chat completion.
+  if (typeof raw === 'string') {
+    const trimmed = raw.trim();
+    let json: unknown;
+    try {
+      json = trimmed.startsWith('{') ? JSON.parse(trimmed) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (json === undefined) throw notJson(raw);
+    raw = json;
+  }
   if (raw === null || raw === undefined)
     throw new ModelCallError('invalid_response', 'the model endpoint answered with an empty body');
   const parsed = WireCompletion.safeParse(raw);
@@ -211,11 +221,21 @@ export function parseCompletion(raw: unknown): ParsedCompletion {
   if (!choice) {
     if (body.error !== undefined && body.error !== null)
       throw errorInBody(body.error, 'instead of an answer');
+    // An error in vLLM's shape ({"object": "error", "message": …}) or FastAPI's ({"detail": …})
+    // relayed with status 200 by a gateway: its words, not "no message".
+    if (
+      body.object === 'error' ||
+      typeof body.message === 'string' ||
+      typeof body.detail === 'string'
+    )
+      throw errorInBody(body, 'instead of an answer');
     throw new ModelCallError('invalid_response', 'model returned a response without a message');
   }
   if (choice.finish_reason === 'error' || (choice.error !== undefined && choice.error !== null))
     throw errorInBody(choice.error ?? 'generation failed', 'in the middle of the answer');
-  const message = choice.message;
+  // Azure's output filter can stop a choice before it has a message: the filter is the news.
+  const message =
+    choice.message ?? (finishOf(choice.finish_reason) === 'content_filter' ? {} : null);
   if (!message)
     throw new ModelCallError('invalid_response', 'model returned a response without a message');
   const state = pick(message, MESSAGE_STATE_KEYS);
@@ -298,4 +318,196 @@ export function toWire(
     }
   }
   return wire;
+}
+
+type ChunkRecord = Record<string, unknown>;
+
+function tryParse(text: string): unknown {
+  try {
+    return text.trim() ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function asRecord(value: unknown): ChunkRecord | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as ChunkRecord)
+    : null;
+}
+
+/** Per streamed choice: how its tool-call deltas map onto calls, and what it has sent so far. */
+type ChoiceState = {
+  role: boolean;
+  finished: boolean;
+  byId: Map<string, number>;
+  byWire: Map<number, string | null>;
+  wireToCall: Map<number, number>;
+  next: number;
+  last: number | null;
+  /** Arguments text per call so far, to tell a finished call from one still arriving. */
+  args: Map<number, string>;
+};
+
+/**
+ * Streamed chunks as the SDK's stream accumulator (ChatCompletionStream) needs them. The
+ * accumulator follows OpenAI's stream exactly and throws on the differences compatible servers
+ * have; each repaired here is one a real server sends:
+ * - tool-call deltas without `index` (Gemini's OpenAI endpoint: THU-MAIC/OpenMAIC#1556,
+ *   open-webui/computer#224, AstrBotDevs/AstrBot#6661), or with one index for several calls that
+ *   each carry their own id (QuantumNous/new-api#2701): calls are told apart by id;
+ * - tool-call deltas without `type`, and arguments sent as an object;
+ * - chunks without `choices` (usage or keep-alive records from gateways), choices without
+ *   `index`, a first delta without `role`;
+ * - a stream that ends without a finish_reason (a connection closed after the last token,
+ *   anomalyco/opencode#40061): the choice is closed with `finish_reason: "unfinished"`, so an
+ *   answer cut short is judged by its content, never taken for a finished one silently;
+ * - chunk ids that change mid-stream (the accumulator would start a second completion).
+ * Reasoning deltas (`reasoning_content`, `reasoning`), which the accumulator keeps only the last
+ * piece of, are collected whole.
+ */
+export class StreamRepair {
+  /** Reasoning text per field, whole. */
+  readonly reasoning = new Map<string, string>();
+  private readonly choices = new Map<number, ChoiceState>();
+  private id: string | null = null;
+
+  /** True when no choice arrived at all. */
+  get empty(): boolean {
+    return this.choices.size === 0;
+  }
+
+  /** True when a choice had to be closed because the stream ended first. */
+  unfinished = false;
+
+  repair(raw: unknown): ChunkRecord | null {
+    const chunk = asRecord(raw);
+    if (!chunk) return null;
+    const id = typeof chunk.id === 'string' && chunk.id ? chunk.id : null;
+    this.id ??= id;
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+    return {
+      ...chunk,
+      id: this.id ?? '',
+      choices: choices.flatMap((c, position) => {
+        const choice = asRecord(c);
+        return choice ? [this.choice(choice, position)] : [];
+      }),
+    };
+  }
+
+  /** Chunks that close what the stream left open. */
+  end(): ChunkRecord[] {
+    const closing: ChunkRecord[] = [];
+    for (const [index, state] of this.choices) {
+      if (state.role && state.finished) continue;
+      if (!state.finished) this.unfinished = true;
+      closing.push({
+        id: this.id ?? '',
+        object: 'chat.completion.chunk',
+        choices: [
+          {
+            index,
+            delta: state.role ? {} : { role: 'assistant' },
+            finish_reason: state.finished ? null : 'unfinished',
+          },
+        ],
+      });
+      state.role = true;
+      state.finished = true;
+    }
+    return closing;
+  }
+
+  private state(index: number): ChoiceState {
+    let state = this.choices.get(index);
+    if (!state) {
+      state = {
+        role: false,
+        finished: false,
+        byId: new Map(),
+        byWire: new Map(),
+        wireToCall: new Map(),
+        next: 0,
+        last: null,
+        args: new Map(),
+      };
+      this.choices.set(index, state);
+    }
+    return state;
+  }
+
+  private choice(choice: ChunkRecord, position: number): ChunkRecord {
+    const index = Number.isSafeInteger(choice.index) ? (choice.index as number) : position;
+    const state = this.state(index);
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason) state.finished = true;
+    const delta = asRecord(choice.delta);
+    if (!delta) return { ...choice, index };
+    const repaired: ChunkRecord = { ...delta };
+    // Mistral streams reasoning models' content as arrays of `thinking` and `text` chunks
+    // (docs.mistral.ai/capabilities/reasoning); the accumulator concatenates strings only.
+    if (Array.isArray(delta.content))
+      repaired.content = delta.content
+        .map((part) => asRecord(part))
+        .filter((part) => part && (part.type ?? 'text') === 'text' && typeof part.text === 'string')
+        .map((part) => part?.text as string)
+        .join('');
+    if (typeof delta.role === 'string' && delta.role) state.role = true;
+    else if (!state.role) {
+      repaired.role = 'assistant';
+      state.role = true;
+    }
+    for (const key of ['reasoning_content', 'reasoning'])
+      if (typeof delta[key] === 'string')
+        this.reasoning.set(key, (this.reasoning.get(key) ?? '') + delta[key]);
+    if (Array.isArray(delta.tool_calls))
+      repaired.tool_calls = delta.tool_calls.flatMap((call) => {
+        const record = asRecord(call);
+        return record ? [this.toolCall(state, record)] : [];
+      });
+    return { ...choice, index, delta: repaired };
+  }
+
+  private toolCall(state: ChoiceState, call: ChunkRecord): ChunkRecord {
+    const wire = Number.isSafeInteger(call.index) ? (call.index as number) : null;
+    const id = typeof call.id === 'string' && call.id ? call.id : null;
+    let index: number | undefined;
+    if (id !== null) index = state.byId.get(id);
+    const fn = asRecord(call.function);
+    if (index === undefined && wire !== null && state.wireToCall.has(wire)) {
+      const known = state.byWire.get(wire) ?? null;
+      const current = state.wireToCall.get(wire);
+      // The same index with another id and a name of its own, after a call whose arguments are
+      // complete, is another call (QuantumNous/new-api#2701); otherwise a server that changes the
+      // id mid-call is still sending the same one.
+      const header = typeof fn?.name === 'string' && fn.name !== '';
+      const finished =
+        current !== undefined && tryParse(state.args.get(current) ?? '') !== undefined;
+      if (id === null || known === null || known === id || !header || !finished) index = current;
+    }
+    if (index === undefined && id === null && wire === null) index = state.last ?? undefined;
+    if (index === undefined) index = state.next++;
+    if (wire !== null) {
+      state.wireToCall.set(wire, index);
+      if (id !== null || !state.byWire.has(wire)) state.byWire.set(wire, id);
+    }
+    if (id !== null) state.byId.set(id, index);
+    state.last = index;
+    const repaired: ChunkRecord = { ...call, index };
+    if (!repaired.type) {
+      if (fn) repaired.type = 'function';
+      else if (call.custom) repaired.type = 'custom';
+      else delete repaired.type;
+    }
+    if (
+      fn &&
+      fn.arguments !== undefined &&
+      fn.arguments !== null &&
+      typeof fn.arguments !== 'string'
+    )
+      repaired.function = { ...fn, arguments: JSON.stringify(fn.arguments) };
+    const piece = asRecord(repaired.function)?.arguments;
+    if (typeof piece === 'string') state.args.set(index, (state.args.get(index) ?? '') + piece);
+    return repaired;
+  }
 }

@@ -2,7 +2,14 @@ import { PlannerDraft } from '../../../../domain/brief.ts';
 import { describeError } from '../../../../domain/errors.ts';
 import type { ToolSession } from '../../../../tools/session.ts';
 import type { AnswerFormat } from './chat-model.ts';
-import { fencedBlocks, isRecord, jsonSpans, tryJson, withoutReasoning } from './json-text.ts';
+import {
+  fencedBlocks,
+  isRecord,
+  jsonSpans,
+  parseJson,
+  tryJson,
+  withoutReasoning,
+} from './json-text.ts';
 
 const DRAFT_KEYS = Object.keys(PlannerDraft.shape);
 
@@ -37,6 +44,17 @@ export const DRAFT_FORMAT: AnswerFormat = {
   schema: PlannerDraft,
 };
 
+/**
+ * A draft wrapped in one key (`{"incident_brief": {…}}`, `{"brief": {…}}`): models echo the schema's
+ * name around the answer. Only a wrapper with no draft field of its own is unwrapped.
+ */
+function unwrapDraft(value: unknown): unknown {
+  if (!isRecord(value) || draftLikeness(value) > 0) return value;
+  const keys = Object.keys(value);
+  const inner = keys.length === 1 && keys[0] !== undefined ? value[keys[0]] : undefined;
+  return draftLikeness(inner) > 0 ? inner : value;
+}
+
 export type DraftCheck = { ok: true; draft: PlannerDraft } | { ok: false; problems: string[] };
 
 /** The model's final answer as a draft, or every reason it cannot be one. */
@@ -47,7 +65,7 @@ export function checkDraft(
   if (!content?.trim()) return { ok: false, problems: ['the answer was empty; send the JSON'] };
   let json: unknown;
   try {
-    json = JSON.parse(extractJson(content));
+    json = unwrapDraft(parseJson(extractJson(content)));
   } catch (error) {
     return { ok: false, problems: [`the answer is not valid JSON (${describeError(error)})`] };
   }

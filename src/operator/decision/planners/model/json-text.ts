@@ -3,9 +3,16 @@
  * blocks, and sometimes show an example before the real thing.
  */
 
-/** The text without reasoning blocks (`<think>…</think>`, `<thinking>…</thinking>`). */
+/**
+ * The text without reasoning blocks: `<think>…</think>`, `<thinking>…</thinking>`, Magistral's
+ * `[THINK]…[/THINK]` (docs.mistral.ai/capabilities/reasoning), Kimi's `◁think▷…◁/think▷`
+ * (MoonshotAI Kimi-VL-Thinking) and Seed-OSS's `<seed:think>…</seed:think>`.
+ */
 export function withoutReasoning(text: string): string {
-  let out = text.replace(/<(think|thinking|reasoning)>[\s\S]*?<\/\1>/gi, '');
+  let out = text
+    .replace(/<(think|thinking|reasoning|seed:think)>[\s\S]*?<\/\1>/gi, '')
+    .replace(/\[THINK\][\s\S]*?\[\/THINK\]/g, '')
+    .replace(/◁think▷[\s\S]*?◁\/think▷/g, '');
   // Some reasoning models (DeepSeek R1 distills) omit the opening tag: drop up to a lone closer.
   const closer = /<\/(?:think|thinking|reasoning)>/i.exec(out);
   if (closer) out = out.slice(closer.index + closer[0].length);
@@ -43,9 +50,53 @@ export function fencedBlocks(text: string): string[] {
   return [...text.matchAll(/```[a-zA-Z]*[ \t]*\n?([\s\S]*?)```/g)].map((m) => (m[1] ?? '').trim());
 }
 
-export function tryJson(text: string): unknown {
+/**
+ * JSON as models write it, repaired only where the meaning is unambiguous: raw control characters
+ * (a newline, a tab) inside strings are escaped, and a comma before a closing bracket is dropped —
+ * the two slips local models make most in long JSON answers.
+ */
+export function lenientJson(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if (inString) {
+      if (c === '\\') {
+        out += c + (text[i + 1] ?? '');
+        i++;
+      } else if (c === '"') {
+        inString = false;
+        out += c;
+      } else if (c < ' ') out += c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : ' ';
+      else out += c;
+      continue;
+    }
+    if (c === '"') inString = true;
+    if (c === ',') {
+      const rest = /^\s*([}\]])/.exec(text.slice(i + 1));
+      if (rest) continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** Parses JSON, or the lenient repair of it; throws the original error when neither parses. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
+  } catch (error) {
+    try {
+      return JSON.parse(lenientJson(text));
+    } catch {
+      throw error;
+    }
+  }
+}
+
+export function tryJson(text: string): unknown {
+  try {
+    return parseJson(text);
   } catch {
     return undefined;
   }

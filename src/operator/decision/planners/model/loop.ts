@@ -310,11 +310,19 @@ export class ModelPlanner implements Planner {
             attempt > 0 ? `${problem.message} (after a retry)` : problem.message,
             error,
           );
+        // A server that asks for a longer wait than the bot will spend would refuse an earlier
+        // retry too (Azure's "retry after 60 seconds", Gemini's RetryInfo): fall back now.
+        if (
+          problem.retryAfterMs !== null &&
+          problem.retryAfterMs > MODEL_LOOP_LIMITS.maxRetryAfterMs
+        )
+          throw fail(
+            run,
+            `${problem.message} (it asks to wait ${Math.ceil(problem.retryAfterMs / 1000)} s; the bot waits at most ${MODEL_LOOP_LIMITS.maxRetryAfterMs / 1000} s, so the rules planner answered now)`,
+            error,
+          );
         attempt++;
-        const waitMs = Math.min(
-          problem.retryAfterMs ?? MODEL_LOOP_LIMITS.defaultRetryAfterMs,
-          MODEL_LOOP_LIMITS.maxRetryAfterMs,
-        );
+        const waitMs = problem.retryAfterMs ?? MODEL_LOOP_LIMITS.defaultRetryAfterMs;
         // A wait that would outlast the deadline is not worth starting: fall back now.
         if (this.clock.now().getTime() + waitMs >= context.deadlineAt)
           throw fail(

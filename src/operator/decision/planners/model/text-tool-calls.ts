@@ -62,6 +62,24 @@ export function parseTextToolCalls(text: string, known: ReadonlySet<string>): Te
       const [span] = jsonSpans(m[2] ?? '');
       if (m[1] && span) calls.push({ name: m[1], arguments: span });
     }
+  // Mistral: `[TOOL_CALLS][{"name": …, "arguments": {…}}]`, or since the v11 tokenizer
+  // `[TOOL_CALLS]NAME[ARGS]{…}` (mistralai/mistral-common; vLLM mistral_tool_parser.py).
+  if (calls.length === 0 && visible.includes('[TOOL_CALLS]'))
+    for (const part of visible.split('[TOOL_CALLS]').slice(1)) {
+      const named = /^\s*([\w.-]+)\s*\[ARGS\]/.exec(part);
+      const [span] = jsonSpans(named ? part.slice(named[0].length) : part, named ? '{' : '[');
+      if (named?.[1] && span) calls.push({ name: named[1], arguments: span });
+      else if (span) calls.push(...callsFromJson(tryJson(span)));
+      else for (const obj of jsonSpans(part)) calls.push(...callsFromJson(tryJson(obj)));
+    }
+  // DeepSeek V3/R1 tool-call tokens left in the text by a server without its parser:
+  // `<｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n```json\n{…}\n```<｜tool▁call▁end｜>`
+  // (deepseek-ai/DeepSeek-V3 chat template; vLLM deepseekv3_tool_parser.py).
+  if (calls.length === 0)
+    for (const m of visible.matchAll(
+      /<｜tool▁sep｜>([\w.-]+)\s*(?:```(?:json)?)?\s*(\{[\s\S]*?\})\s*(?:```)?\s*<｜tool▁call▁end｜>/g,
+    ))
+      if (m[1] && m[2]) calls.push({ name: m[1], arguments: m[2] });
   if (calls.length === 0 && visible.includes('<|python_tag|>'))
     for (const part of visible.split('<|python_tag|>').slice(1))
       for (const span of jsonSpans(part)) calls.push(...callsFromJson(tryJson(span)));
