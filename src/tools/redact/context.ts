@@ -152,7 +152,10 @@ function readValue(scan: Scan, pos: number): Value {
     at = pos + 1;
   }
   if (open === '"' || open === "'" || open === '`') {
-    const close = scan.next(open, at + 1);
+    let close = scan.next(open, at + 1);
+    // Inside a plainly quoted value, \" is part of the value: "p@ss\"word".
+    while (at === pos && close < lineEnd && escaped(text, close))
+      close = scan.next(open, close + 1);
     if (close < lineEnd) {
       const end = text[close - 1] === '\\' && at > pos ? close - 1 : close;
       return { start: at + 1, end, quoted: true, closed: true };
@@ -162,6 +165,13 @@ function readValue(scan: Scan, pos: number): Value {
     return { start: at + 1, end, quoted: true, closed: false };
   }
   return { start: pos, end: scan.tokenEnd(pos, UNQUOTED_STOPS), quoted: false, closed: false };
+}
+
+/** True when the character at `at` is escaped by an odd run of backslashes. */
+function escaped(text: string, at: number): boolean {
+  let n = 0;
+  while (at - n - 1 >= 0 && text[at - n - 1] === '\\') n++;
+  return n % 2 === 1;
 }
 
 function trimEnd(text: string, start: number, end: number): number {

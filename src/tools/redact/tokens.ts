@@ -418,11 +418,13 @@ const STRUCTURAL_RULES: readonly StructuralRule[] = [
     keyword: ':APA91b',
     pattern: /(?<![\w-])AAAA[\w-]{7}:APA91b[\w-]{100,200}/g,
   },
-  // gitleaks microsoft-teams-webhook: the path after webhookb2/ is the secret.
+  // gitleaks microsoft-teams-webhook: the path after webhookb2/ is the secret; connectors made
+  // before the move to webhook.office.com have the same path under outlook.office(365).com/webhook/.
   {
     id: 'teams-webhook',
-    keyword: '.webhook.office.com/webhookb2/',
-    pattern: /\.webhook\.office\.com\/webhookb2\/([^\s"'<>]{16,600})/dg,
+    keyword: '/webhook',
+    pattern:
+      /(?:\.webhook\.office\.com\/webhookb2|outlook\.office(?:365)?\.com\/webhook)\/([^\s"'<>]{16,600})/dg,
   },
 ];
 

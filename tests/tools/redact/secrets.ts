@@ -1749,6 +1749,18 @@ const heldOutContexts: SecretSample[] = [
     hex(32),
     (v) => `Ocp-Apim-Subscription-Key: ${v}`,
   ),
+  at(
+    'assignment',
+    'JSON string with an escaped quote inside the password',
+    `${password()}\\"${alnum(6)}`,
+    (v) => `{"user":"app","password":"${v}","db":"orders"}`,
+  ),
+  at(
+    'webhook',
+    'gitleaks microsoft-teams-webhook (legacy outlook.office.com connector)',
+    `${uuid()}@${uuid()}/IncomingWebhook/${hex(32)}/${uuid()}`,
+    (v) => `POST https://outlook.office.com/webhook/${v} 200`,
+  ),
 ];
 
 /** `kubectl get secret -o yaml` and `-o json`: every value under `data:` is a secret. */
