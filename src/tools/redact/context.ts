@@ -622,7 +622,7 @@ const SQL_PASSWORD =
 
 export function maskSqlPasswords(scan: Scan): void {
   const text = scan.text;
-  if (!/identified|password/i.test(text)) return;
+  if (!/identified|set[ \t]+password/i.test(text)) return;
   for (const m of text.matchAll(new RegExp(SQL_PASSWORD.source, SQL_PASSWORD.flags))) {
     const group = m[2] === undefined ? 4 : 2;
     const where = m.indices?.[group];

@@ -422,7 +422,7 @@ const STRUCTURAL_RULES: readonly StructuralRule[] = [
   // before the move to webhook.office.com have the same path under outlook.office(365).com/webhook/.
   {
     id: 'teams-webhook',
-    keyword: '/webhook',
+    keyword: 'office',
     pattern:
       /(?:\.webhook\.office\.com\/webhookb2|outlook\.office(?:365)?\.com\/webhook)\/([^\s"'<>]{16,600})/dg,
   },
