@@ -9,19 +9,28 @@
  *
  * Rule families and their sources: redact/tokens.ts (vendor token formats, structured tokens,
  * high-entropy base64), redact/context.ts (secret-named keys, authorization schemes, URL userinfo,
- * curl -u, command-line flags and short password flags, XML), redact/blocks.ts (PEM, PGP, SSH2 and PuTTY private keys).
+ * curl -u, command-line flags and short password flags, XML, password words in netrc, redis and
+ * SQL, Oracle and Samba logins, cookies), redact/blocks.ts (PEM, PGP, SSH2 and PuTTY private
+ * keys), redact/manifests.ts (the data of Kubernetes Secrets).
  */
 import { maskKeyBlocks } from './redact/blocks.ts';
 import {
   maskAssignments,
   maskBareSchemes,
   maskCommandPasswords,
+  maskCookies,
   maskCurlUser,
   maskCutTails,
   maskFlags,
+  maskOracleLogins,
+  maskPasswordWords,
+  maskRedisAuth,
+  maskSambaUsers,
+  maskSqlPasswords,
   maskUrlCredentials,
   maskXml,
 } from './redact/context.ts';
+import { maskKubernetesSecrets } from './redact/manifests.ts';
 import { REDACTION_MASK, Scan } from './redact/scan.ts';
 import { maskHighEntropy, maskKnownTokens, maskStructuredTokens } from './redact/tokens.ts';
 
@@ -39,6 +48,13 @@ const RULES: readonly ((scan: Scan) => void)[] = [
   maskCurlUser,
   maskCommandPasswords,
   maskXml,
+  maskPasswordWords,
+  maskSqlPasswords,
+  maskRedisAuth,
+  maskOracleLogins,
+  maskSambaUsers,
+  maskCookies,
+  maskKubernetesSecrets,
   maskHighEntropy,
   maskCutTails,
 ];

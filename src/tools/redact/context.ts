@@ -68,6 +68,12 @@ const WEAK_WORDS = wordSet(
     'cookie apitoken',
 );
 
+// Words that end in "pass" and name no password.
+const PASS_LOOKALIKES = wordSet(
+  'bypass compass encompass trespass surpass overpass underpass multipass onepass singlepass ' +
+    'twopass firstpass secondpass',
+);
+
 /**
  * How much a key promises a secret. The last word decides (token_type, secret_name and
  * password_policy are not secrets); `strong` keys hide any value but states and placeholders,
@@ -105,6 +111,10 @@ function strengthOf(key: string): Strength | null {
   if (last === 'authorization') return 'authorization';
   if (last === 'login' && before === 'sonar') return 'strong'; // gitleaks sonar-api-token
   if (last === 'pass' || last === 'pwd' || last === 'pw') return 'strong';
+  // A personal access token: AZURE_DEVOPS_EXT_PAT, GITLAB_PAT (trufflehog azuredevopspersonalaccesstoken).
+  if (last === 'pat') return 'strong';
+  // Compounds ending in "pass": keytool's -storepass and -keypass, redis' requirepass.
+  if (last.endsWith('pass') && !PASS_LOOKALIKES.has(last)) return 'strong';
   if (last === 'id' && (before === 'session' || before === 'sess')) return 'weak';
   if (last === 'key') {
     if (before !== undefined && DATA_KEY_KINDS.has(before)) return null;
@@ -142,7 +152,10 @@ function readValue(scan: Scan, pos: number): Value {
     at = pos + 1;
   }
   if (open === '"' || open === "'" || open === '`') {
-    const close = scan.next(open, at + 1);
+    let close = scan.next(open, at + 1);
+    // Inside a plainly quoted value, \" is part of the value: "p@ss\"word".
+    while (at === pos && close < lineEnd && escaped(text, close))
+      close = scan.next(open, close + 1);
     if (close < lineEnd) {
       const end = text[close - 1] === '\\' && at > pos ? close - 1 : close;
       return { start: at + 1, end, quoted: true, closed: true };
@@ -152,6 +165,13 @@ function readValue(scan: Scan, pos: number): Value {
     return { start: at + 1, end, quoted: true, closed: false };
   }
   return { start: pos, end: scan.tokenEnd(pos, UNQUOTED_STOPS), quoted: false, closed: false };
+}
+
+/** True when the character at `at` is escaped by an odd run of backslashes. */
+function escaped(text: string, at: number): boolean {
+  let n = 0;
+  while (at - n - 1 >= 0 && text[at - n - 1] === '\\') n++;
+  return n % 2 === 1;
 }
 
 function trimEnd(text: string, start: number, end: number): number {
@@ -226,7 +246,7 @@ function maskAfterScheme(scan: Scan, pos: number, limit: number): number {
 // No two quantifiers in a row may take the same characters (blanks here), or a long run of them
 // is split every possible way: each whitespace run belongs to exactly one quantifier.
 const ASSIGNMENT =
-  /(?<![\w.-])-{0,2}(?=[\w.-]*?(?:pass|pwd|pw\b|secret|token|key|auth|cred|sig|session|sess|sid|otp|hmac|sonar))([A-Za-z_][\w.-]*)(\\?["'\]]{0,2}[ \t]*(?:(?::[ \t]*)?(?:string|String|str)[ \t]*=|=>|:{1,3}=|\?=|\.=|[:=]|(?<=["'][ \t]*),(?=[ \t]*\\?["']))[ \t]*)/gi;
+  /(?<![\w.-])-{0,2}(?=[\w.-]*?(?:pass|pwd|pw\b|pat\b|secret|token|key|auth|cred|sig|session|sess|sid|otp|hmac|sonar))([A-Za-z_][\w.-]*)(\\?["'\]]{0,2}[ \t]*(?:(?::[ \t]*)?(?:string|String|str)[ \t]*=|=>|:{1,3}=|\?=|\.=|[:=]|(?<=["'][ \t]*),(?=[ \t]*\\?["']))[ \t]*)/gi;
 
 export function maskAssignments(scan: Scan): void {
   const text = scan.text;
@@ -262,7 +282,10 @@ export function maskAssignments(scan: Scan): void {
     const comma = m[2]?.includes(',') === true;
     const secret =
       strength === 'strong' && !comma
-        ? !isNotSecretValue(raw) && !isWorkingDirectory(key, raw) && !namesItself(key, raw)
+        ? !isNotSecretValue(raw) &&
+          !isWorkingDirectory(key, raw) &&
+          !namesItself(key, raw) &&
+          !namesSecretObject(key, raw)
         : strength === 'strong'
           ? // `"password", "email"` lists field names; `"PASSWORD", "s3cr3t!"` sets one.
             !isNotSecretValue(raw) && !/^[A-Za-z_][A-Za-z_.-]*$/.test(raw)
@@ -275,7 +298,21 @@ export function maskAssignments(scan: Scan): void {
 
 /** `secret: secret "name"`, `password: Password` — prose that repeats the key word. */
 function namesItself(key: string, value: string): boolean {
-  return value.length <= 16 && described(key).last === value.toLowerCase();
+  if (value.length > 16) return false;
+  const word = value.toLowerCase();
+  // `"db-credentials" : secret "db-credentials"`, `passwd: password expiry …`: a kind of secret
+  // named in prose, not a value (curl's placeholders above are the same words).
+  return described(key).last === word || SECRET_KIND_WORDS.has(word);
+}
+
+const SECRET_KIND_WORDS = wordSet('secret password passwd token credential credentials apikey');
+
+// A DNS-1123 name (`payments-env`, `db-credentials.v2`): under a bare `secret` key — a Prometheus
+// label, a Kubernetes event — it names a Secret object, it is not one.
+const OBJECT_NAME = /^[a-z0-9]+(?:[-.][a-z0-9]+)+$/;
+
+function namesSecretObject(key: string, value: string): boolean {
+  return key.toLowerCase() === 'secret' && value.length <= 253 && OBJECT_NAME.test(value);
 }
 
 /** PWD and OLDPWD in an environment dump are directories, not passwords. */
@@ -533,5 +570,162 @@ export function maskCutTails(scan: Scan): void {
       const colon = authority.indexOf(':');
       if (colon !== -1 && !/[/?#@]/.test(authority)) scan.mask(start + scheme + 4 + colon, cut);
     }
+  }
+}
+
+// A password word, then blanks, then the password: `.netrc` (netrc(5): machine … login …
+// password …), redis.conf directives (requirepass, masterauth), SQL (`PASSWORD 'x'`), and prose
+// such as `with user 'admin' and password 'x'`. Quoted values are taken whole; a bare one must
+// look chosen (letters with digits or punctuation), so `password for user` stays.
+const PASSWORD_WORD = /(?:password|passwd|passphrase|requirepass|masterauth)[ \t]+(?=\S)/gi;
+
+const isWordChar = (c: number) => isIdentifierStart(c) || (c >= 48 && c <= 57) || c === 45;
+const isIdentifierStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+
+/** A bare word that reads as a password: letters with digits or symbols, no path, no pair. */
+function looksChosen(value: string): boolean {
+  if (value.length < 6 || value.length > 256) return false;
+  if (/[=/\\]|^[-(<[{]|[)>\]}:.,;]$/.test(value)) return false;
+  const letters = /[A-Za-z]/.test(value);
+  return letters && (/[0-9]/.test(value) || /[^A-Za-z0-9]/.test(value));
+}
+
+export function maskPasswordWords(scan: Scan): void {
+  const text = scan.text;
+  if (!/pass|masterauth/i.test(text)) return;
+  for (const m of text.matchAll(PASSWORD_WORD)) {
+    // The word must start a word (a look-behind here would slow the scan of every character).
+    if (m.index > 0 && isWordChar(text.charCodeAt(m.index - 1))) continue;
+    const at = m.index + m[0].length;
+    const q = text[at];
+    if (q === '"' || q === "'") {
+      const close = scan.next(q, at + 1);
+      if (close >= scan.lineEnd(at) || close === at + 1) continue;
+      const value = text.slice(at + 1, close);
+      // Prose quotes a word ('reset'); a value with blanks at its ends is a quoted phrase.
+      if (value.length > 256 || /^[A-Za-z]+$|^\s|\s$/.test(value) || isNotSecretValue(value))
+        continue;
+      scan.mask(at + 1, close);
+      continue;
+    }
+    const end = scan.tokenEnd(at, '"\'`,;');
+    const value = text.slice(at, end);
+    if (looksChosen(value) && !isNotSecretValue(value)) scan.mask(at, end);
+  }
+}
+
+// SQL that sets a password (statement logs of PostgreSQL, MySQL, Oracle): `IDENTIFIED BY 'x'`,
+// `IDENTIFIED WITH mysql_native_password BY 'x'`, `SET PASSWORD FOR u = 'x'`, `PASSWORD('x')`.
+// A bare `PASSWORD 'x'` is maskPasswordWords' job.
+const SQL_PASSWORD =
+  /\b(?:identified[ \t]+(?:with[ \t]+\w{1,64}[ \t]+)?(?:by|as)(?:[ \t]+password)?[ \t]+(["'])([^"'\n]{1,256})\1|set[ \t]+password[ \t]+(?:for[ \t]+[^\s=]{1,128}[ \t]*)?=[ \t]*(?:password[ \t]*\([ \t]*)?(["'])([^"'\n]{1,256})\3)/dgi;
+
+export function maskSqlPasswords(scan: Scan): void {
+  const text = scan.text;
+  if (!/identified|set[ \t]+password/i.test(text)) return;
+  for (const m of text.matchAll(new RegExp(SQL_PASSWORD.source, SQL_PASSWORD.flags))) {
+    const group = m[2] === undefined ? 4 : 2;
+    const where = m.indices?.[group];
+    if (where && !isNotSecretValue(m[group] as string)) scan.mask(where[0], where[1]);
+  }
+}
+
+// Redis MONITOR and slowlog print commands with their arguments: `"AUTH" "pw"` or
+// `"AUTH" "user" "pw"`, and `"CONFIG" "SET" "requirepass" "pw"`. The last argument is the password.
+const REDIS_AUTH = /"(?:auth|requirepass|masterauth)"((?:[ \t]+"(?:[^"\\\n]|\\.){0,256}"){1,2})/gi;
+
+export function maskRedisAuth(scan: Scan): void {
+  const text = scan.text;
+  if (!text.includes('"')) return;
+  for (const m of text.matchAll(REDIS_AUTH)) {
+    const args = m[1] as string;
+    const end = m.index + m[0].length - 1;
+    const start = m.index + m[0].length - args.length + args.lastIndexOf('"', args.length - 2) + 1;
+    if (end > start) scan.mask(start, end);
+  }
+}
+
+// Oracle's user/password@connect: `jdbc:oracle:thin:scott/tiger@//host:1521/db` and the
+// command lines of its tools (`sqlplus -s system/pw@db`, sqlldr, rman, expdp, impdp) —
+// trufflehog jdbc's Oracle form.
+const ORACLE_LOGIN =
+  /(?:\bjdbc:oracle:\w{1,10}:|\b(?:sqlplus|sqlldr|rman|expdp|impdp)(?:[ \t]+-\w+)*[ \t]+(?:(?:target|auxiliary|catalog|userid)(?:[ \t]*=[ \t]*|[ \t]+))?["']?)[A-Za-z][\w$#]{0,127}\/([^\s/@"']{1,256})@/dgi;
+
+export function maskOracleLogins(scan: Scan): void {
+  const text = scan.text;
+  if (!text.includes('/') || !text.includes('@')) return;
+  for (const m of text.matchAll(ORACLE_LOGIN)) {
+    const where = m.indices?.[1];
+    if (where && !isNotSecretValue(m[1] as string)) scan.mask(where[0], where[1]);
+  }
+}
+
+// Samba's tools take `-U user%password` (smbclient, rpcclient, smbcacls, smbget, smbmap, net,
+// winexe). On such a command line, what follows the first `%` of the -U value is the password.
+const SAMBA =
+  /\b(?:smbclient|rpcclient|smbcacls|smbget|smbmap|smbpasswd|net|winexe|crackmapexec|nxc)\b/g;
+const SAMBA_USER = /(?<![\w-])(?:-U|--user(?:name)?)(?:=|[ \t]+)/g;
+
+export function maskSambaUsers(scan: Scan): void {
+  const text = scan.text;
+  if (!text.includes('%')) return;
+  const tools = new RegExp(SAMBA.source, 'g');
+  let last = -1;
+  let next = tools.exec(text);
+  for (const m of text.matchAll(SAMBA_USER)) {
+    while (next !== null && next.index < m.index) {
+      last = next.index;
+      next = tools.exec(text);
+    }
+    if (last < 0 || !sameCommand(scan, last, m.index)) continue;
+    const value = readValue(scan, m.index + m[0].length);
+    const percent = text.slice(value.start, value.end).indexOf('%');
+    if (percent === -1 || value.start + percent >= value.end - 1) continue;
+    scan.mask(value.start + percent + 1, value.end);
+  }
+}
+
+// Cookies carry sessions: whatever a cookie is called, a long generated value in a `Cookie:`
+// or `Set-Cookie:` header is a bearer credential (`connect.sid`, `_gh_sess`, `.ASPXAUTH`,
+// `ASP.NET_SessionId`). Analytics and preference cookies stay, as do Set-Cookie attributes.
+const COOKIE_HEADER = /(?<![\w-])(set-)?cookie["']?[ \t]*[:=][ \t]*["']?/gi;
+const COOKIE_ATTRIBUTES = wordSet('path domain expires max-age samesite secure httponly priority');
+const NOT_SESSION_COOKIE = /^(?:_ga\w*|_gid|_gat\w*|_gcl\w*|_fbp|_hj\w*|theme|lang|locale|tz)$/i;
+
+export function maskCookies(scan: Scan): void {
+  const text = scan.text;
+  if (!text.includes('ookie') && !text.includes('OOKIE')) return;
+  const pattern = new RegExp(COOKIE_HEADER.source, COOKIE_HEADER.flags);
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const quote = text[m.index + m[0].length - 1];
+    const lineEnd = scan.lineEnd(m.index);
+    const end =
+      quote === '"' || quote === "'"
+        ? Math.min(scan.next(quote, m.index + m[0].length), lineEnd)
+        : lineEnd;
+    const setCookie = m[1] !== undefined;
+    let at = m.index + m[0].length;
+    for (let first = true; at < end; first = false) {
+      const pairEnd = Math.min(scan.next(';', at), end);
+      const eq = scan.next('=', at);
+      if (eq < pairEnd && (first || !setCookie)) {
+        const name = text.slice(at, eq).trim();
+        let valueEnd = pairEnd;
+        while (valueEnd > eq + 1 && /\s/.test(text[valueEnd - 1] as string)) valueEnd--;
+        const value = text.slice(eq + 1, valueEnd).replace(/^"|"$/g, '');
+        if (
+          !COOKIE_ATTRIBUTES.has(name.toLowerCase()) &&
+          !NOT_SESSION_COOKIE.test(name) &&
+          /^[\w.~+/=%:|!*-]{16,}$/.test(value) &&
+          /[0-9]/.test(value) &&
+          /[A-Za-z]/.test(value) &&
+          !isNotSecretValue(value)
+        ) {
+          scan.mask(eq + 1, valueEnd);
+        }
+      }
+      at = pairEnd + 1;
+    }
+    pattern.lastIndex = Math.max(pattern.lastIndex, end);
   }
 }

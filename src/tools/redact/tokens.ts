@@ -131,7 +131,8 @@ const TOKEN_RULES: readonly TokenRule[] = [
   // gitleaks atlassian-api-token (ATATT3 and 186), alibaba-access-key-id (LTAI and 20),
   // clojars-api-token, cloudflare-origin-ca-key, databricks-api-token, doppler-api-token,
   // duffel-api-token, dynatrace-api-token, easypost-api-token, easypost-test-api-token.
-  rule('atlassian', ['ATATT3'], /ATATT3[\w=-]{100,300}/y),
+  // trufflehog atlassian: ATCTT3 is the same family's other token.
+  rule('atlassian', ['ATATT3', 'ATCTT3'], /AT[AC]TT3[\w=-]{100,300}/y),
   rule('alibaba', ['LTAI'], /LTAI[A-Za-z0-9]{20}(?![A-Za-z0-9])/y),
   rule('clojars', ['CLOJARS_'], /CLOJARS_[A-Za-z0-9]{60}/y),
   rule('cloudflare-origin-ca', ['v1.0-'], /v1\.0-[a-f0-9]{24}-[a-f0-9]{146}/y),
@@ -142,7 +143,8 @@ const TOKEN_RULES: readonly TokenRule[] = [
   rule('easypost', ['EZAK', 'EZTK'], /EZ[AT]K[A-Za-z0-9]{54}/y),
   // gitleaks facebook-page-access-token (EAAM/EAAC and 100+), square-access-token (EAAA, sq0atp-);
   // detect-secrets SquareOAuthDetector (sq0csp- and 43).
-  rule('facebook-page', ['EAAM', 'EAAC'], /EAA[MC][A-Za-z0-9]{100,500}/y),
+  // Graph API user and app tokens start EAAB / EAAG, with the same alphabet and length.
+  rule('facebook-page', ['EAAM', 'EAAC', 'EAAB', 'EAAG'], /EAA[MCBG][A-Za-z0-9]{100,500}/y),
   rule('square', ['EAAA', 'sq0atp-'], /(?:EAAA|sq0atp-)[\w-]{22,60}/y),
   rule('square-oauth-secret', ['sq0csp-'], /sq0csp-[\w-]{43}/y),
   // gitleaks flutterwave-secret-key, flutterwave-encryption-key; flyio-access-token; frameio-api-token.
@@ -205,11 +207,72 @@ const TOKEN_RULES: readonly TokenRule[] = [
   rule('twitter-bearer', ['AAAAAAAAAAAAAAAAAAAAAA'], /A{22}[A-Za-z0-9%]{80,100}/y),
   // gitleaks twilio-api-key (SK and 32 hex); detect-secrets TwilioKeyDetector.
   rule('twilio', ['SK'], /SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/y),
+  // trufflehog detectors (pkg/detectors/<name>): prefixes, lengths and alphabets of formats
+  // gitleaks has no rule for. Google: OAuth client secrets (GOCSPX-, since 2021), OAuth access
+  // tokens (googleoauth2: ya29.), GCS HMAC access ids (GOOG1, like AKIA an id that opens a key).
+  rule('google-oauth-client-secret', ['GOCSPX-'], /GOCSPX-[\w-]{24,40}/y),
+  rule('google-oauth-access-token', ['ya29.'], /ya29\.[\w-]{20,2048}/y),
+  rule('gcs-hmac-access-id', ['GOOG1'], /GOOG1[A-Z0-9]{50,60}(?![A-Za-z0-9])/y),
+  // dockerhub: dckr_pat_ and 27, dckr_oat_ and 32 (organisation access tokens).
+  rule('dockerhub', ['dckr_pat_', 'dckr_oat_'], /dckr_(?:pat|oat)_[\w-]{27,40}/y),
+  // contentfulpersonalaccesstoken, sourcegraph (also gitleaks sourcegraph-access-token),
+  // sourcegraphcody (slk_), posthog (phx_, personal keys; phc_ project keys are public).
+  rule('contentful', ['CFPAT-'], /CFPAT-[\w-]{43}/y),
+  rule('sourcegraph', ['sgp_'], /sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}/y),
+  rule('sourcegraph-cody', ['slk_'], /slk_[a-f0-9]{64}/y),
+  rule('posthog', ['phx_'], /phx_\w{40,50}/y),
+  // hubspot private app tokens: pat-na1- or pat-eu1- and a UUID.
+  rule(
+    'hubspot',
+    ['pat-na1-', 'pat-eu1-'],
+    /pat-(?:na|eu)1-[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}/y,
+  ),
+  // xai (xai- and 80), groq (gsk_ and 52), replicate (r8_ and 37), langsmith (lsv2_pt_/lsv2_sk_),
+  // pinecone (pcsk_), supabasetoken (sbp_ and 40 hex).
+  rule('xai', ['xai-'], /xai-\w{70,90}/y),
+  rule('groq', ['gsk_'], /gsk_[A-Za-z0-9]{48,56}/y),
+  rule('replicate', ['r8_'], /r8_[\w-]{37}/y),
+  rule('langsmith', ['lsv2_pt_', 'lsv2_sk_'], /lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}/y),
+  rule('pinecone', ['pcsk_'], /pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{60,70}/y),
+  rule('supabase', ['sbp_'], /sbp_(?:oauth_)?[a-f0-9]{40}/y),
+  // tailscale (tskey-<kind>-<id>-<secret>), buildkite (bkua_ and 40), circleci (CCIPAT_),
+  // netlify (nfp_ and 36), typeform (also gitleaks typeform-api-token: tfp_).
+  rule('tailscale', ['tskey-'], /tskey-[a-z]{3,10}-[A-Za-z0-9]{6,40}-[A-Za-z0-9_]{20,80}/y),
+  rule('buildkite', ['bkua_'], /bkua_[a-z0-9]{40}/y),
+  rule('circleci', ['CCIPAT_'], /CCIPAT_[A-Za-z0-9]{22}_[a-fA-F0-9]{40}/y),
+  rule('netlify', ['nfp_'], /nfp_\w{36,40}/y),
+  rule('typeform', ['tfp_'], /tfp_[\w.=-]{40,59}/y),
+  // doppler: personal (dp.pt.), CLI (dp.ct.), service (dp.st. with an optional config name),
+  // service-account (dp.sa.), SCIM and audit tokens.
+  rule(
+    'doppler-tokens',
+    ['dp.ct.', 'dp.st.', 'dp.sa.', 'dp.scim.', 'dp.audit.'],
+    /dp\.(?:ct|sa|scim|audit|st(?:\.[a-z0-9_-]{2,35})?)\.[A-Za-z0-9]{40,44}/y,
+  ),
+  // Stripe webhook signing secrets (whsec_), shown by `stripe listen` and in webhook settings.
+  rule('stripe-webhook-secret', ['whsec_'], /whsec_[A-Za-z0-9+/=]{32,100}/y),
+  // newrelicinsightsquerykey (NRIQ-), newrelicbrowserkey (NRBR-), gitleaks new-relic-browser-api-token (NRJS-).
+  rule(
+    'new-relic-keys',
+    ['NRIQ-', 'NRBR-', 'NRJS-'],
+    /NR(?:IQ-[\w-]{25,32}|BR-[a-f0-9]{19}|JS-[a-f0-9]{19})/y,
+  ),
+  // Notion's integration tokens before ntn_: secret_ and 43 alphanumerics.
+  rule(
+    'notion-legacy',
+    ['secret_'],
+    /secret_[A-Za-z0-9]{43}(?![\w-])/y,
+    (m) => hasDigit(m) && /[a-z]/.test(m) && /[A-Z]/.test(m),
+  ),
 ];
 
 /** Prefixes long and distinctive enough that a token cut short after one is still a secret. */
 export const KNOWN_PREFIXES: readonly string[] = [
-  ...new Set(TOKEN_RULES.flatMap((r) => r.prefixes).filter((p) => p.length >= 3 && p !== 'pat')),
+  ...new Set(
+    TOKEN_RULES.flatMap((r) => r.prefixes).filter(
+      (p) => p.length >= 3 && p !== 'pat' && p !== 'secret_',
+    ),
+  ),
 ];
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -229,6 +292,9 @@ const GUARDS: Readonly<Record<string, string>> = {
   A3T: '(?=[A-Z0-9]{17})',
   'key-': '(?=[a-f0-9]{32})',
   'API-': '(?=[A-Z0-9]{26})',
+  secret_: '(?=[A-Za-z0-9]{43}(?![\\w-]))',
+  r8_: '(?=[\\w-]{37})',
+  'xai-': '(?=\\w{70})',
 };
 
 // A prefix counts where a word starts: not after a letter, digit, underscore or dash.
@@ -289,6 +355,8 @@ type StructuralRule = {
   keyword?: string;
   /** Global; each pattern starts where a word starts, so a long run is tried once, not per char. */
   pattern: RegExp;
+  /** How many characters before the match a look-behind took as part of the secret. */
+  before?: number;
 };
 
 const STRUCTURAL_RULES: readonly StructuralRule[] = [
@@ -298,7 +366,12 @@ const STRUCTURAL_RULES: readonly StructuralRule[] = [
     pattern: /(?<![\w.-])[MNO][\w-]{23,25}\.[\w-]{6}\.[\w-]{27,38}(?![\w.-])/g,
   },
   // gitleaks telegram-bot-api-token; detect-secrets TelegramBotTokenDetector: digits, ":A", 34.
-  { id: 'telegram-bot', keyword: ':A', pattern: /(?<![\w:])\d{5,16}:A[\w-]{34}(?![\w-])/g },
+  // The bot API carries it in the path (trufflehog telegrambottoken): /bot<token>/sendMessage.
+  {
+    id: 'telegram-bot',
+    keyword: ':A',
+    pattern: /(?:(?<=\/bot)|(?<![\w:]))\d{5,16}:A[\w-]{34}(?![\w-])/g,
+  },
   // gitleaks mailchimp-api-key; detect-secrets MailchimpDetector: 32 hex, "-us" and a datacenter.
   { id: 'mailchimp', keyword: '-us', pattern: /(?<![\w-])[0-9a-f]{32}-us\d{1,2}(?![\w-])/g },
   // gitleaks azure-ad-client-secret: 3 characters, a digit, "Q~", 31-34 more.
@@ -320,11 +393,38 @@ const STRUCTURAL_RULES: readonly StructuralRule[] = [
     id: 'facebook-app-token',
     pattern: /(?<![\w|%])\d{15,16}(?:\||%7C)[\w-]{27,40}(?![\w-])/g,
   },
-  // gitleaks microsoft-teams-webhook: the path after webhookb2/ is the secret.
+  // trufflehog newreliclicensekey: 40 characters ending NRAL (EU keys start eu01xx).
+  {
+    id: 'new-relic-license-key',
+    keyword: 'NRAL',
+    pattern: /(?<![\w-])(?:eu01xx[0-9a-f]{30}|[0-9a-f]{36})NRAL(?![\w-])/g,
+  },
+  // trufflehog mailgun: the current key format, 32 hex, a dash, 8 hex, a dash, 8 hex.
+  // The pattern starts at the dash, a literal the engine finds fast; the look-behind checks the hex.
+  {
+    id: 'mailgun-key',
+    pattern: /(?<=(?<![\w-])[0-9a-f]{32})-[0-9a-f]{8}-[0-9a-f]{8}(?![\w-])/g,
+    before: 32,
+  },
+  // Azure DevOps personal access tokens since 2024: 84 characters, "AZDO" at 77-80.
+  {
+    id: 'azure-devops-pat',
+    keyword: 'AZDO',
+    pattern: /(?<![\w-])[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}(?![\w-])/g,
+  },
+  // Firebase Cloud Messaging legacy server keys: AAAA, 7, ":APA91b", then 134.
+  {
+    id: 'fcm-server-key',
+    keyword: ':APA91b',
+    pattern: /(?<![\w-])AAAA[\w-]{7}:APA91b[\w-]{100,200}/g,
+  },
+  // gitleaks microsoft-teams-webhook: the path after webhookb2/ is the secret; connectors made
+  // before the move to webhook.office.com have the same path under outlook.office(365).com/webhook/.
   {
     id: 'teams-webhook',
-    keyword: '.webhook.office.com/webhookb2/',
-    pattern: /\.webhook\.office\.com\/webhookb2\/([^\s"'<>]{16,600})/dg,
+    keyword: 'office',
+    pattern:
+      /(?:\.webhook\.office\.com\/webhookb2|outlook\.office(?:365)?\.com\/webhook)\/([^\s"'<>]{16,600})/dg,
   },
 ];
 
@@ -336,7 +436,7 @@ export function maskStructuredTokens(scan: Scan): void {
     for (const m of text.matchAll(pattern)) {
       const group = m.indices?.[1];
       if (group) scan.mask(group[0], group[1]);
-      else scan.mask(m.index, m.index + m[0].length);
+      else scan.mask(m.index - (r.before ?? 0), m.index + m[0].length);
     }
   }
 }

@@ -155,3 +155,46 @@ describe('private keys logged one line per log line', () => {
     expect(redact('-----BEGIN PUBLIC KEY-----')).toBe('-----BEGIN PUBLIC KEY-----');
   });
 });
+
+describe('Kubernetes Secrets and cookies: what stays', () => {
+  const value = Buffer.from('Summer123!abcd').toString('base64');
+
+  it('hides the data of a Secret, keeps its keys, and leaves a ConfigMap alone', () => {
+    const secret = ['data:', `  api: ${value}`, 'kind: Secret', 'metadata:', '  name: app'];
+    const configMap = ['data:', `  api: ${value}`, 'kind: ConfigMap', 'metadata:', '  name: app'];
+    expect(redactLines(secret)).toEqual([
+      'data:',
+      `  api: ${REDACTION_MASK}`,
+      'kind: Secret',
+      'metadata:',
+      '  name: app',
+    ]);
+    expect(redactLines(configMap)).toEqual(configMap);
+  });
+
+  it('does not read past the end of a Secret JSON data object', () => {
+    const lines = [
+      '{',
+      `  "data": {"api": "${value}"},`,
+      '  "kind": "Secret",',
+      '  "type": "Opaque"',
+      '}',
+    ];
+    expect(redactLines(lines)).toEqual([
+      '{',
+      `  "data": {"api": "${REDACTION_MASK}"},`,
+      '  "kind": "Secret",',
+      '  "type": "Opaque"',
+      '}',
+    ]);
+  });
+
+  it('hides a session cookie but keeps preferences and Set-Cookie attributes', () => {
+    expect(redact('Cookie: theme=dark; sid=s3ss10nAbcdefgh1234; lang=en')).toBe(
+      `Cookie: theme=dark; sid=${REDACTION_MASK}; lang=en`,
+    );
+    expect(
+      redact('Set-Cookie: id=a1b2c3d4e5f6a7b8c9d0; Path=/; Expires=Fri, 31-May-2024 10:15:00 GMT'),
+    ).toBe(`Set-Cookie: id=${REDACTION_MASK}; Path=/; Expires=Fri, 31-May-2024 10:15:00 GMT`);
+  });
+});

@@ -89,6 +89,26 @@ const HOSTILE: readonly [string, (size: number) => string][] = [
     (n) => fill('aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1g ', n),
   ],
   ['entropy: paths of lowercase segments', (n) => fill('abc/', n)],
+  [
+    'tokens: hex runs and dashes (Mailgun-like keys)',
+    (n) => fill(`${'a1'.repeat(16)}-abcd1234-`, n),
+  ],
+  ['tokens: AZDO and NRAL after short runs', (n) => fill('aB3AZDO1aNRAL ', n)],
+  ['password words: the word, then a run of blanks', (n) => `password${fill(' ', n - 8)}`],
+  ['password words: repeated with an opening quote', (n) => fill("password '", n)],
+  ['sql: IDENTIFIED BY, never quoted', (n) => fill('IDENTIFIED BY ', n)],
+  ['sql: SET PASSWORD FOR, no "="', (n) => fill('SET PASSWORD FOR x ', n)],
+  ['redis: "AUTH" repeated, quotes never closed', (n) => fill('"AUTH" "', n)],
+  ['oracle: sqlplus and flags, no login', (n) => `sqlplus${fill(' -s', n - 7)}`],
+  ['oracle: jdbc:oracle prefixes, no "/"', (n) => fill('jdbc:oracle:thin:a', n)],
+  ['samba: -U values without a password', (n) => `smbclient ${fill(' -U a%', n - 10)}`],
+  ['cookies: one header, one long pair', (n) => `Cookie: a=${fill('b', n - 10)}`],
+  ['cookies: headers repeated on one line', (n) => fill('Cookie: a=', n)],
+  ['kubernetes: data lines in a Secret', (n) => `kind: Secret\n${fill('data:\n', n - 13)}`],
+  [
+    'kubernetes: JSON data objects, never closed',
+    (n) => `"kind": "Secret" ${fill('"data": {"a": "', n - 17)}`,
+  ],
 ];
 
 /** Shapes full of real secrets: linear too, but every match costs a mask. */
@@ -103,6 +123,9 @@ const DENSE: readonly [string, (size: number) => string][] = [
     (n) => `-----BEGIN PRIVATE KEY-----\n${fill(`${'Ab3+'.repeat(16)}\n`, n)}`,
   ],
   ['key lines above an END with no BEGIN', (n) => `${fill('Ab3+\n', n)}-----END PRIVATE KEY-----`],
+  ['session cookies', (n) => fill('Cookie: sid=aB3dE5gH7jK9mN1pQ3sT; theme=dark\n', n)],
+  ['Kubernetes Secret data', (n) => `kind: Secret\ndata:\n${fill('  k: aB3dE5gH7jK9\n', n - 19)}`],
+  ['SQL and netrc passwords', (n) => fill("IDENTIFIED BY 'S3cret!x' password Summer12! ", n)],
 ];
 
 describe('redaction runs in linear time', () => {
@@ -200,6 +223,14 @@ describe('redaction runs in linear time', () => {
       'AKIA',
       'MIIEvQIBADANBgkq',
       'string ',
+      'Cookie: ',
+      'IDENTIFIED BY ',
+      '"AUTH" ',
+      'sqlplus ',
+      'data:',
+      'kind: Secret',
+      '%',
+      'requirepass ',
     ];
     let seed = 20240501;
     const random = () => {

@@ -1191,9 +1191,634 @@ const syntaxes: SecretSample[] = [
   }),
 );
 
+/**
+ * A held-out set: formats and log styles the rules above were not written against, gathered
+ * from other scanners' rule sets (gitleaks config/gitleaks.toml, trufflehog pkg/detectors,
+ * detect-secrets plugins) and from the shapes incident logs take. Format samples sit in lines
+ * with no secret-named key, so the format rule itself is what must catch them.
+ */
+const KEYLESS: readonly ((s: string) => string)[] = [
+  (s) => `${ts()} ERROR upstream rejected ${s}: 401 Unauthorized`,
+  (s) => `level=warn msg="retrying with ${s}" attempt=3`,
+  (s) => `panic: invalid header value "${s}"`,
+  (s) => `+ ./deploy.sh ${s} production`,
+  (s) => `Error: 403 Forbidden for ${s} (scopes: read)`,
+];
+
+let keyless = 0;
+const bare = (family: string, source: string, make: () => string, count = 1): SecretSample[] =>
+  Array.from({ length: count }, () => {
+    const value = make();
+    const render = KEYLESS[keyless++ % KEYLESS.length] as (s: string) => string;
+    return { family, source, text: render(value), secrets: [value] };
+  });
+
+const heldOutTokens: SecretSample[] = [
+  ...bare(
+    'slack',
+    'gitleaks slack-bot-token',
+    () => `xoxb-${digits(11)}-${digits(13)}-${alnum(24)}`,
+    2,
+  ),
+  ...bare(
+    'slack',
+    'gitleaks slack-user-token',
+    () => `xoxp-${digits(11)}-${digits(11)}-${digits(13)}-${hex(32)}`,
+  ),
+  ...bare(
+    'slack',
+    'gitleaks slack-app-token',
+    () => `xapp-1-A${chars(UPPER + DIGITS, 10)}-${digits(13)}-${hex(64)}`,
+  ),
+  ...bare(
+    'slack',
+    'gitleaks slack-legacy-workspace-token',
+    () => `xoxs-${digits(10)}-${digits(12)}-${digits(12)}-${hex(10)}`,
+  ),
+  ...bare(
+    'google',
+    'trufflehog gcpoauth: Google OAuth client secret (GOCSPX-)',
+    () => `GOCSPX-${urlsafe(28)}`,
+    2,
+  ),
+  ...bare(
+    'google',
+    'trufflehog googleoauth2: OAuth access token (ya29.)',
+    () => `ya29.a0${urlsafe(150)}`,
+    2,
+  ),
+  ...bare(
+    'google',
+    'GCS HMAC key access id (GOOG1E, 61 upper alnum)',
+    () => `GOOG1E${chars(UPPER + DIGITS, 55)}`,
+  ),
+  ...bare(
+    'dockerhub',
+    'trufflehog dockerhub (dckr_pat_, dckr_oat_)',
+    () => `dckr_pat_${urlsafe(27)}`,
+    2,
+  ),
+  ...bare(
+    'dockerhub',
+    'trufflehog dockerhub (dckr_pat_, dckr_oat_)',
+    () => `dckr_oat_${urlsafe(32)}`,
+  ),
+  ...bare('contentful', 'trufflehog contentfulpersonalaccesstoken', () => `CFPAT-${urlsafe(43)}`),
+  ...bare('sourcegraph', 'gitleaks sourcegraph-access-token', () => `sgp_${hex(16)}_${hex(40)}`),
+  ...bare('sourcegraph', 'gitleaks sourcegraph-access-token', () => `sgp_local_${hex(40)}`),
+  ...bare('posthog', 'trufflehog posthog (phx_)', () => `phx_${alnum(43)}`),
+  ...bare('hubspot', 'trufflehog hubspot private app token (pat-na1-)', () => `pat-na1-${uuid()}`),
+  ...bare('hubspot', 'trufflehog hubspot private app token (pat-eu1-)', () => `pat-eu1-${uuid()}`),
+  ...bare('xai', 'trufflehog xai', () => `xai-${alnum(80)}`),
+  ...bare('groq', 'trufflehog groq', () => `gsk_${alnum(52)}`),
+  ...bare('replicate', 'trufflehog replicate', () => `r8_${urlsafe(37)}`),
+  ...bare('supabase', 'trufflehog supabasetoken', () => `sbp_${hex(40)}`),
+  ...bare('tailscale', 'trufflehog tailscale', () => `tskey-auth-k${alnum(10)}CNTRL-${alnum(33)}`),
+  ...bare('tailscale', 'trufflehog tailscale', () => `tskey-api-k${alnum(10)}CNTRL-${alnum(33)}`),
+  ...bare('langsmith', 'trufflehog langsmith', () => `lsv2_pt_${hex(32)}_${hex(10)}`),
+  ...bare('langsmith', 'trufflehog langsmith', () => `lsv2_sk_${hex(32)}_${hex(10)}`),
+  ...bare('pinecone', 'trufflehog pinecone', () => `pcsk_${alnum(6)}_${alnum(63)}`),
+  ...bare('buildkite', 'trufflehog buildkite', () => `bkua_${chars(LOWER + DIGITS, 40)}`),
+  ...bare('circleci', 'trufflehog circleci personal token', () => `CCIPAT_${alnum(22)}_${hex(40)}`),
+  ...bare('netlify', 'trufflehog netlify (nfp_)', () => `nfp_${alnum(36)}`),
+  ...bare('doppler', 'trufflehog doppler (dp.st., dp.ct., dp.sa.)', () => `dp.st.prd.${alnum(43)}`),
+  ...bare('doppler', 'trufflehog doppler (dp.st., dp.ct., dp.sa.)', () => `dp.ct.${alnum(43)}`),
+  ...bare('doppler', 'trufflehog doppler (dp.st., dp.ct., dp.sa.)', () => `dp.sa.${alnum(43)}`),
+  ...bare('stripe', 'Stripe webhook signing secret (whsec_)', () => `whsec_${alnum(32)}`, 2),
+  ...bare('stripe', 'trufflehog stripe (sk_live_)', () => `sk_live_${alnum(99)}`),
+  ...bare('typeform', 'gitleaks typeform-api-token', () => `tfp_${urlsafe(59)}`),
+  ...bare('new-relic', 'trufflehog newreliclicensekey (…NRAL)', () => `eu01xx${hex(30)}NRAL`),
+  ...bare('new-relic', 'trufflehog newreliclicensekey (…NRAL)', () => `${hex(36)}NRAL`),
+  ...bare('new-relic', 'trufflehog newrelicinsightsquerykey (NRIQ-)', () => `NRIQ-${urlsafe(25)}`),
+  ...bare(
+    'new-relic',
+    'gitleaks new-relic-user-api-key',
+    () => `NRAK-${chars(UPPER + DIGITS, 27)}`,
+  ),
+  ...bare('mailgun', 'trufflehog mailgun (hex key)', () => `${hex(32)}-${hex(8)}-${hex(8)}`, 2),
+  ...bare(
+    'atlassian',
+    'trufflehog atlassian (ATCTT3)',
+    () => `ATCTT3xFfG${urlsafe(170)}=${alnum(8)}`,
+  ),
+  ...bare(
+    'atlassian',
+    'gitleaks atlassian-api-token',
+    () => `ATATT3xFfGF0${urlsafe(174)}=${hex(8).toUpperCase()}`,
+  ),
+  ...bare('notion', 'Notion integration token (legacy secret_)', () => `secret_${alnum(43)}`),
+  ...bare('notion', 'gitleaks notion-api-token', () => `ntn_${digits(11)}${alnum(35)}`),
+  ...bare('facebook', 'Facebook user/app access token (EAA…)', () => `EAAG${alnum(160)}`),
+  ...bare(
+    'firebase',
+    'Firebase Cloud Messaging server key (AAAA…:APA91b…)',
+    () => `AAAA${urlsafe(7)}:APA91b${urlsafe(134)}`,
+  ),
+  ...bare(
+    'azure',
+    'Azure DevOps PAT (84 characters, AZDO signature)',
+    () => `${alnum(52)}${chars(UPPER + DIGITS, 24)}AZDO${alnum(4)}`,
+  ),
+  ...bare(
+    'openai',
+    'gitleaks openai-api-key (sk-svcacct-, sk-admin-)',
+    () => `sk-svcacct-${urlsafe(58)}T3BlbkFJ${urlsafe(58)}`,
+  ),
+  ...bare('openai', 'trufflehog openrouter', () => `sk-or-v1-${hex(64)}`),
+  ...bare('anthropic', 'gitleaks anthropic-admin-api-key', () => `sk-ant-admin01-${urlsafe(93)}AA`),
+  ...bare('grafana', 'gitleaks grafana-service-account-token', () => `glsa_${alnum(32)}_${hex(8)}`),
+  ...bare(
+    'grafana',
+    'gitleaks grafana-cloud-api-token',
+    () =>
+      `glc_${base64Of(`{"o":"${digits(6)}","n":"stack-${digits(6)}-hm-read","k":"${alnum(24)}","m":{"r":"prod-eu-west-0"}}`)}`,
+  ),
+  ...bare(
+    'age',
+    'gitleaks age-secret-key',
+    () => `AGE-SECRET-KEY-1${chars('QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 58)}`,
+  ),
+  ...bare('jwt', 'gitleaks jwt', () => jwt()),
+  ...bare('telegram', 'trufflehog telegrambottoken', () => `${digits(10)}:AA${urlsafe(33)}`),
+  ...bare('pulumi', 'gitleaks pulumi-api-token', () => `pul-${hex(40)}`),
+  ...bare('linear', 'gitleaks linear-api-key', () => `lin_api_${alnum(40)}`),
+  ...bare('databricks', 'gitleaks databricks-api-token', () => `dapi${hex(32)}-2`),
+  ...bare('heroku', 'gitleaks heroku-api-key-v2', () => `HRKU-AA${urlsafe(58)}`),
+  ...bare(
+    'terraform',
+    'gitleaks hashicorp-tf-api-token',
+    () => `${alnum(14)}.atlasv1.${urlsafe(67)}`,
+  ),
+];
+
+const gcpBody = PEM_BODY();
+
+const heldOutContexts: SecretSample[] = [
+  // Telegram's bot API puts the token in the path: /bot<token>/sendMessage.
+  at(
+    'telegram',
+    'trufflehog telegrambottoken (tgram://, api.telegram.org/bot…)',
+    `${digits(10)}:AA${urlsafe(33)}`,
+    (v) => `POST https://api.telegram.org/bot${v}/sendMessage 429`,
+  ),
+  at(
+    'slack',
+    'gitleaks slack-webhook-url (workflows)',
+    `T${chars(UPPER + DIGITS, 10)}/A${chars(UPPER + DIGITS, 10)}/${digits(18)}/${alnum(24)}`,
+    (v) => `notify: POST https://hooks.slack.com/workflows/${v} -> 200`,
+  ),
+  // AWS: the secret key beside its name, in the places the CLI and SDKs print it.
+  at(
+    'aws',
+    'gitleaks aws-access-token; AWS CLI sts output',
+    b64(40),
+    (v) => `    "SecretAccessKey": "${v}",`,
+  ),
+  at(
+    'aws',
+    'AWS CLI sts output',
+    `IQoJb3JpZ2luX2VjE${b64(300)}`,
+    (v) => `    "SessionToken": "${v}",`,
+  ),
+  at('aws', 'AWS credentials file', b64(40), (v) => `aws_secret_access_key=${v}`),
+  at(
+    'aws',
+    'AWS SigV4 presigned URL',
+    hex(64),
+    (v) =>
+      `GET https://acme-logs.s3.amazonaws.com/a.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20240501T101500Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=${v} 403`,
+  ),
+  at(
+    'azure',
+    'gitleaks azure-ad-client-secret',
+    `${alnum(3)}8Q~${chars(`${ALNUM}_~.-`, 34)}`,
+    (v) => `AZURE_CLIENT_SECRET=${v}`,
+  ),
+  at(
+    'azure',
+    'trufflehog azure storage SAS (sig=)',
+    `${alnum(20)}%2B${alnum(20)}%3D`,
+    (v) =>
+      `GET https://acme.blob.core.windows.net/backups/db.bak?sv=2022-11-02&ss=b&srt=co&sp=r&se=2024-06-01T00:00:00Z&spr=https&sig=${v} 403`,
+  ),
+  at(
+    'azure',
+    'trufflehog azuredevopspersonalaccesstoken',
+    chars(LOWER + DIGITS, 52),
+    (v) => `export AZURE_DEVOPS_EXT_PAT=${v}`,
+  ),
+  at(
+    'azure',
+    'trufflehog redis (Azure Cache for Redis connection string)',
+    `${b64(43)}=`,
+    (v) => `acme.redis.cache.windows.net:6380,password=${v},ssl=True,abortConnect=False`,
+  ),
+  // Datadog, New Relic, PagerDuty, Sentry, Okta: keyed by their own names.
+  at(
+    'datadog',
+    'trufflehog datadogtoken (app key, 40)',
+    hex(40),
+    (v) => `DD_APP_KEY=${v} DD_SITE=datadoghq.eu`,
+  ),
+  at(
+    'datadog',
+    'trufflehog datadogapikey (api key, 32)',
+    hex(32),
+    (v) => `-H "DD-API-KEY: ${v}" https://api.datadoghq.com/api/v1/validate`,
+  ),
+  at(
+    'datadog',
+    'trufflehog datadogtoken (app key, 40)',
+    hex(40),
+    (v) => `-H "DD-APPLICATION-KEY: ${v}"`,
+  ),
+  at(
+    'new-relic',
+    'trufflehog newreliclicensekey',
+    `${hex(36)}NRAL`,
+    (v) => `  license_key: '${v}'`,
+  ),
+  at(
+    'pagerduty',
+    'trufflehog pagerdutyapikey (u+ and 18)',
+    `u+${urlsafe(18)}`,
+    (v) => `Authorization: Token token=${v}`,
+  ),
+  at(
+    'pagerduty',
+    'PagerDuty Events v2 routing key (32 hex)',
+    hex(32),
+    (v) => `{"routing_key":"${v}","event_action":"trigger"}`,
+  ),
+  at(
+    'sentry',
+    'Sentry DSN (public key as URL user)',
+    hex(32),
+    (v) => `SENTRY_DSN=https://${v}@o${digits(6)}.ingest.sentry.io/${digits(7)}`,
+  ),
+  at(
+    'sentry',
+    'Sentry DSN (legacy key:secret)',
+    hex(32),
+    (v) => `raven: dsn=https://${hex(32)}:${v}@sentry.example.com/12`,
+  ),
+  at(
+    'okta',
+    'gitleaks okta-access-token; Okta SSWS scheme',
+    `00${urlsafe(40)}`,
+    (v) => `Authorization: SSWS ${v}`,
+  ),
+  at('okta', 'gitleaks okta-access-token', `00${urlsafe(40)}`, (v) => `okta.client.token: ${v}`),
+  at('twilio', 'trufflehog twilio (auth token, 32 hex)', hex(32), (v) => `TWILIO_AUTH_TOKEN=${v}`),
+  at('heroku', 'gitleaks heroku-api-key', uuid(), (v) => `HEROKU_API_KEY=${v}`),
+  at(
+    'mailchimp',
+    'gitleaks mailchimp-api-key',
+    `${hex(32)}-us${digits(2)}`,
+    (v) => `mailchimp: 401 for key ${v}`,
+  ),
+  at(
+    'terraform',
+    'Terraform CLI credentials block',
+    `${alnum(14)}.atlasv1.${urlsafe(67)}`,
+    (v) => `credentials "app.terraform.io" { token = "${v}" }`,
+  ),
+  // GCP service-account JSON as kubectl or a CI log prints it, one field per line.
+  {
+    family: 'key-block',
+    source: 'GCP service-account JSON, pretty-printed (gitleaks gcp-service-account)',
+    text: [
+      '{',
+      '  "type": "service_account",',
+      `  "private_key_id": "${hex(40)}",`,
+      `  "private_key": "-----BEGIN PRIVATE KEY-----\\n${gcpBody.join('\\n')}\\n-----END PRIVATE KEY-----\\n",`,
+      '  "client_email": "deployer@acme-prod.iam.gserviceaccount.com"',
+      '}',
+    ],
+    secrets: gcpBody,
+  },
+  // URL userinfo in the schemes services use (trufflehog uri, ftp, redis, rabbitmq, mongodb,
+  // postgres, jdbc detectors).
+  at(
+    'url',
+    'trufflehog rabbitmq (amqps)',
+    password(),
+    (v) => `amqps://orders:${v}@mq.internal:5671/%2F`,
+  ),
+  at(
+    'url',
+    'trufflehog postgres',
+    password(),
+    (v) => `dsn=postgresql://reporting:${v}@pg-replica-2.internal:5432/analytics?sslmode=require`,
+  ),
+  at(
+    'url',
+    'trufflehog jdbc (mysql)',
+    password(),
+    (v) => `jdbc:mysql://app:${v}@mysql-0.mysql:3306/orders?useSSL=true`,
+  ),
+  at(
+    'url',
+    'trufflehog ldap',
+    password(),
+    (v) => `ldaps://cn=admin,dc=acme,dc=io:${v}@ldap.acme.io:636`,
+  ),
+  at('url', 'trufflehog ftp', password(), (v) => `ftp://backup:${v}@ftp.example.net/dumps/`),
+  at(
+    'url',
+    'trufflehog redis (rediss, with user)',
+    urlsafe(32),
+    (v) => `REDIS_URL=rediss://default:${v}@cache.upstash.io:6379`,
+  ),
+  at(
+    'url',
+    'trufflehog mongodb (replica set)',
+    password(),
+    (v) => `mongodb://admin:${v}@mongo-0:27017,mongo-1:27017/?replicaSet=rs0`,
+  ),
+  at(
+    'url',
+    'smtp URL',
+    password(),
+    (v) => `mailer: smtp://postmaster%40acme.io:${v}@smtp.mailgun.org:587 connect timeout`,
+  ),
+  at(
+    'url',
+    'trufflehog jdbc (oracle thin user/password@)',
+    password(),
+    (v) => `jdbc:oracle:thin:scott/${v}@//ora-01:1521/ORCL`,
+  ),
+  at(
+    'url',
+    'sqlplus user/password@connect',
+    password(),
+    (v) => `+ sqlplus -s system/${v}@ora-01:1521/ORCLPDB1 @migrate.sql`,
+  ),
+  // Passwords in the log styles of many tools.
+  at(
+    'assignment',
+    'detect-secrets KeywordDetector (JSON, pwd)',
+    password(),
+    (v) => `{"host":"db-main","user":"app","pwd":"${v}"}`,
+  ),
+  at(
+    'assignment',
+    'detect-secrets KeywordDetector (logfmt, pass)',
+    password(),
+    (v) => `level=debug component=smtp user=alerts pass=${v}`,
+  ),
+  at(
+    'assignment',
+    'detect-secrets KeywordDetector (YAML, passwd)',
+    password(),
+    (v) => `    passwd: ${v}`,
+  ),
+  at('assignment', 'Ruby hash rocket', password(), (v) => `  :password => '${v}',`),
+  at(
+    'assignment',
+    'Kafka SASL JAAS config',
+    password(),
+    (v) =>
+      `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="orders" password="${v}";`,
+  ),
+  at(
+    'assignment',
+    'Go struct dump',
+    password(),
+    (v) => `config: {Host:db-main Port:5432 User:app Password:${v} SSLMode:require}`,
+  ),
+  at(
+    'assignment',
+    'JVM system property',
+    password(),
+    (v) => `java -Dspring.datasource.password=${v} -jar app.jar`,
+  ),
+  at(
+    'assignment',
+    'mount.cifs options',
+    password(),
+    (v) => `mount -t cifs //nas/backups /mnt -o username=svc,password=${v},vers=3.0`,
+  ),
+  at(
+    'assignment',
+    'npmrc _auth (base64 of user:password)',
+    base64Of(`ci:${password()}`),
+    (v) => `_auth=${v}`,
+  ),
+  at(
+    'assignment',
+    'docker config auth (base64 of user:password)',
+    base64Of(`ci:${alnum(8)}`),
+    (v) => `{"auths":{"ghcr.io":{"auth":"${v}"}}}`,
+  ),
+  at(
+    'flag',
+    'command line (--password=)',
+    password(),
+    (v) => `mongodump --username=backup --password=${v} --out=/dump`,
+  ),
+  at(
+    'flag',
+    'command line (--db-password)',
+    password(),
+    (v) => `./migrate --db-host db-main --db-password '${v}' up`,
+  ),
+  at(
+    'flag',
+    'mysql -p attached, quoted',
+    password(),
+    (v) => `mysql -h db-main -u root -p'${v}' -e 'SHOW PROCESSLIST'`,
+  ),
+  at(
+    'flag',
+    'keytool -storepass / -keypass',
+    password(),
+    (v) => `keytool -importkeystore -srckeystore app.p12 -storepass ${v} -noprompt`,
+  ),
+  at(
+    'flag',
+    'keytool -storepass / -keypass',
+    password(),
+    (v) => `keytool -genkeypair -alias app -keypass ${v} -keystore app.jks`,
+  ),
+  at(
+    'flag',
+    'smbclient -U user%password',
+    password(),
+    (v) => `smbclient //fs01/share -U 'ACME\\svc_backup%${v}' -c 'ls'`,
+  ),
+  at(
+    'sql',
+    'SQL statement log (IDENTIFIED BY)',
+    password(),
+    (v) => `LOG:  statement: CREATE USER reporting IDENTIFIED BY '${v}'`,
+  ),
+  at(
+    'sql',
+    'SQL statement log (WITH PASSWORD)',
+    password(),
+    (v) =>
+      `2024-05-01 10:15:00 UTC [811] LOG:  statement: ALTER ROLE app WITH LOGIN PASSWORD '${v}';`,
+  ),
+  at(
+    'sql',
+    'SQL statement log (SET PASSWORD)',
+    password(),
+    (v) => `Query	SET PASSWORD FOR 'app'@'%' = '${v}'`,
+  ),
+  at(
+    'netrc',
+    'netrc(5) machine/login/password',
+    password(),
+    (v) => `machine api.github.com login ci-bot password ${v}`,
+  ),
+  at(
+    'netrc',
+    'netrc(5) machine/login/password',
+    password(),
+    (v) => `login with user 'admin' and password '${v}' failed`,
+  ),
+  at('redis', 'redis.conf requirepass / masterauth', password(), (v) => `requirepass ${v}`),
+  at('redis', 'redis.conf requirepass / masterauth', urlsafe(24), (v) => `masterauth ${v}`),
+  at(
+    'redis',
+    'redis MONITOR (AUTH command)',
+    password(),
+    (v) => `1714558500.123456 [0 10.0.4.7:51234] "AUTH" "${v}"`,
+  ),
+  // Cookies: a session cookie is a bearer credential whatever its name.
+  at(
+    'cookie',
+    'session cookie (express connect.sid)',
+    `s%3A${urlsafe(32)}.${urlsafe(43)}`,
+    (v) => `Cookie: connect.sid=${v}; theme=dark`,
+  ),
+  at(
+    'cookie',
+    'session cookie (GitHub _gh_sess)',
+    `${b64(120)}--${hex(40)}`,
+    (v) => `Cookie: _gh_sess=${v}; logged_in=yes`,
+  ),
+  at(
+    'cookie',
+    'session cookie (.ASPXAUTH)',
+    hex(160).toUpperCase(),
+    (v) => `Set-Cookie: .ASPXAUTH=${v}; path=/; secure; HttpOnly`,
+  ),
+  at(
+    'cookie',
+    'session cookie (ASP.NET_SessionId)',
+    chars(LOWER + DIGITS, 24),
+    (v) => `Cookie: ASP.NET_SessionId=${v}`,
+  ),
+  at(
+    'cookie',
+    'session cookie (Rack)',
+    `BAh7${b64(90)}--${hex(40)}`,
+    (v) => `Set-Cookie: rack.session=${v}; path=/; HttpOnly`,
+  ),
+  at(
+    'cookie',
+    'session cookie (PHPSESSID)',
+    chars(LOWER + DIGITS, 26),
+    (v) => `Cookie: PHPSESSID=${v}; lang=en`,
+  ),
+  at(
+    'cookie',
+    'session cookie (next-auth)',
+    jwt(),
+    (v) => `Cookie: __Secure-next-auth.session-token=${v}`,
+  ),
+  at(
+    'cookie',
+    'remember-me cookie',
+    `${digits(5)}%7C${alnum(60)}`,
+    (v) => `Set-Cookie: remember_web_59ba36add=${v}; expires=Fri, 31-May-2024 10:15:00 GMT`,
+  ),
+  at(
+    'header',
+    'Go http.Header dump',
+    urlsafe(22),
+    (v) => `req headers: map[Accept:[application/json] Authorization:[Bearer ${v}]]`,
+  ),
+  at('header', 'X-Auth-Token header', hex(32), (v) => `X-Auth-Token: ${v}`),
+  at('header', 'Azure Functions key header', `${b64(54)}==`, (v) => `x-functions-key: ${v}`),
+  at(
+    'header',
+    'Azure APIM subscription key header',
+    hex(32),
+    (v) => `Ocp-Apim-Subscription-Key: ${v}`,
+  ),
+  at(
+    'assignment',
+    'JSON string with an escaped quote inside the password',
+    `${password()}\\"${alnum(6)}`,
+    (v) => `{"user":"app","password":"${v}","db":"orders"}`,
+  ),
+  at(
+    'webhook',
+    'gitleaks microsoft-teams-webhook (legacy outlook.office.com connector)',
+    `${uuid()}@${uuid()}/IncomingWebhook/${hex(32)}/${uuid()}`,
+    (v) => `POST https://outlook.office.com/webhook/${v} 200`,
+  ),
+];
+
+/** `kubectl get secret -o yaml` and `-o json`: every value under `data:` is a secret. */
+const k8sSecretValues = [
+  base64Of(password()),
+  base64Of(password()),
+  base64Of(`postgres://app:${password()}@db-main:5432/payments`),
+  base64Of(alnum(40)),
+  base64Of(`sk_live_${alnum(24)}`),
+];
+const k8sJsonValues = [base64Of(password()), base64Of(hex(32))];
+
+const heldOutBlocks: SecretSample[] = [
+  {
+    family: 'k8s',
+    source: 'gitleaks kubernetes-secret-yaml (kubectl get secret -o yaml)',
+    text: [
+      'apiVersion: v1',
+      'data:',
+      `  DATABASE_URL: ${k8sSecretValues[2]}`,
+      `  DB_PASS: ${k8sSecretValues[0]}`,
+      `  api: ${k8sSecretValues[1]}`,
+      `  signing.pem: ${k8sSecretValues[3]}`,
+      `  STRIPE: ${k8sSecretValues[4]}`,
+      'kind: Secret',
+      'metadata:',
+      '  name: payments-env',
+      '  namespace: payments',
+      'type: Opaque',
+    ],
+    secrets: k8sSecretValues,
+  },
+  {
+    family: 'k8s',
+    source: 'gitleaks kubernetes-secret-yaml (kubectl get secret -o json)',
+    text: [
+      '{',
+      '    "apiVersion": "v1",',
+      '    "data": {',
+      `        "admin": "${k8sJsonValues[0]}",`,
+      `        "webhook": "${k8sJsonValues[1]}"`,
+      '    },',
+      '    "kind": "Secret",',
+      '    "metadata": {',
+      '        "name": "grafana-admin"',
+      '    }',
+      '}',
+    ],
+    secrets: k8sJsonValues,
+  },
+];
+
 export const SECRET_SAMPLES: readonly SecretSample[] = [
   ...tokens,
   ...contexts,
   ...blocks,
   ...syntaxes,
+  ...heldOutTokens,
+  ...heldOutContexts,
+  ...heldOutBlocks,
 ];
