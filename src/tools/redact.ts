@@ -46,7 +46,6 @@ const RULES: readonly ((scan: Scan) => void)[] = [
   maskBareSchemes,
   maskCommandPasswords,
   maskCurlUser,
-  maskCommandPasswords,
   maskXml,
   maskPasswordWords,
   maskSqlPasswords,
