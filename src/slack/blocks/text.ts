@@ -21,11 +21,35 @@ export function noAutoLink(text: string): string {
 }
 
 /**
- * Slack's three mrkdwn control characters, as Slack's formatting guide says to escape them, and
- * bare URLs defused (noAutoLink).
+ * Characters that change how the text around them reads without showing themselves: bidirectional
+ * overrides and isolates (U+202E makes "invoice\u202Etxt.exe" read "invoiceexe.txt"; Unicode TR36
+ * and CVE-2021-42574, "Trojan Source"), marks, zero-width spaces and joiners' look-alikes, the BOM.
+ * Untrusted text loses them before it is shown anywhere, plain text included. (The zero-width
+ * joiner U+200D stays: emoji sequences need it.)
+ */
+const INVISIBLE = /[\u061C\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
+
+/**
+ * Slack notifies a whole channel for "@channel", "@here" and "@everyone" typed as words when a
+ * message is parsed with link_names, and its markdown block translates standard markdown into its
+ * own; a zero-width space after the @ keeps the word as it reads and makes it nothing to notify.
+ */
+export function noBroadcast(text: string): string {
+  return text.replace(/@(channel|here|everyone)\b/gi, `@${ZWSP}$1`);
+}
+
+/**
+ * Slack's three mrkdwn control characters, as Slack's formatting guide says to escape them, bare
+ * URLs defused (noAutoLink), broadcast words disarmed (noBroadcast) and invisible characters
+ * removed (visible).
  */
 export function esc(text: string): string {
-  return noAutoLink(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  return noBroadcast(
+    noAutoLink(visible(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')),
+  );
 }
 
 const ELLIPSIS = '…';
@@ -61,7 +85,7 @@ export function escCut(text: string, max: number): string {
 }
 
 export function plain(text: string, max: number): PlainTextElement {
-  return { type: 'plain_text', text: cut(text, max), emoji: true };
+  return { type: 'plain_text', text: cut(visible(text), max), emoji: true };
 }
 
 export function mrkdwn(text: string, max: number): MrkdwnElement {
