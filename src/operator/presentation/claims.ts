@@ -65,9 +65,18 @@ function done(verb: string): RegExp {
 const NOT_A_CLAIM =
   /\b(?:not|never|no|without|will|would|should|shall|could|can|may|might|must|propos\w*|recommend\w*|suggest\w*|needs?|requires?|if|unless|whether|until|consider|plan\w*|wants?|asks?|request\w*|ready to|going to)\b|n't\b|\?\s*$/i;
 
+/**
+ * Log levels as log lines print them, "[ERROR] …". Only these mark quoted log text: any other
+ * bracketed word ("[DONE]", "[OK]", the redactor's own "[REDACTED]") in front of "I restarted it"
+ * would otherwise hide the claim.
+ */
+const LOG_LEVEL = String.raw`\[(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRIT|CRITICAL|FATAL|ALERT|EMERG|PANIC|SEVERE)\]`;
+
 /** Log text quoted in a clause is evidence, not a claim: "logs show \"[INFO] Service restarted\"". */
 function unquoted(clause: string): string {
-  return clause.replace(/"[^"]*"|“[^”]*”|'[^']*'|`[^`]*`/g, ' ').replace(/\[[A-Z]+\][^.;]*/g, ' ');
+  return clause
+    .replace(/"[^"]*"|“[^”]*”|'[^']*'|`[^`]*`/g, ' ')
+    .replace(new RegExp(`${LOG_LEVEL}[^.;]*`, 'g'), ' ');
 }
 
 /** The action a clause claims was done, or null. */

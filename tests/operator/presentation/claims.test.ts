@@ -91,6 +91,9 @@ describe('claims come from the audit log only', () => {
       'The service has been scaled up to 6 replicas',
       'Successfully rebooted auth-service-03',
       'payment-server-01 was restarted after approval',
+      // A bracketed word that is no log level does not make what follows a quoted log line.
+      '[DONE] I restarted payment-server-01',
+      'password=[REDACTED] I have restarted db-node-02',
     ];
     for (const c of claims) expect(claimIn(c), c).not.toBeNull();
     const notClaims = [
