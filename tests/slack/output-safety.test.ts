@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlannerDraft } from '../../src/domain/brief.ts';
+import { systemClock } from '../../src/domain/clock.ts';
+import { FollowUpModel } from '../../src/operator/conversation/model.ts';
+import type { ChatModel } from '../../src/operator/decision/planners/model/chat-model.ts';
 import type { Planner } from '../../src/operator/decision/planners/planner.ts';
 import { restartDraft } from '../../testing/drafts.ts';
 import type { FakeSlack, SlackCall } from '../../testing/fake-slack.ts';
@@ -106,6 +109,25 @@ function compromised(over: Partial<PlannerDraft>): Planner {
   };
 }
 
+/** A follow-up model that answers every question with `text`. */
+function compromisedFollowUp(text: string): FollowUpModel {
+  const chatModel: ChatModel = {
+    model: 'compromised',
+    complete: async () => ({
+      turn: {
+        role: 'assistant',
+        content: JSON.stringify({ answer: text, cited: [] }),
+        toolCalls: [],
+        finish: 'stop',
+        refusal: null,
+      },
+      usage: { promptTokens: 1, completionTokens: 1 },
+      notes: [],
+    }),
+  };
+  return new FollowUpModel({ chatModel, callTimeoutMs: 1000, clock: systemClock });
+}
+
 const open: BotHarness[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((h) => h.close()));
@@ -130,10 +152,11 @@ async function settle(h: BotHarness): Promise<void> {
 
 type Attack = { name: string; run: () => Promise<BotHarness> };
 
-async function bot(planner?: Planner): Promise<BotHarness> {
+async function bot(planner?: Planner, followUpModel?: FollowUpModel): Promise<BotHarness> {
   const h = await startBot({
     env: { ALERT_WEBHOOK_TOKEN: TOKEN, ALERT_WEBHOOK_CHANNEL: HOOKS },
     ...(planner ? { planner } : {}),
+    ...(followUpModel ? { followUpModel } : {}),
   });
   open.push(h);
   return h;
@@ -221,6 +244,22 @@ const ATTACKS: Attack[] = [
       await settle(h);
       const before = h.slack.calls.length;
       await h.event(mention(OPS, `status? ${EVIL}`, '1700000100.000200', { thread_ts: thread }));
+      await h.slack.waitFor((s) => s.calls.length > before, 10_000, 'an answer');
+      await new Promise((r) => setTimeout(r, 500));
+      return h;
+    },
+  },
+  {
+    name: 'compromised follow-up model: its answer',
+    run: async () => {
+      const h = await bot(undefined, compromisedFollowUp(EVIL));
+      const thread = '1700000100.000100';
+      await h.event(mention(OPS, 'payment-server-01 is slow', thread));
+      await settle(h);
+      const before = h.slack.calls.length;
+      await h.event(
+        mention(OPS, 'what is the root cause here?', '1700000100.000200', { thread_ts: thread }),
+      );
       await h.slack.waitFor((s) => s.calls.length > before, 10_000, 'an answer');
       await new Promise((r) => setTimeout(r, 500));
       return h;

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../domain/audit.ts';
+import type { IncidentBrief } from '../../domain/brief.ts';
 
 /**
  * A planner writes prose; only the audit log says what was done. Whatever a model writes in a
@@ -20,6 +21,20 @@ export function confirmedActions(audit: readonly AuditEntry[]): ConfirmedActions
     if (entry.event === 'restart.executed') confirmed.add('restart');
     if (entry.event === 'escalation.sent') confirmed.add('escalation');
   }
+  return confirmed;
+}
+
+/**
+ * What a brief (derived from the audit log) shows was done: a restart that ran, an escalation sent.
+ * For readers that hold the brief and not the log, such as the answer to a follow-up question.
+ */
+export function confirmedInBrief(
+  brief: Pick<IncidentBrief, 'lastRestart' | 'escalationPackage'>,
+): ConfirmedActions {
+  const confirmed = new Set<ClaimedAction>();
+  const taken = brief.escalationPackage.actionsTaken.map((a) => a.action);
+  if (brief.lastRestart || taken.some((a) => a.startsWith('Restarted '))) confirmed.add('restart');
+  if (taken.some((a) => a.startsWith('Escalated to '))) confirmed.add('escalation');
   return confirmed;
 }
 
