@@ -8,7 +8,7 @@ import type { ToolSession } from '../../tools/session.ts';
 import type { Toolbox } from '../../tools/toolbox.ts';
 import type { ChatMessage, ChatModel } from '../decision/planners/model/chat-model.ts';
 import { extractJson } from '../decision/planners/model/draft.ts';
-import { capJson } from '../decision/planners/prompt.ts';
+import { capJson, neutralizeTags } from '../decision/planners/prompt.ts';
 import { confirmedInBrief, withoutUnconfirmedClaims } from '../presentation/claims.ts';
 import { answer, type FollowUpAnswer } from './answers.ts';
 
@@ -93,7 +93,7 @@ export class FollowUpModel {
       { role: 'system', content: FOLLOW_UP_PROMPT },
       {
         role: 'user',
-        content: `<record>\n${recordText(brief, tools.session)}\n</record>\n<question>\n${question.replace(/<\/?question>/gi, '')}\n</question>`,
+        content: `<record>\n${recordText(brief, tools.session)}\n</record>\n<question>\n${neutralizeTags(question, ['question', 'record'])}\n</question>`,
       },
     ];
     for (let turn = 1; turn <= FOLLOW_UP_MODEL_LIMITS.turns; turn++) {
