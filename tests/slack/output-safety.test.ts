@@ -65,7 +65,9 @@ const WRITES = new Set([
 /** What of the attack got through, by kind; empty when nothing did. */
 function leaks(slack: FakeSlack): string[] {
   const found = new Set<string>();
-  for (const call of slack.calls.filter(
+  // What was sent to response_url endpoints (a /triage answer, a click's reply) is on screen too.
+  const responses = slack.responses.map((r) => ({ method: 'response_url', args: r.body, at: 0 }));
+  for (const call of [...slack.calls, ...responses].filter(
     (c) => WRITES.has(c.method) || c.method.startsWith('response'),
   )) {
     for (const t of markupTexts(call)) {
@@ -262,6 +264,33 @@ const ATTACKS: Attack[] = [
       );
       await h.slack.waitFor((s) => s.calls.length > before, 10_000, 'an answer');
       await new Promise((r) => setTimeout(r, 500));
+      return h;
+    },
+  },
+  {
+    name: 'report: /triage command',
+    run: async () => {
+      const h = await bot();
+      await h.command(EVIL);
+      await settle(h);
+      return h;
+    },
+  },
+  {
+    name: 'report: file_share title and attachment fields in the alert channel',
+    run: async () => {
+      const h = await bot();
+      await h.event({
+        type: 'message',
+        subtype: 'file_share',
+        channel: ALERTS,
+        user: 'U0HUMAN',
+        text: '',
+        ts: '1700000100.000100',
+        files: [{ title: EVIL, name: 'graph.png' }],
+        attachments: [{ title: EVIL, fields: [{ title: 'runbook', value: EVIL }] }],
+      });
+      await settle(h);
       return h;
     },
   },
