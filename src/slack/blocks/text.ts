@@ -1,4 +1,5 @@
 import type { MrkdwnElement, PlainTextElement } from '@slack/types';
+import { visible } from '../../domain/visible.ts';
 
 /**
  * Text for Slack: escaping, safe cutting, mentions, dates and links. Everything that reaches mrkdwn
@@ -20,17 +21,7 @@ export function noAutoLink(text: string): string {
     .replace(/\b(mailto):(?=\S)/gi, `$1:${ZWSP}`);
 }
 
-/**
- * Characters that change how the text around them reads without showing themselves: bidirectional
- * overrides and isolates (U+202E makes "invoice\u202Etxt.exe" read "invoiceexe.txt"; Unicode TR36
- * and CVE-2021-42574, "Trojan Source"), marks, zero-width spaces and joiners' look-alikes, the BOM.
- * Untrusted text loses them before it is shown anywhere, plain text included. (The zero-width
- * joiner U+200D stays: emoji sequences need it.)
- */
-const INVISIBLE = /[\u061C\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
-export function visible(text: string): string {
-  return text.replace(INVISIBLE, '');
-}
+export { visible } from '../../domain/visible.ts';
 
 /**
  * Slack notifies a whole channel for "@channel", "@here" and "@everyone" typed as words when a

@@ -57,6 +57,7 @@ describe('text helpers', () => {
     for (const out of [esc(spoof), md(spoof), plain(spoof, 100).text])
       expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069\uFEFF]|ment\u200B|pay\u200B/);
     expect(esc(spoof)).toBe('invoicetxt.exe x payment');
+    expect(esc('a\u0000b\u0007c \u001b[31mred\u009b\tend\n')).toBe('abc [31mred\tend\n');
     // Emoji sequences keep their zero-width joiner.
     expect(esc('👩\u200D💻')).toBe('👩\u200D💻');
   });
