@@ -114,6 +114,22 @@ describe('claims come from the audit log only', () => {
     for (const c of notClaims) expect(claimIn(c), c).toBeNull();
   });
 
+  it('hostile shapes of up to 100,000 characters are checked, and the claim after them still found', () => {
+    // Each shape once backtracked polynomially (6,000 digits took about a minute); now each finishes.
+    const shapes = [`a${'1'.repeat(6_000)}`, ' '.repeat(100_000), ' -'.repeat(50_000)];
+    for (const shape of shapes) {
+      const checked = withoutUnconfirmedClaims(
+        `${shape}! Then payment-server-01 restarted.`,
+        new Set(),
+      );
+      expect(checked.removed.join(' ')).toMatch(/payment-server-01 restarted/);
+    }
+    // A server-like name before the verb, wherever the word starts.
+    expect(claimIn('(payment-server-01 restarted')).toBe('restart');
+    expect(claimIn('web01 was restarted')).toBe('restart');
+    expect(claimIn('the build-7 restarted 3 times')).toBeNull();
+  });
+
   it("the rules planner's own words never trip the filter, across the whole scenario pack", async () => {
     const pack = fileURLToPath(new URL('../../../scenarios/pack.yaml', import.meta.url));
     const scenarios = await loadScenarios(pack);
