@@ -3,7 +3,7 @@ import type { DecisionOutcome } from '../operator/approval/approval.ts';
 import type { EscalationResult } from '../operator/approval/escalate.ts';
 import type { ProgressEvent } from '../operator/investigation/investigate.ts';
 import { chronicNote, memorySummary, pastLines } from '../operator/memory/words.ts';
-import type { paint } from './common.ts';
+import { forTerminal, type paint } from './common.ts';
 
 type Paint = ReturnType<typeof paint>;
 
@@ -54,7 +54,8 @@ function scopeNoteLines(brief: IncidentBrief, p: Paint): string[] {
 }
 
 /** The brief as a human reads it in a terminal: the decision first, then the evidence for it. */
-export function renderBrief(brief: IncidentBrief, p: Paint): string {
+export function renderBrief(given: IncidentBrief, p: Paint): string {
+  const brief = forTerminal(given);
   const day = brief.createdAt.slice(0, 10);
   const time = (iso: string) => clock(iso, day);
   const pkg = brief.escalationPackage;
@@ -129,7 +130,8 @@ export function renderBrief(brief: IncidentBrief, p: Paint): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function plannerLine(brief: IncidentBrief): string {
+export function plannerLine(given: IncidentBrief): string {
+  const brief = forTerminal(given);
   const r = brief.planner;
   const who =
     r.planner === 'openai'
@@ -141,7 +143,8 @@ export function plannerLine(brief: IncidentBrief): string {
 }
 
 /** One progress line per step, as a responder would narrate it. */
-export function renderProgress(event: ProgressEvent): string {
+export function renderProgress(given: ProgressEvent): string {
+  const event = forTerminal(given);
   switch (event.stage) {
     case 'opened':
       return `… opened ${event.incidentId}`;
@@ -163,7 +166,8 @@ export function renderProgress(event: ProgressEvent): string {
 const pct = (n: number | undefined) => (n === undefined ? '?' : `${n}%`);
 
 /** What happened to a restart proposal, in one or two lines. */
-export function renderOutcome(outcome: DecisionOutcome, p: Paint): string {
+export function renderOutcome(given: DecisionOutcome, p: Paint): string {
+  const outcome = forTerminal(given);
   switch (outcome.kind) {
     case 'restarted': {
       const { before, after } = outcome;
@@ -198,14 +202,16 @@ export function renderOutcome(outcome: DecisionOutcome, p: Paint): string {
   }
 }
 
-export function escalationLine(escalation: EscalationResult, p: Paint): string {
+export function escalationLine(given: EscalationResult, p: Paint): string {
+  const escalation = forTerminal(given);
   return escalation.sent
     ? p('yellow', `↗ Escalated to ${escalation.receipt.target}`)
     : p('red', `Escalation not sent: ${escalation.reason}`);
 }
 
 /** A short card for the demo: the decision, its top evidence, and what it will do. */
-export function renderCard(brief: IncidentBrief, p: Paint): string {
+export function renderCard(given: IncidentBrief, p: Paint): string {
+  const brief = forTerminal(given);
   const severity = p(['bold', SEVERITY_STYLE[brief.severity]], brief.severity.toUpperCase());
   return [
     p('bold', `━━ ${brief.title}`),

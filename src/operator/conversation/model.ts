@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { IncidentBrief } from '../../domain/brief.ts';
 import { type Clock, deadlineIn } from '../../domain/clock.ts';
 import { OperatorError } from '../../domain/errors.ts';
+import { redact } from '../../tools/redact.ts';
 import { findTool, TOOL_SPECS } from '../../tools/registry.ts';
 import type { ToolSession } from '../../tools/session.ts';
 import type { Toolbox } from '../../tools/toolbox.ts';
 import type { ChatMessage, ChatModel } from '../decision/planners/model/chat-model.ts';
 import { extractJson } from '../decision/planners/model/draft.ts';
-import { capJson } from '../decision/planners/prompt.ts';
+import { capJson, neutralizeTags } from '../decision/planners/prompt.ts';
+import { confirmedInBrief, withoutUnconfirmedClaims } from '../presentation/claims.ts';
 import { answer, type FollowUpAnswer } from './answers.ts';
 
 /**
@@ -91,7 +93,7 @@ export class FollowUpModel {
       { role: 'system', content: FOLLOW_UP_PROMPT },
       {
         role: 'user',
-        content: `<record>\n${recordText(brief, tools.session)}\n</record>\n<question>\n${question.replace(/<\/?question>/gi, '')}\n</question>`,
+        content: `<record>\n${recordText(brief, tools.session)}\n</record>\n<question>\n${neutralizeTags(question, ['question', 'record'])}\n</question>`,
       },
     ];
     for (let turn = 1; turn <= FOLLOW_UP_MODEL_LIMITS.turns; turn++) {
@@ -139,7 +141,18 @@ export class FollowUpModel {
       throw new FollowUpModelError(
         `the model cited evidence that does not exist: ${unknown.join(', ')}`,
       );
-    const text = parsed.answer.slice(0, FOLLOW_UP_MODEL_LIMITS.answerChars);
+    // The prompt asks for no claims and the record holds no secrets; the answer is held to both,
+    // as a planner's draft is, since a model can be talked out of any instruction.
+    const checked = withoutUnconfirmedClaims(
+      redact(parsed.answer.slice(0, FOLLOW_UP_MODEL_LIMITS.answerChars)),
+      confirmedInBrief(brief),
+    );
+    if (!checked.text)
+      throw new FollowUpModelError('the model claimed actions the audit log does not show');
+    const text =
+      checked.removed.length > 0
+        ? `${checked.text} (Removed from this answer: ${checked.removed.length} claim(s) of actions the audit log does not show.)`
+        : checked.text;
     return answer('question', text, parsed.cited, { by: 'model', evidence: [...session.evidence] });
   }
 }

@@ -123,12 +123,29 @@ export function serverFromLabel(value: string): string {
   return v.replace(/:\d+$/, '');
 }
 
+/**
+ * A host as systems write one: a DNS name (RFC 1123 labels; `_` too, as some inventories use), an
+ * IPv4 or a bracketless IPv6 address. Nothing else — a shell command after the name, a path around
+ * it, an encoded NUL, an invisible or look-alike character inside it — is a host, so it names no
+ * server: the alert's title is its subject then, and servers named elsewhere are only context.
+ */
+const HOST = /^(?=.*[a-z0-9])[a-z0-9_](?:[a-z0-9_.-]{0,251}[a-z0-9_])?$|^[0-9a-f:.]{2,45}$/i;
+export function isHostName(name: string): boolean {
+  return HOST.test(name) && !name.includes('..');
+}
+
+/** The server a label value names, or null when the value is no host name. */
+export function hostOfLabel(value: string): string | null {
+  const host = serverFromLabel(value);
+  return isHostName(host) ? host : null;
+}
+
 /** The servers an alert's labels name. */
 export function serversOfLabels(labels: Readonly<Record<string, string>>): string[] {
   const out: string[] = [];
   for (const key of SERVER_LABELS) {
-    const value = labels[key];
-    if (value?.trim()) out.push(serverFromLabel(value));
+    const host = hostOfLabel(labels[key] ?? '');
+    if (host) out.push(host);
   }
   return [...new Set(out)];
 }
@@ -204,7 +221,7 @@ export function prometheusAlerts(
 /** The generic schema's alerts, one request each. */
 export function genericAlerts(alerts: readonly z.infer<typeof GenericAlert>[]): WebhookAlert[] {
   return alerts.map((a) => {
-    const servers = [...new Set((a.servers ?? []).map(serverFromLabel))];
+    const servers = [...new Set((a.servers ?? []).flatMap((v) => hostOfLabel(v) ?? []))];
     const severity = a.severity ? ` (${a.severity})` : '';
     const text = cut(
       [

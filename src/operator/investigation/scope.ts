@@ -91,8 +91,10 @@ function isContextKey(key: string): boolean {
 type Token = { text: string; start: number };
 
 /** A URL (any scheme) or a bare path with a query string: words inside are never names. */
+// The scheme is bounded: unbounded, it is retried from every word start of a long dashed name
+// (a-a-a-…) to its end, quadratic in the report's length.
 const URL_PATTERN =
-  /\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'`)\]|]+|(?<![\w/])\/[\w.~%/-]*\?[^\s<>"'`)\]|]*/gi;
+  /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s<>"'`)\]|]+|(?<![\w/])\/[\w.~%/-]*\?[^\s<>"'`)\]|]*/gi;
 
 /** The host of a URL, when it has one. */
 function urlHost(url: string): string | null {

@@ -16,6 +16,7 @@ import type {
 import type { Evidence } from '../../domain/evidence.ts';
 import type { Environment } from '../../domain/vocabulary.ts';
 import type { IncidentRecord, Store } from '../../store/ports.ts';
+import { redact } from '../../tools/redact.ts';
 import { abnormal, type Signal } from '../decision/signals/index.ts';
 import type { Scope } from '../investigation/scope.ts';
 import { confirmedActions, withoutUnconfirmedClaims } from './claims.ts';
@@ -150,15 +151,40 @@ function scopeNote(scope: Scope): string[] {
  * the audit log does not show (a model writing "restarted successfully — resolved" while the
  * proposal is pending), and a note saying what was removed.
  */
+type PlannerText = {
+  title: string;
+  summary: string;
+  nextActions: string[];
+  facts: Fact[];
+  hypotheses: PlannerDraft['hypotheses'];
+  safeChecks: string[];
+  impact: string;
+};
+
 function withoutFalseClaims(
   input: AssessmentInput,
-  text: { title: string; summary: string; nextActions: string[] },
-): { title: string; summary: string; nextActions: string[]; note: string | null } {
+  text: PlannerText,
+): PlannerText & { note: string | null } {
   const confirmed = confirmedActions(input.audit ?? []);
-  const title = withoutUnconfirmedClaims(text.title, confirmed);
-  const summary = withoutUnconfirmedClaims(text.summary, confirmed);
-  const next = text.nextActions.map((a) => withoutUnconfirmedClaims(a, confirmed));
-  const removed = [...title.removed, ...summary.removed, ...next.flatMap((n) => n.removed)];
+  const removed: string[] = [];
+  const check = (t: string): string => {
+    const checked = withoutUnconfirmedClaims(t, confirmed);
+    removed.push(...checked.removed);
+    return checked.text;
+  };
+  const title = check(text.title);
+  const summary = check(text.summary);
+  const nextActions = text.nextActions.map(check).filter(Boolean);
+  // A model may lie in every field it writes, not only the title and summary; the rules planner's
+  // facts and hypotheses are the project's own words (a past incident's "a restart fixed it").
+  const model = input.planner.planner === 'openai';
+  const checkModel = (t: string): string => (model ? check(t) : t);
+  const facts = text.facts.map((f) => ({ ...f, text: checkModel(f.text) })).filter((f) => f.text);
+  const hypotheses = text.hypotheses
+    .map((h) => ({ ...h, text: checkModel(h.text) }))
+    .filter((h) => h.text);
+  const safeChecks = text.safeChecks.map(checkModel).filter(Boolean);
+  const impact = checkModel(text.impact);
   if (removed.length === 0) return { ...text, note: null };
   const subject =
     input.scope.servers
@@ -170,25 +196,57 @@ function withoutFalseClaims(
     (r) => `"${r.length > CLAIM_QUOTE_CHARS ? `${r.slice(0, CLAIM_QUOTE_CHARS)}…` : r}"`,
   );
   return {
-    title: (title.text || fallbackTitle).slice(0, 150),
+    title: (title || fallbackTitle).slice(0, 150),
     summary:
-      summary.text ||
+      summary ||
       `${ACTION_WORDS[input.decision.action]} (${input.decision.category}, ${input.decision.severity}).`,
-    nextActions: next.map((n) => n.text).filter(Boolean),
+    nextActions,
+    facts,
+    hypotheses,
+    safeChecks,
+    impact: impact || `${fallbackTitle}; impact not stated`,
     note: `The ${input.planner.planner === 'openai' ? 'model' : 'planner'}'s text claimed actions the audit log does not show, so it was removed: ${quoted.join('; ')}. Actions taken lists only what the audit log records.`,
   };
 }
 
+/**
+ * A planner's words with secrets hidden (redact), before anything shows or stores them: the report
+ * and evidence a model read were redacted, but a model can still repeat a secret it was told in a
+ * follow-up, reassemble one, or be made to by an injection.
+ */
+function redactedDraft(draft: PlannerDraft): PlannerDraft {
+  return {
+    ...draft,
+    title: redact(draft.title),
+    summary: redact(draft.summary),
+    restartServer: draft.restartServer === null ? null : redact(draft.restartServer),
+    facts: draft.facts.map((f) => ({ ...f, text: redact(f.text) })),
+    hypotheses: draft.hypotheses.map((h) => ({ ...h, text: redact(h.text) })),
+    safeChecks: draft.safeChecks.map(redact),
+    nextActions: draft.nextActions.map(redact),
+    impact: redact(draft.impact),
+  };
+}
+
 /** What an investigation concluded: the draft as the guard allowed it, with its evidence. */
-export function assess(input: AssessmentInput): Assessment {
+export function assess(given: AssessmentInput): Assessment {
+  const input: AssessmentInput = {
+    ...given,
+    draft: redactedDraft(given.draft),
+    decision: { ...given.decision, policyNotes: given.decision.policyNotes.map(redact) },
+  };
+  const cited = new Set(input.evidence.map((e) => e.id));
   const claims = withoutFalseClaims(input, {
     title: input.draft.title,
     ...guardedText(input.draft, input.decision),
+    // A fact that cites nothing real is not a fact; the planner validation should have caught it.
+    facts: input.draft.facts.filter((f) => f.evidence.every((id) => cited.has(id))),
+    hypotheses: input.draft.hypotheses,
+    safeChecks: input.draft.safeChecks,
+    impact: input.draft.impact,
   });
   const guarded = claims;
-  const cited = new Set(input.evidence.map((e) => e.id));
-  // A fact that cites nothing real is not a fact; the planner validation should have caught it.
-  const facts = input.draft.facts.filter((f) => f.evidence.every((id) => cited.has(id)));
+  const facts = claims.facts;
   const own = ownership(input.scope, input.evidence);
   const plannerNote = input.planner.fallbackReason
     ? [
@@ -202,7 +260,7 @@ export function assess(input: AssessmentInput): Assessment {
   );
   const runbook = chooseRunbook(input.scope.servers, abnormal(input.signals));
   // The catalog's checks for this signature are the owning team's own: they come first.
-  const safeChecks = [...new Set([...(runbook?.checks ?? []), ...input.draft.safeChecks])];
+  const safeChecks = [...new Set([...(runbook?.checks ?? []), ...claims.safeChecks])];
   return {
     title: claims.title,
     summary: guarded.summary,
@@ -213,11 +271,11 @@ export function assess(input: AssessmentInput): Assessment {
     escalation: input.decision.escalation,
     action: input.decision.action,
     facts,
-    hypotheses: input.draft.hypotheses,
+    hypotheses: claims.hypotheses,
     safeChecks,
     nextActions: guarded.nextActions,
     documentationChecklist: checklist(input, own, facts),
-    impact: input.draft.impact,
+    impact: claims.impact,
     ownership: own,
     changes,
     signals: input.signals.slice(0, ASSESSMENT_LIMITS.signals).map((sig) => ({

@@ -1,3 +1,7 @@
+import { noBroadcast, visible } from './text.ts';
+
+const ZWSP = '\u200B';
+
 /**
  * Standard markdown for Slack's `markdown` block (docs.slack.dev/reference/block-kit/blocks/
  * markdown-block: standard markdown, at most 12,000 characters). Untrusted text (a report, a log
@@ -11,10 +15,18 @@
  * starts; newlines become spaces, so the text stays on its line.
  */
 export function md(text: string): string {
-  return text
+  const escaped = visible(text)
     .replace(/\r?\n/g, ' ')
     .replace(/[\\`*_[\]<>~|&]/g, (c) => `\\${c}`)
     .replace(/^(\s*)([#+\->]|\d+[.)])/, (_m, space: string, mark: string) => `${space}\\${mark}`);
+  // A bare URL is auto-linked (GFM's autolink extension, which Slack's markdown follows) unless
+  // it follows an escaped `<`, which is not where an autolink may start; broadcast words disarmed.
+  return noBroadcast(
+    escaped
+      .replace(/(?<!\\<)\b([a-z][a-z0-9+.-]{1,20}):\/\//gi, `$1:${ZWSP}//`)
+      .replace(/\b(www)\./gi, `$1${ZWSP}.`)
+      .replace(/\b(mailto):(?=\S)/gi, `$1:${ZWSP}`),
+  );
 }
 
 /** Cuts plain text to `max` characters, then escapes it. */

@@ -1,4 +1,5 @@
 import type { MrkdwnElement, PlainTextElement } from '@slack/types';
+import { visible } from '../../domain/visible.ts';
 
 /**
  * Text for Slack: escaping, safe cutting, mentions, dates and links. Everything that reaches mrkdwn
@@ -20,12 +21,26 @@ export function noAutoLink(text: string): string {
     .replace(/\b(mailto):(?=\S)/gi, `$1:${ZWSP}`);
 }
 
+export { visible } from '../../domain/visible.ts';
+
 /**
- * Slack's three mrkdwn control characters, as Slack's formatting guide says to escape them, and
- * bare URLs defused (noAutoLink).
+ * Slack notifies a whole channel for "@channel", "@here" and "@everyone" typed as words when a
+ * message is parsed with link_names, and its markdown block translates standard markdown into its
+ * own; a zero-width space after the @ keeps the word as it reads and makes it nothing to notify.
+ */
+export function noBroadcast(text: string): string {
+  return text.replace(/@(channel|here|everyone)\b/gi, `@${ZWSP}$1`);
+}
+
+/**
+ * Slack's three mrkdwn control characters, as Slack's formatting guide says to escape them, bare
+ * URLs defused (noAutoLink), broadcast words disarmed (noBroadcast) and invisible characters
+ * removed (visible).
  */
 export function esc(text: string): string {
-  return noAutoLink(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  return noBroadcast(
+    noAutoLink(visible(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')),
+  );
 }
 
 const ELLIPSIS = '…';
@@ -61,7 +76,7 @@ export function escCut(text: string, max: number): string {
 }
 
 export function plain(text: string, max: number): PlainTextElement {
-  return { type: 'plain_text', text: cut(text, max), emoji: true };
+  return { type: 'plain_text', text: cut(visible(text), max), emoji: true };
 }
 
 export function mrkdwn(text: string, max: number): MrkdwnElement {

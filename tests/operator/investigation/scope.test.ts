@@ -190,4 +190,10 @@ describe('scope, names as real systems write them', () => {
     expect(subject).toContain('payment-server-01');
     expect(subject).not.toContain('db-node-02');
   });
+
+  it('a report of half a million characters shaped to make a URL pattern backtrack is still read', () => {
+    // An unbounded scheme was retried from every word start of a-a-a-… to its end: quadratic.
+    const hostile = `a${'-a'.repeat(250_000)} payment-server-01 is slow`;
+    expect(ids(hostile)).toEqual(['payment-server-01']);
+  });
 });

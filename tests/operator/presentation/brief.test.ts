@@ -119,6 +119,55 @@ describe('brief', () => {
     });
   });
 
+  it("a model's words lose secrets and unconfirmed claims in every field, not only the title and summary", async () => {
+    const inputs = await evidenceFor(seedFleet(), ['db-node-02']);
+    const secret = 'password=hunter2 xoxb-123456789012-123456789012-abcdefghijklmnopqrstuvwx';
+    const claim = 'I have restarted db-node-02.';
+    const brief = briefFrom({
+      incidentId: 'INC-2',
+      createdAt: '2025-03-01T09:00:00.000Z',
+      source: 'slack',
+      report: 'db-node-02?',
+      environment: 'prod',
+      scope: resolveScope('db-node-02', inputs.scope),
+      draft: draftOf({
+        title: `db-node-02 ${secret}`,
+        summary: `Slow queries. ${secret}`,
+        facts: [
+          { text: `db-node-02 is healthy. ${claim}`, evidence: ['E1'] },
+          { text: claim, evidence: ['E1'] },
+        ],
+        hypotheses: [{ text: `A lock. ${claim} ${secret}`, confidence: 'low' }],
+        safeChecks: [`Check locks. ${claim}`],
+        nextActions: [`Watch it. ${secret}`],
+        impact: `Queries are slow. ${claim}`,
+      }),
+      decision: {
+        action: 'monitor',
+        category: 'unknown',
+        severity: 'sev3',
+        escalation: 'hold',
+        restartServer: null,
+        policyNotes: [`the planner named ${secret}`],
+      },
+      evidence: inputs.evidence,
+      signals: inputs.signals,
+      planner: { ...sampleBrief('x').planner, planner: 'openai', model: 'm' },
+    });
+    const { policyNotes, ...shown } = brief;
+    const said = JSON.stringify(shown);
+    expect(said).not.toMatch(/hunter2|xoxb-1234/);
+    expect(JSON.stringify(policyNotes)).not.toMatch(/hunter2|xoxb-1234/);
+    expect(said).not.toContain('I have restarted');
+    expect(brief.facts).toEqual([{ text: 'db-node-02 is healthy.', evidence: ['E1'] }]);
+    expect(brief.hypotheses[0]?.text).toMatch(/^A lock\./);
+    expect(brief.escalationPackage.impact).toBe('Queries are slow.');
+    expect(brief.safeChecks).toContain('Check locks.');
+    expect(policyNotes.some((n) => /claimed actions the audit log does not show/.test(n))).toBe(
+      true,
+    );
+  });
+
   it('deriving from the audit log lists actions taken once, in the timeline too', () => {
     const incident = {
       id: 'INC-1',

@@ -91,6 +91,9 @@ describe('claims come from the audit log only', () => {
       'The service has been scaled up to 6 replicas',
       'Successfully rebooted auth-service-03',
       'payment-server-01 was restarted after approval',
+      // A bracketed word that is no log level does not make what follows a quoted log line.
+      '[DONE] I restarted payment-server-01',
+      'password=[REDACTED] I have restarted db-node-02',
     ];
     for (const c of claims) expect(claimIn(c), c).not.toBeNull();
     const notClaims = [
@@ -109,6 +112,22 @@ describe('claims come from the audit log only', () => {
       'Restart payment-server-01 if approved',
     ];
     for (const c of notClaims) expect(claimIn(c), c).toBeNull();
+  });
+
+  it('hostile shapes of up to 100,000 characters are checked, and the claim after them still found', () => {
+    // Each shape once backtracked polynomially (6,000 digits took about a minute); now each finishes.
+    const shapes = [`a${'1'.repeat(6_000)}`, ' '.repeat(100_000), ' -'.repeat(50_000)];
+    for (const shape of shapes) {
+      const checked = withoutUnconfirmedClaims(
+        `${shape}! Then payment-server-01 restarted.`,
+        new Set(),
+      );
+      expect(checked.removed.join(' ')).toMatch(/payment-server-01 restarted/);
+    }
+    // A server-like name before the verb, wherever the word starts.
+    expect(claimIn('(payment-server-01 restarted')).toBe('restart');
+    expect(claimIn('web01 was restarted')).toBe('restart');
+    expect(claimIn('the build-7 restarted 3 times')).toBeNull();
   });
 
   it("the rules planner's own words never trip the filter, across the whole scenario pack", async () => {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cut, cutMrkdwn, esc, link, mention, slackDate } from '../../../src/slack/blocks/text.ts';
+import { md } from '../../../src/slack/blocks/markdown.ts';
+import {
+  cut,
+  cutMrkdwn,
+  esc,
+  link,
+  mention,
+  plain,
+  slackDate,
+} from '../../../src/slack/blocks/text.ts';
 
 describe('text helpers', () => {
   it('escapes exactly Slack’s control characters', () => {
@@ -41,5 +50,28 @@ describe('text helpers', () => {
     );
     expect(link('javascript:alert(1)', 'open')).toBe('open javascript:alert(1)');
     expect(link('not a url', 'open')).toBe('open not a url');
+  });
+
+  it('drops bidi overrides and zero-width characters from untrusted text, plain text included', () => {
+    const spoof = 'invoice\u202Etxt.exe \u2066x\u2069 pay\u200Bment\uFEFF';
+    for (const out of [esc(spoof), md(spoof), plain(spoof, 100).text])
+      expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069\uFEFF]|ment\u200B|pay\u200B/);
+    expect(esc(spoof)).toBe('invoicetxt.exe x payment');
+    expect(esc('a\u0000b\u0007c \u001b[31mred\u009b\tend\n')).toBe('abc [31mred\tend\n');
+    // Emoji sequences keep their zero-width joiner.
+    expect(esc('👩\u200D💻')).toBe('👩\u200D💻');
+  });
+
+  it('disarms broadcast words in mrkdwn and markdown', () => {
+    for (const out of [esc('@channel @here @Everyone'), md('@channel @here @Everyone')])
+      expect(out).not.toMatch(/@(?:channel|here|everyone)\b/i);
+    expect(esc('@channel').replaceAll('\u200B', '')).toBe('@channel');
+  });
+
+  it('a bare URL in the markdown block is not auto-linked, and still reads the same', () => {
+    const urls = 'see https://evil.example/x and www.evil.example or mailto:a@evil.example';
+    const out = md(urls);
+    for (const bare of ['https://evil', 'www.evil', 'mailto:a']) expect(out).not.toContain(bare);
+    expect(out.replaceAll('\u200B', '')).toBe(urls);
   });
 });

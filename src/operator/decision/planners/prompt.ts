@@ -44,9 +44,16 @@ export function correctionMessage(problems: readonly string[]): string {
   return `Your answer could not be used:\n${problems.map((p) => `- ${p}`).join('\n')}\nReply with corrected JSON only, in the shape the system message gives.`;
 }
 
-/** Stops untrusted text from closing or opening the tags that delimit it. */
-function neutralizeTags(text: string): string {
-  return text.replace(/<(\/?)(report|evidence)\b/gi, '‹$1$2');
+/**
+ * Stops untrusted text from closing or opening the tags that delimit it, in one pass that creates
+ * nothing: the `<` of any such tag becomes ‹, so "<</report>/report>" cannot reassemble one the way
+ * removing the tag would.
+ */
+export function neutralizeTags(
+  text: string,
+  tags: readonly string[] = ['report', 'evidence'],
+): string {
+  return text.replace(new RegExp(`<(\\s*\\/?\\s*)(${tags.join('|')})\\b`, 'gi'), '‹$1$2');
 }
 
 /** JSON that cannot contain a literal `<`, so no value can forge a closing tag; still valid JSON. */
