@@ -239,11 +239,32 @@ function shortName(name: string): string {
   return name.slice(0, name.indexOf('.'));
 }
 
+/** A name-shaped run of Latin, Greek and Cyrillic letters: where look-alike letters hide. */
+const NAME_RUN = /[A-Za-z0-9\u0370-\u03FF\u0400-\u04FF][A-Za-z0-9\u0370-\u03FF\u0400-\u04FF._-]*/gu;
+const LOOK_ALIKE_LETTER = /[\u0370-\u03FF\u0400-\u04FF]/u;
+
+/**
+ * Names that mix Latin letters with Greek or Cyrillic ones (pаyment-server-01 with a Cyrillic
+ * а): never a known server, reported whole and said to be so, and blanked out so that their
+ * Latin pieces are not read as names of their own.
+ */
+function withoutLookAlikes(text: string): { text: string; lookAlikes: string[] } {
+  const lookAlikes: string[] = [];
+  const blanked = text.replace(NAME_RUN, (run) => {
+    if (!/[A-Za-z]/.test(run) || !LOOK_ALIKE_LETTER.test(run)) return run;
+    lookAlikes.push(`${run} (Latin mixed with look-alike Greek or Cyrillic letters)`);
+    return ' '.repeat(run.length);
+  });
+  return { text: blanked, lookAlikes };
+}
+
 /** Every known server a text names, in order, and the server-shaped names that match nothing. */
 function namesIn(report: string, names: Names): { found: ServerInfo[]; unknown: string[] } {
-  const { text, hosts } = withoutUrls(report);
+  const urls = withoutUrls(report);
+  const { text, lookAlikes } = withoutLookAlikes(urls.text);
+  const { hosts } = urls;
   const found = new Map<string, ServerInfo>();
-  const unknown: string[] = [];
+  const unknown: string[] = [...new Set(lookAlikes)];
   const take = (s: ServerInfo) => found.set(s.id, s);
   for (const token of tokensOf(text)) {
     const server = names.server(token.text);

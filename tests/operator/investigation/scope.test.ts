@@ -124,6 +124,17 @@ describe('scope, names as real systems write them', () => {
     expect(found('web-01.staging.example.com is slow').ids).toEqual([]);
   });
 
+  it('reports a name written with look-alike Cyrillic or Greek letters whole, and never matches it', () => {
+    const scope = resolveScope('p\u0430yment-server-01 is down (also \u03B1uth-service-03)', KNOWN);
+    expect(scope.servers).toEqual([]);
+    expect(scope.unknown).toEqual([
+      'p\u0430yment-server-01 (Latin mixed with look-alike Greek or Cyrillic letters)',
+      '\u03B1uth-service-03 (Latin mixed with look-alike Greek or Cyrillic letters)',
+    ]);
+    // Words wholly in another script are no names, and leave the Latin ones beside them alone.
+    expect(ids('сервер payment-server-01 упал')).toEqual(['payment-server-01']);
+  });
+
   it('maps a Kubernetes pod name to its Deployment or DaemonSet, never an ordinary or numbered name', () => {
     const workloads = [info('payments-api', 'payments'), info('node-exporter'), info('web')];
     const pods = (report: string) => resolveScope(report, workloads);
