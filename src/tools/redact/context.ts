@@ -110,6 +110,8 @@ function strengthOf(key: string): Strength | null {
   if (last === undefined) return null;
   if (last === 'authorization') return 'authorization';
   if (last === 'login' && before === 'sonar') return 'strong'; // gitleaks sonar-api-token
+  // Honeycomb sends its API key in the X-Honeycomb-Team header (docs.honeycomb.io, API keys).
+  if (last === 'team' && before === 'honeycomb') return 'strong';
   if (last === 'pass' || last === 'pwd' || last === 'pw') return 'strong';
   // A personal access token: AZURE_DEVOPS_EXT_PAT, GITLAB_PAT (trufflehog azuredevopspersonalaccesstoken).
   if (last === 'pat') return 'strong';
@@ -245,8 +247,10 @@ function maskAfterScheme(scan: Scan, pos: number, limit: number): number {
 // with PHP's .= and typed declarations (`var token string = …`, `val token: String = …`).
 // No two quantifiers in a row may take the same characters (blanks here), or a long run of them
 // is split every possible way: each whitespace run belongs to exactly one quantifier.
+// A key starts a word, or follows a percent-encoded character (`%3Ftoken%3D…`: a query string
+// inside a URL-encoded parameter), whose `=` may be encoded too (%3D).
 const ASSIGNMENT =
-  /(?<![\w.-])-{0,2}(?=[\w.-]*?(?:pass|pwd|pw\b|pat\b|secret|token|key|auth|cred|sig|session|sess|sid|otp|hmac|sonar))([A-Za-z_][\w.-]*)(\\?["'\]]{0,2}[ \t]*(?:(?::[ \t]*)?(?:string|String|str)[ \t]*=|=>|:{1,3}=|\?=|\.=|[:=]|(?<=["'][ \t]*),(?=[ \t]*\\?["']))[ \t]*)/gi;
+  /(?:(?<![\w.-])|(?<=%[0-9A-Fa-f]{2}))-{0,2}(?=[\w.-]*?(?:pass|pwd|pw\b|pat\b|secret|token|key|auth|cred|sig|session|sess|sid|otp|hmac|sonar|honeycomb-team))([A-Za-z_][\w.-]*)(\\?["'\]]{0,2}[ \t]*(?:(?::[ \t]*)?(?:string|String|str)[ \t]*=|=>|:{1,3}=|\?=|\.=|[:=]|%3[Dd]|(?<=["'][ \t]*),(?=[ \t]*\\?["']))[ \t]*)/gi;
 
 export function maskAssignments(scan: Scan): void {
   const text = scan.text;
@@ -270,6 +274,9 @@ export function maskAssignments(scan: Scan): void {
       pattern.lastIndex = Math.max(pattern.lastIndex, stop);
       continue;
     }
+    // An encoded query's value ends at its encoded & (%26).
+    const encodedAnd = m[2]?.includes('%') ? text.indexOf('%26', value.start) : -1;
+    if (encodedAnd > value.start && encodedAnd < value.end) value.end = encodedAnd;
     const end = strength === 'strong' ? connectionStringEnd(scan, m.index, value) : value.end;
     const raw = text.slice(value.start, end);
     const cut = scan.isCut(end) || (!value.closed && value.quoted);

@@ -257,6 +257,9 @@ const TOKEN_RULES: readonly TokenRule[] = [
     ['NRIQ-', 'NRBR-', 'NRJS-'],
     /NR(?:IQ-[\w-]{25,32}|BR-[a-f0-9]{19}|JS-[a-f0-9]{19})/y,
   ),
+  // Honeycomb API keys (docs.honeycomb.io, "API Keys"): ingest keys hcaik_ (classic hcxik_),
+  // management keys hcamk_ (classic hcxmk_), then the key id and secret in lowercase alphanumerics.
+  rule('honeycomb', ['hcaik_', 'hcxik_', 'hcamk_', 'hcxmk_'], /hc[ax](?:ik|mk)_[a-z0-9]{20,64}/y),
   // Notion's integration tokens before ntn_: secret_ and 43 alphanumerics.
   rule(
     'notion-legacy',

@@ -79,6 +79,8 @@ const HOSTILE: readonly [string, (size: number) => string][] = [
   ['scheme: scheme words, short credentials', (n) => fill('Bearer a1 Basic b2 Token ', n)],
   ['scheme: Basic and one long base64 word', (n) => `Basic ${fill('A', n - 6)}`],
   ['url: scheme separators, no @', (n) => fill('a://b:c', n)],
+  ['url-encoded: keys and encoded separators, no value', (n) => fill('%3Ftoken%3D%26', n)],
+  ['url-encoded: percent escapes only', (n) => fill('%41', n)],
   ['url: one authority, no @', (n) => `x://${fill('a:', n - 4)}`],
   ['url: at signs only', (n) => fill('@', n)],
   ['curl: -u repeated, no curl', (n) => fill(' -u a', n)],

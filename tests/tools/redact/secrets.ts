@@ -1354,6 +1354,32 @@ const heldOutTokens: SecretSample[] = [
 const gcpBody = PEM_BODY();
 
 const heldOutContexts: SecretSample[] = [
+  // A query string inside a URL-encoded parameter (redirects, OAuth callbacks, proxied URLs).
+  at(
+    'url-encoded',
+    'RFC 3986 percent-encoding of a nested query (%3F ? %3D = %26 &)',
+    chars(HEX, 32),
+    (v) => `GET /oauth/callback?redirect=%2Fapp%3Fapi_key%3D${v}%26page%3D2&x=1 302`,
+  ),
+  at(
+    'url-encoded',
+    'RFC 3986 percent-encoding of a nested query',
+    alnum(24),
+    (v) => `proxy: upstream=https%3A%2F%2Fapi.example.com%2Fv1%3Faccess_token%3D${v} status=502`,
+  ),
+  // Honeycomb: the key goes in the X-Honeycomb-Team header (docs.honeycomb.io, API keys).
+  at(
+    'honeycomb',
+    'docs.honeycomb.io API keys (configuration key in X-Honeycomb-Team)',
+    chars(HEX, 32),
+    (v) => `curl -H "X-Honeycomb-Team: ${v}" https://api.honeycomb.io/1/events/prod`,
+  ),
+  at(
+    'honeycomb',
+    'docs.honeycomb.io API keys (ingest keys hcaik_)',
+    `hcaik_${chars(LOWER + DIGITS, 58)}`,
+    (v) => `otel-collector: exporting to api.honeycomb.io with key ${v} failed: 401`,
+  ),
   // Telegram's bot API puts the token in the path: /bot<token>/sendMessage.
   at(
     'telegram',
