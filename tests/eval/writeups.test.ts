@@ -35,7 +35,9 @@ describe('the write-ups pack (scenarios/writeups.yaml)', () => {
         .filter((l) => l.startsWith('#'))
         .join('\n');
       const id = /^- id: (\S+)/.exec(blocks[i] ?? '')?.[1];
-      expect(comment, `${id} names no write-up`).toMatch(/# Source: [^\n]*(\n#[^\n]*)*https?:\/\/\S+/);
+      expect(comment, `${id} names no write-up`).toMatch(
+        /# Source: [^\n]*(\n#[^\n]*)*https?:\/\/\S+/,
+      );
     }
   });
 

@@ -274,7 +274,10 @@ const FAMILIES: Record<string, Case> = {
   PostgreSQL: {
     real: [
       ['PG::NumericValueOutOfRange: ERROR:  integer out of range', 'data_integrity'],
-      ['ERROR:  nextval: reached maximum value of sequence "events_id_seq" (2147483647)', 'data_integrity'],
+      [
+        'ERROR:  nextval: reached maximum value of sequence "events_id_seq" (2147483647)',
+        'data_integrity',
+      ],
       ['FATAL:  sorry, too many clients already', 'resource_exhaustion'],
       [
         'FATAL:  remaining connection slots are reserved for non-replication superuser connections',
@@ -314,10 +317,7 @@ const FAMILIES: Record<string, Case> = {
   },
   'MySQL and MariaDB': {
     real: [
-      [
-        "ERROR 1264 (22003): Out of range value for column 'id' at row 1",
-        'data_integrity',
-      ],
+      ["ERROR 1264 (22003): Out of range value for column 'id' at row 1", 'data_integrity'],
       [
         '2021-11-27T14:07:13.414Z 0 [ERROR] [MY-012872] [InnoDB] Semaphore wait has lasted > 600 seconds. We intentionally crash the server because it appears to be hung.',
         'process_crashed',
@@ -767,13 +767,19 @@ const FAMILIES: Record<string, Case> = {
         'Kernel-Power 41: The system has rebooted without cleanly shutting down first. This error could be caused if the system stopped responding, crashed, or lost power unexpectedly.',
         'process_crashed',
       ],
-      ['EventLog 6008: The previous system shutdown at 3:14:07 AM on 7/19/2024 was unexpected.', 'process_crashed'],
+      [
+        'EventLog 6008: The previous system shutdown at 3:14:07 AM on 7/19/2024 was unexpected.',
+        'process_crashed',
+      ],
       ['Stop code: PAGE_FAULT_IN_NONPAGED_AREA  What failed: csagent.sys', 'process_crashed'],
       [
         'Service Control Manager 7031: The World Wide Web Publishing Service service terminated unexpectedly.  It has done this 1 time(s).',
         'process_crashed',
       ],
-      ['Application Error 1000: Faulting application name: w3wp.exe, version: 10.0.17763.1', 'process_crashed'],
+      [
+        'Application Error 1000: Faulting application name: w3wp.exe, version: 10.0.17763.1',
+        'process_crashed',
+      ],
       [
         "WAS 5002: Application pool 'OrdersPool' is being automatically disabled due to a series of failures in the process(es) serving that application pool.",
         'crash_loop',

@@ -13,7 +13,8 @@ import { terms, type Vocabulary } from './term.ts';
  * automatically disabled due to a series of failures": rapid-fail protection, a crash loop).
  */
 export const WINDOWS: Vocabulary = {
-  family: 'Windows Server event log (BugCheck, Kernel-Power, Service Control Manager, WER, IIS WAS)',
+  family:
+    'Windows Server event log (BugCheck, Kernel-Power, Service Control Manager, WER, IIS WAS)',
   terms: [
     ...terms('process_crashed', [
       /\bThe computer has rebooted from a bugcheck\b/i,
