@@ -72,12 +72,16 @@ const TALLIES: Record<NonNullable<Term['tally']>, number> = { failed_logins: 4 }
 /**
  * Errors that, after a change, point at the change: the code or config it shipped is wrong.
  * Dependency, credential and capacity failures do not; they happen with or without a change.
+ * Slowness does, when it follows a change to the same service: a release's slower query, or a
+ * migration's lock that every query queues behind (PostgreSQL's log_lock_waits, MySQL's lock
+ * wait timeouts) — rolling back or cancelling it is the fix, and a restart only drops the queue.
  */
 export const REGRESSIONS: ReadonlySet<SignalId> = new Set([
   'application_errors',
   'config_error',
   'probe_failure',
   'crash_loop',
+  'latency',
   'process_crashed',
   'image_pull_failure',
 ]);

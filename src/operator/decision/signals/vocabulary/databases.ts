@@ -8,7 +8,8 @@ import { terms, type Vocabulary } from './term.ts';
  * to statement timeout"; Class 42501 "permission denied for table"; Class XX "data corrupted":
  * "invalid page in block", "page verification failed"), the log lines of log_min_duration_statement
  * ("duration: 5123.456 ms  statement: …") and log_lock_waits ("still waiting for ShareLock … after
- * 1000.123 ms"), transaction-wraparound warnings ("must be vacuumed within N transactions"), and
+ * 1000.123 ms"), Class 22003 "integer out of range" and "nextval: reached maximum value of sequence"
+ * (a table's id space used up), transaction-wraparound warnings ("must be vacuumed within N transactions"), and
  * the configuration reload messages ("received SIGHUP, reloading configuration files", "parameter
  * \"x\" changed to", "configuration file … contains errors"). Client wording is libpq's
  * ("connection to server at \"…\" (…), port 5432 failed", "could not connect to server").
@@ -35,6 +36,10 @@ export const POSTGRESQL: Vocabulary = {
       /\bcould not receive data from WAL stream\b/i,
       /\bdatabase is not accepting commands to avoid wraparound data loss\b/i,
       /\bmust be vacuumed within \d+ transactions\b/i,
+      // Class 22003 numeric_value_out_of_range on a key, and sequences at their end: the id space
+      // of a table is used up and every insert fails until the schema changes.
+      /\b(small|big)?int(eger)? out of range\b/i,
+      /\bnextval: reached maximum value of sequence\b/i,
     ]),
     {
       signal: 'latency',
@@ -76,10 +81,13 @@ export const POSTGRESQL: Vocabulary = {
 /**
  * MySQL and MariaDB, server and clients, from the MySQL Server and Client Error Message Reference:
  * 1040 "Too many connections", 1045 "Access denied for user", 1142 "command denied to user", 1205
- * "Lock wait timeout exceeded", 1114 "The table is full", 2002/2003 "Can't connect to MySQL server",
+ * "Lock wait timeout exceeded", 1114 "The table is full", 1264 "Out of range value for column", 1467
+ * "Failed to read auto-increment value from storage engine", 2002/2003 "Can't connect to MySQL server",
  * 2006 "MySQL server has gone away", 2013 "Lost connection to MySQL server"; replication errors of
  * the replica threads ("Replica SQL thread aborted", "Got fatal error 1236 from source"), InnoDB's
- * "Database page corruption on disk", "Disk is full writing", the slow query log's "# Query_time:",
+ * "Database page corruption on disk", "Disk is full writing", InnoDB's assertion failures and its
+ * semaphore watchdog ("We intentionally crash the server because it appears to be hung"), the
+ * slow query log's "# Query_time:",
  * and mysqld's own "unknown variable" at start. The server's routine warning that a client IP
  * "could not be resolved" (reverse DNS) is not a resolver failure of the service.
  */
@@ -102,6 +110,9 @@ export const MYSQL: Vocabulary = {
       /\bDisk is full writing\b/i,
     ]),
     ...terms('data_integrity', [
+      // 1264 ER_WARN_DATA_OUT_OF_RANGE and 1467 ER_AUTOINC_READ_FAILED: a key column is full.
+      /\bOut of range value for column '[^']+'/,
+      /\bFailed to read auto-increment value from storage engine\b/,
       /\b(replica|slave) (sql|io) thread (aborted|stopped|exiting)\b/i,
       /\bGot fatal error 1236 from (master|source)\b/i,
       /\bDatabase page corruption on disk\b/i,
@@ -120,7 +131,12 @@ export const MYSQL: Vocabulary = {
       slowerThanMs: 1000,
     },
     ...terms('latency', [/\bLock wait timeout exceeded\b/i]),
-    ...terms('process_crashed', [/\bInnoDB: Assertion failure\b|\bmysqld got signal \d+\b/]),
+    ...terms('process_crashed', [
+      // 5.x prints "InnoDB: Assertion failure", 8.0 "[InnoDB] Assertion failure".
+      /\bInnoDB(: |\] )Assertion failure\b|\bmysqld got signal \d+\b/,
+      // InnoDB's own watchdog: it kills the server when a semaphore wait passes 600 s.
+      /\bWe intentionally crash the server because it appears to be hung\b/,
+    ]),
     ...terms('config_error', [
       /\bunknown variable '[^']+'/,
       /\bFound option without preceding group in config file\b/i,

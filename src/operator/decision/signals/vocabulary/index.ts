@@ -10,6 +10,7 @@ import { DOTNET, GO, GRPC, JVM, NODE, PYTHON } from './runtimes.ts';
 import { SECURITY } from './security.ts';
 import { SHELLS } from './shells.ts';
 import type { Vocabulary } from './term.ts';
+import { WINDOWS } from './windows.ts';
 
 export type { Term, Vocabulary } from './term.ts';
 
@@ -17,6 +18,7 @@ export type { Term, Vocabulary } from './term.ts';
 export const VOCABULARIES: readonly Vocabulary[] = [
   GENERIC,
   LINUX,
+  WINDOWS,
   SHELLS,
   JVM,
   PYTHON,
@@ -70,4 +72,5 @@ export {
   SECURITY,
   SHELLS,
   TLS,
+  WINDOWS,
 };

@@ -6,7 +6,9 @@ import { terms, type Vocabulary } from './term.ts';
  * exceeded", "Metaspace", "unable to create native thread"; java.net.ConnectException,
  * SocketTimeoutException, UnknownHostException, NoRouteToHostException); TLS failures are JSSE's
  * (SSLHandshakeException, "PKIX path building failed", CertificateExpiredException); the rest is
- * HikariCP's "Connection is not available, request timed out", MySQL Connector/J's
+ * HikariCP's "Connection is not available, request timed out", Tomcat JDBC's PoolExhaustedException
+ * ("Pool empty. Unable to fetch a connection") and Commons DBCP's "pool error Timeout waiting for
+ * idle object", MySQL Connector/J's
  * "Communications link failure", Tomcat's StuckThreadDetectionValve ("may be stuck"), the HotSpot
  * crash banner ("A fatal error has been detected by the Java Runtime Environment") and Spring
  * Boot's failure analysers ("APPLICATION FAILED TO START", "Could not resolve placeholder").
@@ -22,6 +24,9 @@ export const JVM: Vocabulary = {
     ...terms('resource_exhaustion', [
       /\bunable to create (new )?native thread\b/i,
       /\bConnection is not available, request timed out\b|\btimeout acquiring a connection\b/i,
+      // Tomcat JDBC and Commons DBCP: every pooled connection is checked out.
+      /\bPoolExhaustedException\b|\bTimeout: Pool empty\. Unable to fetch a connection\b/,
+      /\bCannot get a connection, pool error Timeout waiting for idle object\b/,
       /\bRejectedExecutionException\b/,
       /\bMaximum number of threads \(\d+\) created for connector\b/,
     ]),

@@ -11,7 +11,8 @@ import { terms, type Vocabulary } from './term.ts';
  * ("UnauthorizedAccess:EC2/SSHBruteForce", "CryptoCurrency:EC2/BitcoinTool", "Backdoor:EC2/…");
  * ModSecurity's Core Rule Set messages ("SQL Injection Attack Detected"); the request strings of
  * well-known exploits (Log4Shell "${jndi:", Shellshock "() { :; };", path traversal to
- * /etc/passwd); miner binaries and pools named in public threat reports (xmrig, kinsing,
+ * /etc/passwd); the process environment piped or posted to a remote host (the shape of the
+ * 2021 Codecov Bash Uploader compromise and of many CI supply-chain attacks); miner binaries and pools named in public threat reports (xmrig, kinsing,
  * kdevtmpfsi, stratum+tcp); auditd/useradd records of a second uid-0 account; Windows event 1102
  * "The audit log was cleared".
  */
@@ -36,6 +37,10 @@ export const SECURITY: Vocabulary = {
       /\brootkit\b/i,
       /\b(nc|ncat|netcat) -e\b/i,
       /\b(curl|wget) [^|\n]{0,200}\|\s*(ba)?sh\b/i,
+      // The process environment (where CI and containers keep their secrets) posted elsewhere:
+      // `curl -d "$(env)"`, `env | curl`, `--data @/proc/self/environ`, `--post-file=/proc/self/environ`.
+      /\b(curl|wget)\b[^\n]{0,200}(\$\((env|printenv|set)\)|`(env|printenv)`|[@=]\/proc\/(self|\d+)\/environ\b)/i,
+      /\b(env|printenv)\s*\|\s*(curl|wget|nc|ncat|netcat)\b/i,
       /\bnew (admin|root|sudo) user (created|added)\b/i,
       // useradd/auditd: a second uid-0 account is a backdoor, whatever its name.
       /\bnew user: name=[^,\s]+,\s*UID=0\b/i,
