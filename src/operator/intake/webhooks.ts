@@ -7,7 +7,7 @@ import type { IntakeRequest } from './intake.ts';
  * Alerts as alerting systems post them: Prometheus Alertmanager's webhook payload (version 4),
  * Grafana alerting's webhook contact point, and a small generic shape for everything else. Each
  * alert becomes one intake request whose servers come from its labels (`instance` without its
- * port, `pod`, `host`, `hostname`, `nodename`, `deployment`, `service`), so nothing depends on
+ * port, `pod`, `host`, `hostname`, `nodename`, `node`, `deployment`, `service`), so nothing depends on
  * reading prose; annotations are context.
  *
  * Shapes: Alertmanager's `Message` (notify/webhook/webhook.go) around template.Data
@@ -109,6 +109,10 @@ export const SERVER_LABELS = [
   'host',
   'hostname',
   'nodename',
+  // kube-state-metrics' node series (kube_node_status_condition{node=…}): kube-prometheus-stack's
+  // KubeNodeNotReady, KubeNodeUnreachable, KubeletTooManyPods name the node only here; their
+  // `instance` is the exporter's.
+  'node',
   'deployment',
   'service',
 ] as const;

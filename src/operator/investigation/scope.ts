@@ -41,8 +41,17 @@ const SERVER_LIKE = /^[a-z][a-z0-9]*([-.][a-z0-9]+)*[-.]?\d+[a-z0-9]*$/i;
 const REGION =
   /^(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d[a-z]?|(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-[a-z]+\d+(?:-[a-z])?|(?:us|eu|ap|sa|ca|me|af)-\d{1,2}[a-z]?)$/i;
 
-/** A ticket or incident id: a project key in capitals and a number (OPS-1234, JIRA-42, INC-0042). */
-const TICKET = /^[A-Z][A-Z0-9]{1,14}-\d+$/;
+/**
+ * A ticket or incident id: a project key in capitals and a number (OPS-1234, JIRA-42, INC-0042),
+ * or one capital and a long number, as Dynatrace numbers its problems (P-250312).
+ */
+const TICKET = /^[A-Z](?:[A-Z0-9]{1,14}-\d+|-\d{4,})$/;
+/**
+ * An environment-and-region name (prod-eu-1, staging-us-east-1): how clusters and stacks are
+ * named, which Alertmanager's default Slack title lists unlabelled among its label values.
+ */
+const ENVIRONMENT_PREFIX =
+  /^(?:prod|production|staging|stage|stg|dev|test|qa|uat|preprod|sandbox)-/i;
 /** This bot's own incident ids. */
 const INCIDENT_ID = /^INC-[0-9A-F]{8}$/i;
 const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-/i;
@@ -72,20 +81,33 @@ const CONTEXT_KEYS = new Set([
   'project',
   'region',
   'release',
+  // Azure resource ids: /subscriptions/<id>/resourceGroups/<name>/providers/….
+  'resourcegroup',
   'rule',
   'ruleid',
   'severity',
+  'subscription',
   'ticket',
+  // A kind, not a name: Graylog's "Type: aggregation-v1", Kubernetes' `kind`.
+  'type',
+  'kind',
   'version',
   'zone',
 ]);
 
-/** Whether a key (`cluster`, `kube_cluster_name`, `topology.kubernetes.io/region`) names context. */
+/**
+ * Whether a key (`cluster`, `kube_cluster_name`, `topology.kubernetes.io/region`) names context.
+ * A collection in a resource path counts as its singular (`projects/<id>`, `resourceGroups/<name>`:
+ * Google's and Azure's resource names, https://google.aip.dev/122).
+ */
 function isContextKey(key: string): boolean {
   return key
     .toLowerCase()
     .split(/[._/-]/)
-    .some((part) => CONTEXT_KEYS.has(part));
+    .some(
+      (part) =>
+        CONTEXT_KEYS.has(part) || (part.endsWith('s') && CONTEXT_KEYS.has(part.slice(0, -1))),
+    );
 }
 
 type Token = { text: string; start: number };
@@ -121,11 +143,18 @@ function withoutUrls(text: string): { text: string; hosts: string[] } {
   return { text: blanked, hosts };
 }
 
-/** The key a token is the value of (`cluster=x`, `region: x`, `ticket x`), lowercased, or null. */
+/**
+ * The key a token is the value of (`cluster=x`, `region: x`, `ticket x`, JSON's `"project_id": "x"`,
+ * a resource path's `projects/x`), lowercased, or null.
+ */
 function keyBefore(text: string, start: number): string | null {
   const before = text.slice(Math.max(0, start - 40), start);
-  const m = /([A-Za-z_][A-Za-z0-9_./-]*)\s*(?:=\s*["']?|:\s*["']?|\s+)$/.exec(before);
-  return m?.[1] ? m[1].toLowerCase() : null;
+  const m =
+    /([A-Za-z_][A-Za-z0-9_./-]*)["']?\s*(?:=\s*["']?|:\s*["']?|\s+)$|([A-Za-z_][A-Za-z0-9_]*)\/$/.exec(
+      before,
+    );
+  const key = m?.[1] ?? m?.[2];
+  return key ? key.toLowerCase() : null;
 }
 
 /** Why an unknown, server-shaped name is something else (a region, a ticket, a cluster), or null. */
@@ -133,6 +162,7 @@ function notAServer(token: Token, text: string): boolean {
   const t = token.text;
   if (REGION.test(t) || TICKET.test(t) || INCIDENT_ID.test(t) || UUID_LIKE.test(t)) return true;
   if (/cluster/i.test(t)) return true;
+  if (ENVIRONMENT_PREFIX.test(t) && REGION.test(t.replace(ENVIRONMENT_PREFIX, ''))) return true;
   const key = keyBefore(text, token.start);
   return key !== null && isContextKey(key);
 }
@@ -171,7 +201,10 @@ class Names {
     const byShort = this.byShort.get(key);
     if (byShort) return byShort;
     const workload = workloadOfPod(key);
-    return workload ? (this.byId.get(workload) ?? null) : null;
+    if (workload) return this.byId.get(workload) ?? null;
+    // The kubelet writes a pod as `<pod>_<namespace>` (its events: "… in pod web-7c9d8f6b5d-x2kqz_shop(<uid>)").
+    const kubelet = KUBELET_POD.exec(key);
+    return kubelet?.[1] ? this.server(kubelet[1]) : null;
   }
 
   service(name: string): ServerInfo[] | null {
@@ -227,6 +260,11 @@ class Names {
 const POD_OF_DEPLOYMENT =
   /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 const POD_OF_SET = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+/**
+ * A pod as the kubelet names it in events and logs, `<name>_<namespace>` (kubelet's format.Pod,
+ * pkg/kubelet/util/format/pod.go); neither part holds an underscore.
+ */
+const KUBELET_POD = /^([a-z0-9][a-z0-9.-]*)_[a-z0-9][a-z0-9-]*$/;
 
 /** The workload a pod name belongs to (payments-api for payments-api-7c9d8f6b5d-x2kqz), or null. */
 function workloadOfPod(name: string): string | null {
@@ -258,6 +296,8 @@ function withoutLookAlikes(text: string): { text: string; lookAlikes: string[] }
   return { text: blanked, lookAlikes };
 }
 
+const ACRONYM = /^[A-Z]{2,5}$/;
+
 /** Every known server a text names, in order, and the server-shaped names that match nothing. */
 function namesIn(report: string, names: Names): { found: ServerInfo[]; unknown: string[] } {
   const urls = withoutUrls(report);
@@ -266,13 +306,23 @@ function namesIn(report: string, names: Names): { found: ServerInfo[]; unknown: 
   const found = new Map<string, ServerInfo>();
   const unknown: string[] = [...new Set(lookAlikes)];
   const take = (s: ServerInfo) => found.set(s.id, s);
-  for (const token of tokensOf(text)) {
+  const tokens = tokensOf(text);
+  // A value the alert itself labels as context (`"project_id": "acme-prod-1234"`) is that wherever
+  // else it appears unlabelled (Google's summary "CPU utilization for acme-prod-1234 vm-3 …").
+  const labelledContext = new Set<string>();
+  for (const token of tokens) {
+    const key = keyBefore(text, token.start);
+    if (key && isContextKey(key)) labelledContext.add(token.text.toLowerCase());
+  }
+  for (const token of tokens) {
     const server = names.server(token.text);
     if (server) {
       take(server);
       continue;
     }
-    const service = names.service(token.text);
+    // An acronym in capitals (API, DNS, SMTP) is a word of the alert's own vocabulary ("API check"),
+    // not a service written in lower case.
+    const service = ACRONYM.test(token.text) ? null : names.service(token.text);
     if (service) {
       // `release: payments@2.4.1`, `job=payments` name a release or a job, not the service's servers.
       const key = keyBefore(text, token.start);
@@ -290,6 +340,7 @@ function namesIn(report: string, names: Names): { found: ServerInfo[]; unknown: 
       /[a-z]/i.test(t) &&
       /-/.test(t) &&
       !unknown.includes(t) &&
+      !labelledContext.has(t.toLowerCase()) &&
       !notAServer(token, text)
     ) {
       unknown.push(t);
@@ -341,8 +392,10 @@ export function resolveScope(
  * Host-like fields of an alert (`Host: web-01`, `instance=web-01:9100`): what it is about, with
  * its title. Keys as alerting systems write them.
  */
+// Beyond the usual: Nagios' Address ($HOSTADDRESS$), Wazuh's Agent "(003) - web-01" (integrations/
+// slack.py), a Kubernetes event's involved object, Dynatrace's process group.
 const HOST_KEYS =
-  /^(?:host|hostname|host_name|instance|instanceid|instance_id|server|server_name|server_id|node|nodename|node_name|pod|pod_name|deployment|kube_deployment|service|service_name|resource|entity|target|machine|device|vm|container)$/i;
+  /^(?:host|hostname|host_name|address|host_address|ip|ip_address|instance|instanceid|instance_id|server|server_name|server_id|node|nodename|node_name|pod|pod_name|deployment|kube_deployment|service|service_name|resource|entity|target|machine|device|vm|container|agent|agent_name|object|involvedobject|involved_object|process_group)$/i;
 
 /** A labelled line that is prose about the alert, not its title: description, summary, runbook. */
 const PROSE_FIELD =
@@ -365,12 +418,18 @@ export function alertSubject(text: string): string {
   const fields: string[] = [];
   for (const line of lines) {
     if (PROSE_FIELD.test(line)) continue;
+    // The value may follow markup: `*pod:* \`web-7c9d…\`` (the community Alertmanager Slack template).
     for (const m of line.matchAll(
-      /(?:^|[\s,{(•*_-])([A-Za-z_][A-Za-z0-9_. ]{0,24}?)\s*[:=]\s*["'`*]*([^,;"'`*}]+)/g,
+      /(?:^|[\s,{(•*_-])([A-Za-z_][A-Za-z0-9_. ]{0,24}?)\s*[:=][\s"'`*]*([^,;"'`*}]+)/g,
     )) {
-      // `host.name`, `beat.hostname`, `Host name`: the last part is the key.
-      const key = (m[1] ?? '').trim().replace(/\s+/g, '_').split('.').pop() ?? '';
-      if (HOST_KEYS.test(key) && m[2]) fields.push(m[2].trim().slice(0, 120));
+      // `host.name`, `beat.hostname`, `Host name`, `k8s.pod.name`: the last part is the key, or the
+      // last two when the last is only `name` or `id`.
+      const parts = (m[1] ?? '').trim().replace(/\s+/g, '_').split('.');
+      const last = parts.at(-1) ?? '';
+      const lastTwo = parts.length > 1 ? `${parts.at(-2)}_${last}` : last;
+      const key = /^(?:name|id)$/i.test(last) && HOST_KEYS.test(lastTwo) ? lastTwo : last;
+      const value = m[2]?.trim();
+      if (HOST_KEYS.test(key) && value) fields.push(value.slice(0, 120));
     }
   }
   return [...title, ...fields].join('\n');

