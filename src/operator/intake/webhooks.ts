@@ -114,8 +114,23 @@ export const SERVER_LABELS = [
   // `instance` is the exporter's.
   'node',
   'deployment',
+  'statefulset',
+  'daemonset',
   'service',
 ] as const;
+
+/**
+ * Labels that name the scrape target. For an exporter that reports on other objects
+ * (kube-state-metrics: one series per pod, node or workload, with that object's `pod`, `node`,
+ * `deployment` labels), the target is the exporter itself: its `instance` and `service` say
+ * where the metric was read, not what the alert is about, and must never become a restart target.
+ */
+const TARGET_LABELS: ReadonlySet<string> = new Set(['instance', 'service']);
+const REPORTS_ON_OTHERS = /kube-state-metrics/i;
+
+function isExporterSeries(labels: Readonly<Record<string, string>>): boolean {
+  return REPORTS_ON_OTHERS.test(labels.job ?? '') || REPORTS_ON_OTHERS.test(labels.service ?? '');
+}
 
 /** A label value as a server name: `web-01:9100` → `web-01`, `https://web-01.example.com/health` → its host. */
 export function serverFromLabel(value: string): string {
@@ -147,7 +162,9 @@ export function hostOfLabel(value: string): string | null {
 /** The servers an alert's labels name. */
 export function serversOfLabels(labels: Readonly<Record<string, string>>): string[] {
   const out: string[] = [];
+  const exporter = isExporterSeries(labels);
   for (const key of SERVER_LABELS) {
+    if (exporter && TARGET_LABELS.has(key)) continue;
     const host = hostOfLabel(labels[key] ?? '');
     if (host) out.push(host);
   }
