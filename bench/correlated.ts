@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SlackCall } from '../testing/fake-slack.ts';
 import { blocksOf } from '../tests/slack/e2e-support.ts';
 import { startFakes } from './fakes.ts';
-import type { CorrelatedFigures, ReplicaFigures } from './figures.ts';
+import type { CorrelatedFigures } from './figures.ts';
 import type { Progress } from './progress.ts';
 import { byLabel, histogram, histogramFigures, type Sample, total } from './prometheus.ts';
-import { BenchError, Replica } from './replica.ts';
+import { BenchError, Replica, stopAndDescribe } from './replica.ts';
 import type { Settings } from './settings.ts';
 import { type Ack, ESCALATIONS } from './slack.ts';
 import { maxInWindow, round, summarize } from './stats.ts';
@@ -172,26 +172,9 @@ export async function runCorrelatedStorm(options: {
     const quietBy = Date.now() + 30_000;
     while (Date.now() < quietBy && Date.now() - (slack.calls.at(-1)?.at ?? 0) < 3_000)
       await sleep(250);
-    const perReplica = await Promise.all(
-      replicas.map(async (r) => ({ replica: r, samples: await r.metrics().catch(() => []) })),
-    );
-    samples = perReplica.flatMap((p) => p.samples);
-    const replicaFigures: ReplicaFigures[] = [];
-    for (const { replica, samples: own } of perReplica) {
-      const early = replica.exitStatus;
-      const { peakRssBytes } = await replica.stop();
-      const logs = replica.logs;
-      replicaFigures.push({
-        name: replica.name,
-        peakRssBytes,
-        alertsAcked: 0,
-        investigations: total(own, 'lzo_investigations_total'),
-        logErrors: logs.errors,
-        logWarnings: logs.warnings,
-        errorMessages: logs.errorMessages,
-        exitedEarly: early ? `exited with ${early.signal ?? `code ${early.code}`}` : null,
-      });
-    }
+    const stopped = await stopAndDescribe(replicas);
+    samples = stopped.samples;
+    const replicaFigures = stopped.figures;
     replicas = [];
 
     const intake = webhookIntake(samples);

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { parsePrometheus, type Sample } from './prometheus.ts';
+import type { ReplicaFigures } from './figures.ts';
+import { parsePrometheus, type Sample, total } from './prometheus.ts';
 
 /**
  * One bot replica: `npm start` (node src/main.ts) as a real child process in HTTP mode, on
@@ -214,4 +215,34 @@ export class Replica {
       exit: { code: this.child.exitCode, signal: this.child.signalCode },
     };
   }
+}
+
+/**
+ * Reads every replica's metrics, then stops each and describes it: what a phase reports about its
+ * replicas. `ackedBy` counts the alerts each one acknowledged, when the phase kept count.
+ */
+export async function stopAndDescribe(
+  replicas: readonly Replica[],
+  ackedBy: ReadonlyMap<string, number> = new Map(),
+): Promise<{ samples: Sample[]; figures: ReplicaFigures[] }> {
+  const perReplica = await Promise.all(
+    replicas.map(async (r) => ({ replica: r, samples: await r.metrics().catch(() => []) })),
+  );
+  const figures: ReplicaFigures[] = [];
+  for (const { replica, samples } of perReplica) {
+    const early = replica.exitStatus;
+    const { peakRssBytes } = await replica.stop();
+    const logs = replica.logs;
+    figures.push({
+      name: replica.name,
+      peakRssBytes,
+      alertsAcked: ackedBy.get(replica.name) ?? 0,
+      investigations: total(samples, 'lzo_investigations_total'),
+      logErrors: logs.errors,
+      logWarnings: logs.warnings,
+      errorMessages: logs.errorMessages,
+      exitedEarly: early ? `exited with ${early.signal ?? `code ${early.code}`}` : null,
+    });
+  }
+  return { samples: perReplica.flatMap((p) => p.samples), figures };
 }

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SlackCall } from '../testing/fake-slack.ts';
 import { startFakes } from './fakes.ts';
-import type { ReplicaFigures, StormFigures } from './figures.ts';
+import type { StormFigures } from './figures.ts';
 import { alertTextFor, type BenchServer } from './fleet.ts';
 import type { Progress } from './progress.ts';
 import { byLabel, histogram, histogramFigures, type Sample, total } from './prometheus.ts';
-import { BenchError, Replica } from './replica.ts';
+import { BenchError, Replica, stopAndDescribe } from './replica.ts';
 import type { Settings } from './settings.ts';
 import { type Ack, ALERT_BOT, ALERTS, chatWrites, sendEvent } from './slack.ts';
 import { maxInWindow, round, summarize } from './stats.ts';
@@ -189,26 +189,9 @@ export async function runStorm(options: {
 
     // Let the last counter updates and writes land before reading the final figures.
     await sleep(500);
-    const perReplica = await Promise.all(
-      replicas.map(async (r) => ({ replica: r, samples: await r.metrics().catch(() => []) })),
-    );
-    samples = perReplica.flatMap((p) => p.samples);
-    const replicaFigures: ReplicaFigures[] = [];
-    for (const { replica, samples: own } of perReplica) {
-      const early = replica.exitStatus;
-      const { peakRssBytes } = await replica.stop();
-      const logs = replica.logs;
-      replicaFigures.push({
-        name: replica.name,
-        peakRssBytes,
-        alertsAcked: ackedBy.get(replica.name) ?? 0,
-        investigations: total(own, 'lzo_investigations_total'),
-        logErrors: logs.errors,
-        logWarnings: logs.warnings,
-        errorMessages: logs.errorMessages,
-        exitedEarly: early ? `exited with ${early.signal ?? `code ${early.code}`}` : null,
-      });
-    }
+    const stopped = await stopAndDescribe(replicas, ackedBy);
+    samples = stopped.samples;
+    const replicaFigures = stopped.figures;
     replicas = [];
 
     const counts = intakeCounts(samples);
